@@ -1,0 +1,96 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+
+/** Packages are the pure core: no platform APIs, no shells (CONVENTIONS "One direction of dependency"). */
+const packageBoundaries = {
+  files: ['packages/**/*.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { group: ['node:*'], message: 'packages/* must not use Node APIs: pass them in.' },
+          {
+            group: ['ws', 'svelte', 'svelte/*', '$app/*', '$lib/*'],
+            message: 'packages/* stay platform-free.',
+          },
+          {
+            group: ['**/web/**', '**/relay/**', 'djamms-relay', 'djamms-relay/*'],
+            message: 'packages/* never import from web/ or relay/.',
+          },
+        ],
+      },
+    ],
+  },
+};
+
+/** The model and the wire vocabulary run anywhere: no DOM, Node or timer globals. */
+const platformFree = {
+  files: ['packages/venue/**/*.ts', 'packages/protocol/**/*.ts'],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    'no-restricted-globals': [
+      'error',
+      ...[
+        'window',
+        'document',
+        'navigator',
+        'localStorage',
+        'sessionStorage',
+        'indexedDB',
+        'location',
+        'self',
+        'process',
+        'Buffer',
+        'setTimeout',
+        'setInterval',
+      ].map((name) => ({
+        name,
+        message: 'packages/* are pure: no DOM, Node or timer globals; pass them in.',
+      })),
+    ],
+  },
+};
+
+/** The venue model takes its clock and random source as arguments. */
+const pureModel = {
+  files: ['packages/venue/src/**/*.ts'],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    'no-restricted-properties': [
+      'error',
+      { object: 'Date', property: 'now', message: 'Use the clock passed in.' },
+      { object: 'Math', property: 'random', message: 'Use the random source passed in.' },
+    ],
+    'no-restricted-syntax': [
+      'error',
+      {
+        selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+        message: 'Use the clock passed in.',
+      },
+    ],
+  },
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'build/', '.svelte-kit/', 'data/', 'coverage/', '**/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  packageBoundaries,
+  platformFree,
+  pureModel,
+  prettier,
+);

@@ -1,0 +1,2 @@
+export { eventually, type EventuallyOptions } from './eventually';
+export { createRandom, type SeededRandom } from './random';
