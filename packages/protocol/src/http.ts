@@ -1,0 +1,123 @@
+import type { PairableRole, Role } from './roles';
+
+/** Every HTTP error body: a stable kebab-case reason plus a human message. */
+export interface HttpErrorBody {
+  readonly error: string;
+  readonly message: string;
+}
+
+/** `POST /api/venues` request (operator key). */
+export interface CreateVenueRequest {
+  readonly name: string;
+  /** Share the library of an existing venue instead of creating a new one. */
+  readonly libraryId?: string;
+}
+
+/** `POST /api/venues` response (201). */
+export interface CreateVenueResponse {
+  readonly venueId: string;
+  readonly libraryId: string;
+  readonly adminToken: string;
+  readonly deviceId: string;
+}
+
+/** `POST /api/venues/<id>/pairing-codes` request (admin). */
+export interface PairingCodeRequest {
+  readonly role: PairableRole;
+  /** A label for the device list, e.g. "Bar TV". */
+  readonly name?: string;
+}
+
+/** `POST /api/venues/<id>/pairing-codes` response (201). */
+export interface PairingCodeResponse {
+  readonly code: string;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** `POST /api/pair` request. */
+export interface PairRequest {
+  readonly code: string;
+}
+
+/** `POST /api/pair` response (200). */
+export interface PairResponse {
+  readonly venueId: string;
+  readonly libraryId: string;
+  readonly role: Role;
+  readonly token: string;
+  readonly deviceId: string;
+}
+
+/** `POST /api/venues/<id>/guest-link` response (201): the key to put in the venue's guest URL. */
+export interface GuestLinkResponse {
+  readonly guestKey: string;
+}
+
+/** `POST /api/guest` request. */
+export interface GuestTokenRequest {
+  readonly venueId: string;
+  readonly guestKey: string;
+}
+
+/** `POST /api/guest` response (200). */
+export interface GuestTokenResponse {
+  readonly token: string;
+  readonly role: 'guest';
+  readonly deviceId: string;
+  readonly venueId: string;
+  readonly libraryId: string;
+  /** Milliseconds since the epoch. */
+  readonly expiresAt: number;
+}
+
+/** One device in `GET /api/venues/<id>/devices`. */
+export interface DeviceInfo {
+  readonly deviceId: string;
+  readonly role: Role;
+  readonly name: string;
+  /** Milliseconds since the epoch. */
+  readonly paired: number;
+  /** Milliseconds since the epoch, or null if never connected. */
+  readonly lastSeen: number | null;
+  readonly revoked: boolean;
+}
+
+/** One journal entry as a client sends it; `id` is client-generated and makes retries idempotent. */
+export interface JournalEntryInput {
+  readonly id: string;
+  readonly kind: string;
+  /** Milliseconds since the epoch, client clock. */
+  readonly at: number;
+  readonly data?: unknown;
+}
+
+/** A stored journal entry: the input plus who wrote it and its position. */
+export interface JournalEntry extends JournalEntryInput {
+  /** Position in the venue journal, starting at 1. */
+  readonly seq: number;
+  /** The device that appended it. */
+  readonly by: string;
+  readonly role: Role;
+}
+
+/** `POST /api/venues/<id>/journal` response. */
+export interface JournalAppendResponse {
+  /** How many entries were new (retried ids are not appended twice). */
+  readonly appended: number;
+  readonly cursor: string;
+}
+
+/** `GET /api/venues/<id>/journal?after=&limit=` response. */
+export interface JournalPage {
+  readonly entries: readonly JournalEntry[];
+  /** Pass as `after` to get the next page. */
+  readonly cursor: string;
+}
+
+/** `POST /api/venues/<id>/media` response (201, or 200 when already stored). */
+export interface MediaUploadResponse {
+  readonly sha256: string;
+  readonly size: number;
+  readonly type: string;
+}

@@ -1,0 +1,30 @@
+export {
+  CloseCode,
+  isPermanentClose,
+  type CloseCodeName,
+  type CloseCodeNumber,
+} from './close-codes';
+export { MessageType, SyncMessageType, DeniedReason, ACK_PARAM } from './messages';
+export {
+  ROLES,
+  PAIRABLE_ROLES,
+  GUEST_JOURNAL_KINDS,
+  isRole,
+  isPairableRole,
+  roomAccess,
+  mayAppendJournal,
+  mayReadJournal,
+  type Role,
+  type PairableRole,
+  type RoomKind,
+  type RoomAccess,
+} from './roles';
+export { ID_RANDOM_LENGTH, isVenueId, isLibraryId, isRoomName, isSha256 } from './ids';
+export {
+  parseClaims,
+  isExpired,
+  type TokenClaims,
+  type TokenProblem,
+  type TokenCheck,
+} from './token-claims';
+export type * from './http';

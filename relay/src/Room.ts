@@ -1,0 +1,252 @@
+import * as Y from 'yjs';
+import type { RoomKind } from '@djamms/protocol';
+import type { RoomStorage, StoredRoom } from './storage/RoomStorage';
+import type { RoomPeer } from './room-peer';
+import type { Metrics } from './metrics';
+import type { Logger } from './logger';
+import { RoomAwareness } from './RoomAwareness';
+import {
+  awarenessMessage,
+  savedMessage,
+  syncStep1Message,
+  syncUpdateMessage,
+} from './room-messages';
+
+/** When to compact a room's log (RP13). */
+export interface CompactionPolicy {
+  /** Compact when the log holds more frames than this. */
+  readonly maxFrames: number;
+  /** Compact when the log is this many times larger than the merged state (plus 64 KiB). */
+  readonly maxGrowth: number;
+}
+
+/** What a room needs from the relay. */
+export interface RoomContext {
+  readonly storage: RoomStorage;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly compaction: CompactionPolicy;
+  /** Called when a durable write failed: the host drops the room so it reloads from disk. */
+  readonly onBroken: (room: Room) => void;
+}
+
+interface PendingUpdate {
+  readonly update: Uint8Array;
+  readonly from: RoomPeer | null;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
+
+/**
+ * One open room: the merged state as binary updates (no Y.Doc), its peers, presence, and the group
+ * commit of incoming updates to storage. Created loaded (see RoomHost: single-flight load).
+ */
+export class Room {
+  readonly name: string;
+  readonly kind: RoomKind;
+  readonly peers = new Set<RoomPeer>();
+  readonly awareness = new RoomAwareness();
+  /** Durable updates stored since the room opened; the `saved` sequence number. */
+  seq = 0;
+  #parts: Uint8Array[];
+  #stateVector: Uint8Array | null = null;
+  #diffs = new Map<string, Uint8Array>();
+  #pending: PendingUpdate[] = [];
+  #tail: Promise<void> = Promise.resolve();
+  #operations = 0;
+  #flushScheduled = false;
+  #frames: number;
+  #logBytes: number;
+  #savedByPeer = new Map<RoomPeer, number>();
+  #broken = false;
+  readonly #ctx: RoomContext;
+
+  constructor(name: string, kind: RoomKind, stored: StoredRoom, ctx: RoomContext) {
+    this.name = name;
+    this.kind = kind;
+    this.#ctx = ctx;
+    this.#parts = stored.updates.length > 0 ? [...stored.updates] : [EMPTY_UPDATE];
+    this.#frames = stored.updates.length;
+    this.#logBytes = stored.bytes;
+  }
+
+  /** The merged state of everything received, merging pending parts once. */
+  snapshot(): Uint8Array {
+    if (this.#parts.length > 1) {
+      this.#parts = [Y.mergeUpdates(this.#parts)];
+      this.#stateVector = null;
+    }
+    return this.#parts[0] as Uint8Array;
+  }
+
+  /** The state vector of {@link snapshot}. */
+  stateVector(): Uint8Array {
+    const snapshot = this.snapshot();
+    this.#stateVector ??= Y.encodeStateVectorFromUpdate(snapshot);
+    return this.#stateVector;
+  }
+
+  /**
+   * What a peer with `stateVector` lacks (RP3). Peers joining at once with the same state vector
+   * share one computed diff; the cache is dropped whenever the room changes.
+   */
+  diffFor(stateVector: Uint8Array): Uint8Array {
+    const key = Buffer.from(stateVector).toString('latin1');
+    let diff = this.#diffs.get(key);
+    if (!diff) {
+      diff = Y.diffUpdate(this.snapshot(), stateVector);
+      if (this.#diffs.size > 32) this.#diffs.clear();
+      this.#diffs.set(key, diff);
+    }
+    return diff;
+  }
+
+  /** Adds a peer and sends it the relay's state vector and current presence (RP2). */
+  join(peer: RoomPeer): void {
+    this.peers.add(peer);
+    peer.send(syncStep1Message(this.stateVector()));
+    const presence = this.awareness.snapshot();
+    if (presence) peer.send(awarenessMessage(presence));
+  }
+
+  /** Removes a peer, clearing the presence it owned. */
+  leave(peer: RoomPeer): void {
+    if (!this.peers.delete(peer)) return;
+    this.#savedByPeer.delete(peer);
+    const removal = this.awareness.removePeer(peer);
+    if (removal) this.broadcast(awarenessMessage(removal), null);
+  }
+
+  /**
+   * Accepts a validated, non-empty update (RP4): relays it to every other peer at once (never back
+   * to `from`), adds it to the merged state and queues it for the next group commit. Resolves when
+   * it is durable. `message` is the encoded sync-update message if the caller already has it.
+   */
+  receive(update: Uint8Array, from: RoomPeer | null, message?: Uint8Array): Promise<void> {
+    if (this.#broken) return Promise.reject(new Error('room storage failed'));
+    this.broadcast(message ?? syncUpdateMessage(update), from);
+    this.#parts.push(update);
+    this.#stateVector = null;
+    if (this.#diffs.size > 0) this.#diffs.clear();
+    return new Promise<void>((resolve, reject) => {
+      this.#pending.push({ update, from, resolve, reject });
+      this.#scheduleFlush();
+    });
+  }
+
+  /** Sends `message` to every peer except `except`. */
+  broadcast(message: Uint8Array, except: RoomPeer | null): void {
+    for (const peer of this.peers) {
+      if (peer !== except) peer.send(message);
+    }
+  }
+
+  /** Resolves once every storage operation queued so far has finished. */
+  flushed(): Promise<void> {
+    return this.#tail;
+  }
+
+  /** True while updates wait for their group commit or a storage operation runs. */
+  get busy(): boolean {
+    return this.#operations > 0;
+  }
+
+  /** Compacts after pending writes, serialized with them; used when the room unloads. */
+  compactNow(): Promise<void> {
+    return this.#enqueue(() => this.compact());
+  }
+
+  /** Runs storage operations one at a time, in order. */
+  #enqueue(operation: () => Promise<void>): Promise<void> {
+    this.#operations++;
+    const run = this.#tail.then(operation).finally(() => {
+      this.#operations--;
+    });
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    void this.#enqueue(async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.#flushScheduled = false;
+      await this.#flushBatch();
+    }).catch(() => undefined);
+  }
+
+  /**
+   * Group commit (RP11): one write and one fsync for everything that arrived since the last one,
+   * including everything that arrived while the previous fsync ran.
+   */
+  async #flushBatch(): Promise<void> {
+    const batch = this.#pending.splice(0);
+    if (batch.length === 0) return;
+    const started = performance.now();
+    try {
+      await this.#ctx.storage.append(
+        this.name,
+        batch.map((p) => p.update),
+      );
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      this.#fail(error);
+      throw error;
+    }
+    this.#ctx.metrics.observeFsync((performance.now() - started) / 1000);
+    this.#recordDurable(batch);
+    for (const p of batch) p.resolve();
+    await this.#maybeCompact();
+  }
+
+  #recordDurable(batch: readonly PendingUpdate[]): void {
+    const { metrics } = this.#ctx;
+    const ackPeers = new Set<RoomPeer>();
+    for (const { update, from } of batch) {
+      this.seq++;
+      this.#frames++;
+      this.#logBytes += update.byteLength + 8;
+      metrics.updatesStored++;
+      metrics.bytesStored += update.byteLength;
+      if (from && this.peers.has(from)) {
+        this.#savedByPeer.set(from, (this.#savedByPeer.get(from) ?? 0) + 1);
+        if (from.wantsAcks) ackPeers.add(from);
+      }
+    }
+    if (ackPeers.size === 0) return;
+    const stateVector = this.stateVector();
+    for (const peer of ackPeers) {
+      peer.send(savedMessage(this.seq, this.#savedByPeer.get(peer) ?? 0, stateVector));
+    }
+  }
+
+  async #maybeCompact(): Promise<void> {
+    const { maxFrames, maxGrowth } = this.#ctx.compaction;
+    if (
+      this.#frames <= maxFrames &&
+      this.#logBytes <= this.snapshot().byteLength * maxGrowth + 65_536
+    ) {
+      return;
+    }
+    await this.compact();
+  }
+
+  /** Rewrites the log as one merged update (atomic in storage). */
+  async compact(): Promise<void> {
+    if (this.#frames <= 1 || this.#broken) return;
+    const merged = this.snapshot();
+    await this.#ctx.storage.replace(this.name, merged);
+    this.#frames = 1;
+    this.#logBytes = merged.byteLength + 8;
+    this.#ctx.metrics.compactions++;
+  }
+
+  #fail(error: unknown): void {
+    this.#broken = true;
+    this.#ctx.logger.log('error', 'room-write-failed', { room: this.name, error: String(error) });
+    this.#ctx.onBroken(this);
+  }
+}

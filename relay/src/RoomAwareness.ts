@@ -1,0 +1,86 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import type { RoomPeer } from './room-peer';
+
+interface AwarenessEntry {
+  clock: number;
+  state: string;
+  owner: RoomPeer;
+}
+
+interface AwarenessChange {
+  readonly client: number;
+  readonly clock: number;
+  readonly state: string;
+}
+
+/**
+ * The room's presence states (RP9): relayed, never persisted. A peer owns the client ids it
+ * introduced; entries it sends for ids another peer owns are dropped; its ids are cleared (state
+ * null) when it leaves.
+ */
+export class RoomAwareness {
+  readonly #entries = new Map<number, AwarenessEntry>();
+
+  /**
+   * Applies an awareness update from `peer`, keeping only the entries it may set. Returns the
+   * re-encoded update to relay (null if nothing is left), or throws on a malformed update.
+   */
+  apply(peer: RoomPeer, update: Uint8Array): Uint8Array | null {
+    const kept: AwarenessChange[] = [];
+    for (const change of decodeAwareness(update)) {
+      const entry = this.#entries.get(change.client);
+      if (entry && entry.owner !== peer) continue;
+      if (change.state === 'null') this.#entries.delete(change.client);
+      else
+        this.#entries.set(change.client, { clock: change.clock, state: change.state, owner: peer });
+      kept.push(change);
+    }
+    return kept.length > 0 ? encodeAwareness(kept) : null;
+  }
+
+  /** Every current state, for a peer that just joined or asked; null if there is none. */
+  snapshot(): Uint8Array | null {
+    if (this.#entries.size === 0) return null;
+    const all: AwarenessChange[] = [];
+    for (const [client, { clock, state }] of this.#entries) all.push({ client, clock, state });
+    return encodeAwareness(all);
+  }
+
+  /** Removes the ids `peer` owns; returns the removal update to relay, or null. */
+  removePeer(peer: RoomPeer): Uint8Array | null {
+    const removed: AwarenessChange[] = [];
+    for (const [client, entry] of this.#entries) {
+      if (entry.owner !== peer) continue;
+      this.#entries.delete(client);
+      removed.push({ client, clock: entry.clock + 1, state: 'null' });
+    }
+    return removed.length > 0 ? encodeAwareness(removed) : null;
+  }
+}
+
+function decodeAwareness(update: Uint8Array): AwarenessChange[] {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const changes: AwarenessChange[] = [];
+  for (let i = 0; i < count; i++) {
+    const client = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
+    const state = decoding.readVarString(decoder);
+    JSON.parse(state);
+    changes.push({ client, clock, state });
+  }
+  if (decoding.hasContent(decoder)) throw new Error('trailing bytes after awareness update');
+  return changes;
+}
+
+function encodeAwareness(changes: readonly AwarenessChange[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, changes.length);
+  for (const { client, clock, state } of changes) {
+    encoding.writeVarUint(encoder, client);
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarString(encoder, state);
+  }
+  return encoding.toUint8Array(encoder);
+}

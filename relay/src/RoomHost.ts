@@ -1,0 +1,124 @@
+import type { RoomKind } from '@djamms/protocol';
+import { Room, type CompactionPolicy } from './Room';
+import type { RoomStorage } from './storage/RoomStorage';
+import type { Metrics } from './metrics';
+import type { Logger } from './logger';
+import type { RoomPeer } from './room-peer';
+import { CloseCode } from '@djamms/protocol';
+
+/** Options for {@link RoomHost}. */
+export interface RoomHostOptions {
+  readonly storage: RoomStorage;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly compaction: CompactionPolicy;
+}
+
+/**
+ * Opens and unloads rooms (RP12): one load per room however many peers arrive at once (single
+ * flight), no room used before its load finished, a failed load stored nowhere, and a room freed
+ * once its last peer left and its writes are flushed.
+ */
+export class RoomHost {
+  readonly #rooms = new Map<string, Promise<Room>>();
+  readonly #loaded = new Map<string, Room>();
+  readonly #opts: RoomHostOptions;
+  #users = new Map<string, number>();
+
+  constructor(opts: RoomHostOptions) {
+    this.#opts = opts;
+  }
+
+  /** Rooms currently loaded. */
+  get size(): number {
+    return this.#loaded.size;
+  }
+
+  /** Every loaded room. */
+  rooms(): IterableIterator<Room> {
+    return this.#loaded.values();
+  }
+
+  /**
+   * Opens a room for a user (a peer or an HTTP request); pair every call with {@link release}.
+   * Rejects if the stored room cannot be read; nothing is written in that case.
+   */
+  open(name: string, kind: RoomKind): Promise<Room> {
+    this.#users.set(name, (this.#users.get(name) ?? 0) + 1);
+    let room = this.#rooms.get(name);
+    if (!room) {
+      room = this.#load(name, kind);
+      this.#rooms.set(name, room);
+      room.catch(() => {
+        if (this.#rooms.get(name) === room) this.#rooms.delete(name);
+      });
+    }
+    return room;
+  }
+
+  async #load(name: string, kind: RoomKind): Promise<Room> {
+    const { storage, metrics, logger, compaction } = this.#opts;
+    const stored = await storage.load(name);
+    if (stored.repairedTail) logger.log('warn', 'room-torn-tail-set-aside', { room: name });
+    const room = new Room(name, kind, stored, {
+      storage,
+      metrics,
+      logger,
+      compaction,
+      onBroken: (broken) => this.#drop(broken),
+    });
+    this.#loaded.set(name, room);
+    metrics.roomsOpen = this.#loaded.size;
+    if (!this.#users.get(name)) queueMicrotask(() => void this.#unloadWhenIdle(name));
+    return room;
+  }
+
+  /** Ends one use of a room; the last one unloads it after its writes are flushed. */
+  release(name: string): void {
+    const users = (this.#users.get(name) ?? 1) - 1;
+    if (users > 0) {
+      this.#users.set(name, users);
+      return;
+    }
+    this.#users.delete(name);
+    void this.#unloadWhenIdle(name);
+  }
+
+  async #unloadWhenIdle(name: string): Promise<void> {
+    const room = this.#loaded.get(name);
+    if (!room) return;
+    try {
+      await room.compactNow();
+    } catch (error) {
+      this.#opts.logger.log('warn', 'room-compaction-failed', { room: name, error: String(error) });
+    }
+    if ((this.#users.get(name) ?? 0) > 0 || room.busy || this.#loaded.get(name) !== room) return;
+    this.#forget(room);
+    await this.#opts.storage.release(name);
+  }
+
+  #forget(room: Room): void {
+    this.#loaded.delete(room.name);
+    this.#rooms.delete(room.name);
+    this.#opts.metrics.roomsOpen = this.#loaded.size;
+  }
+
+  /** A room whose storage failed: close its peers (they retry) and reload it from disk later. */
+  #drop(room: Room): void {
+    if (this.#loaded.get(room.name) !== room) return;
+    this.#forget(room);
+    for (const peer of room.peers) peer.close(CloseCode.internal, 'storage-failed');
+  }
+
+  /** Disconnects every peer of every room. */
+  closeAll(code: number, reason: string): void {
+    const peers: RoomPeer[] = [];
+    for (const room of this.#loaded.values()) peers.push(...room.peers);
+    for (const peer of peers) peer.close(code, reason);
+  }
+
+  /** Waits for every room's pending writes (graceful shutdown, RP15). */
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.#loaded.values()].map((room) => room.flushed()));
+  }
+}

@@ -1,0 +1,204 @@
+import * as decoding from 'lib0/decoding';
+import type { WebSocket } from 'ws';
+import { CloseCode, DeniedReason, MessageType, SyncMessageType } from '@djamms/protocol';
+import type { Room } from './Room';
+import type { RoomPeer } from './room-peer';
+import type { RoomAdmission } from './auth/AccessGate';
+import type { Metrics } from './metrics';
+import type { RateLimiter } from './rate-limit';
+import { checkUpdate, isEmptyUpdate } from './update-check';
+import {
+  awarenessMessage,
+  permissionDeniedMessage,
+  syncStep1Message,
+  syncStep2Message,
+} from './room-messages';
+
+/** Backpressure watermarks for one socket (RP16). */
+export interface Backpressure {
+  /** Above this many buffered bytes, stop sending updates and mark the socket for resync. */
+  readonly highBytes: number;
+  /** Resync once the buffer has drained below this. */
+  readonly lowBytes: number;
+}
+
+/** What a connection needs from the relay. */
+export interface ConnectionContext {
+  readonly metrics: Metrics;
+  readonly messageLimiter: RateLimiter;
+  readonly backpressure: Backpressure;
+}
+
+class Refused extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+let nextId = 1;
+
+/**
+ * One sync socket in one room (RP2–RP4, RP9, RP16). Messages that arrive before the room has loaded
+ * wait in order; the room never answers before it is loaded.
+ */
+export class SyncConnection implements RoomPeer {
+  readonly id = nextId++;
+  readonly wantsAcks: boolean;
+  readonly admission: RoomAdmission;
+  readonly socket: WebSocket;
+  #room: Room | null = null;
+  #waiting: Buffer[] | null = [];
+  #deniedSent = false;
+  #resyncFrom: Uint8Array | null = null;
+  #drainTimer: NodeJS.Timeout | null = null;
+  /** Liveness: anything heard or drained since the last ping. */
+  alive = true;
+  lastBuffered = 0;
+  readonly #ctx: ConnectionContext;
+
+  constructor(
+    socket: WebSocket,
+    admission: RoomAdmission,
+    wantsAcks: boolean,
+    ctx: ConnectionContext,
+  ) {
+    this.socket = socket;
+    this.admission = admission;
+    this.wantsAcks = wantsAcks;
+    this.#ctx = ctx;
+  }
+
+  /** The room finished loading: join it and handle what arrived meanwhile. */
+  attach(room: Room): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.#room = room;
+    room.join(this);
+    const waiting = this.#waiting ?? [];
+    this.#waiting = null;
+    for (const data of waiting) this.#handle(data);
+  }
+
+  /** Handles one incoming binary message; refuses malformed ones with 4400 (RP10). */
+  receive(data: Buffer): void {
+    this.alive = true;
+    this.#ctx.metrics.bytesReceived += data.byteLength;
+    if (!this.#ctx.messageLimiter.take(this.admission.claims.sub)) {
+      this.#ctx.metrics.rateLimited++;
+      this.close(CloseCode.retryLater, 'rate-limited');
+      return;
+    }
+    if (this.#waiting) {
+      this.#waiting.push(data);
+      return;
+    }
+    this.#handle(data);
+  }
+
+  #handle(data: Buffer): void {
+    try {
+      this.#dispatch(data);
+    } catch (error) {
+      this.#ctx.metrics.rejectedMessages++;
+      if (error instanceof Refused) this.close(error.code, error.reason);
+      else this.close(CloseCode.badRequest, 'malformed-message');
+    }
+  }
+
+  #dispatch(data: Buffer): void {
+    const room = this.#room as Room;
+    const decoder = decoding.createDecoder(data);
+    const type = decoding.readVarUint(decoder);
+    if (type === MessageType.sync) return this.#sync(room, decoder, data);
+    if (type === MessageType.awareness) {
+      const update = readPayload(decoder);
+      const relayed = room.awareness.apply(this, update);
+      if (relayed) room.broadcast(awarenessMessage(relayed), null);
+      return;
+    }
+    if (type === MessageType.queryAwareness) {
+      const presence = room.awareness.snapshot();
+      if (presence) this.send(awarenessMessage(presence));
+      return;
+    }
+    throw new Refused(CloseCode.badRequest, 'unknown-message-type');
+  }
+
+  #sync(room: Room, decoder: decoding.Decoder, data: Buffer): void {
+    const kind = decoding.readVarUint(decoder);
+    const payload = readPayload(decoder);
+    if (kind === SyncMessageType.step1) {
+      this.send(syncStep2Message(room.diffFor(payload)));
+      return;
+    }
+    if (kind !== SyncMessageType.step2 && kind !== SyncMessageType.update) {
+      throw new Refused(CloseCode.badRequest, 'unknown-sync-message');
+    }
+    const shape = checkUpdate(payload);
+    if (!shape) throw new Refused(CloseCode.badRequest, 'malformed-update');
+    if (isEmptyUpdate(shape)) return;
+    if (!this.admission.canWrite) {
+      this.#ctx.metrics.rejectedMessages++;
+      if (!this.#deniedSent) this.send(permissionDeniedMessage(DeniedReason.readOnly));
+      this.#deniedSent = true;
+      return;
+    }
+    const forward = kind === SyncMessageType.update ? data : undefined;
+    room.receive(payload, this, forward).catch(() => undefined);
+  }
+
+  /** Sends unless the socket is over its high watermark; then marks it for resync (RP16). */
+  send(message: Uint8Array): void {
+    const { socket } = this;
+    if (socket.readyState !== socket.OPEN) return;
+    if (this.#resyncFrom) return;
+    if (socket.bufferedAmount > this.#ctx.backpressure.highBytes && this.#room) {
+      this.#resyncFrom = this.#room.stateVector();
+      this.#watchDrain();
+      return;
+    }
+    this.#ctx.metrics.bytesSent += message.byteLength;
+    socket.send(message);
+  }
+
+  #watchDrain(): void {
+    this.#drainTimer = setInterval(() => {
+      if (this.socket.bufferedAmount > this.#ctx.backpressure.lowBytes) return;
+      this.#stopDrainWatch();
+      const room = this.#room;
+      const from = this.#resyncFrom;
+      this.#resyncFrom = null;
+      if (!room || !from) return;
+      this.#ctx.metrics.resyncs++;
+      this.send(syncStep1Message(room.stateVector()));
+      this.send(syncStep2Message(room.diffFor(from)));
+    }, 20);
+  }
+
+  #stopDrainWatch(): void {
+    if (this.#drainTimer) clearInterval(this.#drainTimer);
+    this.#drainTimer = null;
+  }
+
+  /** Closes the socket with a named code (idempotent). */
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.CLOSED) return;
+    this.socket.close(code, reason);
+  }
+
+  /** The socket closed: leave the room. */
+  detach(): void {
+    this.#stopDrainWatch();
+    this.#room?.leave(this);
+    this.#room = null;
+    this.#waiting = null;
+  }
+}
+
+function readPayload(decoder: decoding.Decoder): Uint8Array {
+  const payload = decoding.readVarUint8Array(decoder);
+  if (decoding.hasContent(decoder)) throw new Refused(CloseCode.badRequest, 'trailing-bytes');
+  return payload;
+}

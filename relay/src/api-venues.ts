@@ -1,0 +1,246 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  isLibraryId,
+  isPairableRole,
+  isVenueId,
+  type CreateVenueResponse,
+  type DeviceInfo,
+  type GuestTokenResponse,
+  type PairResponse,
+  type Role,
+} from '@djamms/protocol';
+import { HttpError, bearerToken, readJson, sendJson } from './http-util';
+import { randomId } from './auth/tokens';
+import {
+  DEVICE_TOKEN_SECONDS,
+  GUEST_TOKEN_SECONDS,
+  PAIRING_CODE_MS,
+  type Caller,
+  type RelayServices,
+} from './services';
+
+/** Checks the caller's token for the venue in the path, optionally requiring a role. */
+export function callerFor(
+  s: RelayServices,
+  req: IncomingMessage,
+  venueId: string,
+  roles?: readonly Role[],
+): Caller {
+  const identity = s.gate.identify(bearerToken(req));
+  if (!identity.ok) throw new HttpError(identity.status, identity.error, identity.message);
+  if (identity.claims.venue !== venueId) {
+    throw new HttpError(403, 'venue-forbidden', 'This token belongs to another venue.');
+  }
+  if (roles && !roles.includes(identity.claims.role)) {
+    throw new HttpError(403, 'role-forbidden', `This needs the ${roles.join(' or ')} role.`);
+  }
+  limit(s, identity.claims.sub);
+  return identity;
+}
+
+/** Applies the per-token HTTP rate limit (429). */
+export function limit(s: RelayServices, key: string): void {
+  if (s.httpLimiter.take(key)) return;
+  s.metrics.rateLimited++;
+  throw new HttpError(429, 'rate-limited', 'Too many requests; retry shortly.', {
+    'retry-after': '1',
+  });
+}
+
+function deviceToken(s: RelayServices, venueId: string, role: Role, deviceId: string): string {
+  const iat = Math.floor(s.now() / 1000);
+  return s.signer.sign({
+    venue: venueId,
+    role,
+    sub: deviceId,
+    iat,
+    exp: iat + DEVICE_TOKEN_SECONDS,
+  });
+}
+
+function sameSecret(given: string | null, expected: string): boolean {
+  if (!given) return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** `POST /api/venues` (operator key): a venue, its library (or a shared one) and its owner. */
+export async function createVenue(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
+  if (!sameSecret(bearerToken(req), s.operatorKey)) {
+    throw new HttpError(401, 'operator-key-required', 'Send the operator key as a bearer token.');
+  }
+  limit(s, 'operator');
+  const body = await readJson(req);
+  const name = typeof body.name === 'string' ? body.name.trim() : '';
+  if (!name || name.length > 200) {
+    throw new HttpError(400, 'invalid-name', 'name must be a non-empty string (≤ 200 chars).');
+  }
+  const libraryId = body.libraryId;
+  if (libraryId !== undefined && !(isLibraryId(libraryId) && s.registry.hasLibrary(libraryId))) {
+    throw new HttpError(404, 'library-not-found', 'libraryId must be the library of a venue here.');
+  }
+  const { venue, device } = await s.registry.createVenue(name, libraryId, s.now());
+  const response: CreateVenueResponse = {
+    venueId: venue.id,
+    libraryId: venue.libraryId,
+    adminToken: deviceToken(s, venue.id, 'admin', device.id),
+    deviceId: device.id,
+  };
+  s.logger.log('info', 'venue-created', { venueId: venue.id, libraryId: venue.libraryId });
+  sendJson(res, 201, response);
+}
+
+/** `GET /api/venues/<id>` (any device of the venue). */
+export function describeVenue(
+  s: RelayServices,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+) {
+  const caller = callerFor(s, req, id);
+  const venue = s.registry.venue(id);
+  if (!venue) throw new HttpError(404, 'venue-not-found', 'No such venue.');
+  sendJson(res, 200, {
+    venueId: venue.id,
+    name: venue.name,
+    libraryId: venue.libraryId,
+    role: caller.claims.role,
+  });
+}
+
+/** `POST /api/venues/<id>/pairing-codes` (admin). */
+export async function createPairingCode(
+  s: RelayServices,
+  req: IncomingMessage,
+  res: ServerResponse,
+  venueId: string,
+) {
+  callerFor(s, req, venueId, ['admin']);
+  const body = await readJson(req);
+  if (!isPairableRole(body.role)) {
+    throw new HttpError(400, 'invalid-role', 'role must be admin, player, kiosk or viewer.');
+  }
+  const name =
+    typeof body.name === 'string' && body.name.trim() ? body.name.trim().slice(0, 100) : body.role;
+  const code = await s.registry.createPairingCode(
+    venueId,
+    body.role,
+    name,
+    s.now(),
+    PAIRING_CODE_MS,
+  );
+  sendJson(res, 201, code);
+}
+
+/** `POST /api/pair`: a pairing code becomes a device and its token (single use). */
+export async function pair(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
+  limit(s, 'pairing');
+  const body = await readJson(req);
+  if (typeof body.code !== 'string' || body.code.length > 32) {
+    throw new HttpError(400, 'invalid-code', 'code must be a string.');
+  }
+  const device = await s.registry.redeemPairingCode(body.code, s.now());
+  if (!device) {
+    throw new HttpError(404, 'code-not-found', 'The code is unknown, used or expired.');
+  }
+  const venue = s.registry.venue(device.venueId);
+  const response: PairResponse = {
+    venueId: device.venueId,
+    libraryId: venue?.libraryId ?? '',
+    role: device.role,
+    token: deviceToken(s, device.venueId, device.role, device.id),
+    deviceId: device.id,
+  };
+  s.logger.log('info', 'device-paired', {
+    venueId: device.venueId,
+    deviceId: device.id,
+    role: device.role,
+  });
+  sendJson(res, 200, response);
+}
+
+/** `POST /api/venues/<id>/guest-link` (admin): a new guest key; the previous one stops working. */
+export async function rotateGuestLink(
+  s: RelayServices,
+  req: IncomingMessage,
+  res: ServerResponse,
+  venueId: string,
+) {
+  callerFor(s, req, venueId, ['admin']);
+  const guestKey = await s.registry.rotateGuestKey(venueId);
+  if (!guestKey) throw new HttpError(404, 'venue-not-found', 'No such venue.');
+  s.closeRevoked(venueId, null);
+  sendJson(res, 201, { guestKey });
+}
+
+/** `POST /api/guest`: a short-lived guest token from a venue's guest key. */
+export async function guestToken(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
+  const body = await readJson(req, 4096);
+  const { venueId, guestKey } = body;
+  if (!isVenueId(venueId) || typeof guestKey !== 'string') {
+    throw new HttpError(400, 'invalid-guest-request', 'Send {venueId, guestKey}.');
+  }
+  limit(s, `guest:${guestKey}`);
+  const venue = s.registry.venue(venueId);
+  if (!venue || !venue.guestKey || !sameSecret(guestKey, venue.guestKey)) {
+    throw new HttpError(401, 'guest-key-invalid', 'This guest link is not valid (any more).');
+  }
+  const iat = Math.floor(s.now() / 1000);
+  const exp = iat + GUEST_TOKEN_SECONDS;
+  const deviceId = randomId('g', 16);
+  const token = s.signer.sign({
+    venue: venueId,
+    role: 'guest',
+    sub: deviceId,
+    iat,
+    exp,
+    gk: venue.guestKey,
+  });
+  const response: GuestTokenResponse = {
+    token,
+    role: 'guest',
+    deviceId,
+    venueId,
+    libraryId: venue.libraryId,
+    expiresAt: exp * 1000,
+  };
+  sendJson(res, 200, response);
+}
+
+/** `GET /api/venues/<id>/devices` (admin). */
+export function listDevices(
+  s: RelayServices,
+  req: IncomingMessage,
+  res: ServerResponse,
+  venueId: string,
+) {
+  callerFor(s, req, venueId, ['admin']);
+  const devices: DeviceInfo[] = s.registry.devicesOf(venueId).map((d) => ({
+    deviceId: d.id,
+    role: d.role,
+    name: d.name,
+    paired: d.paired,
+    lastSeen: d.lastSeen,
+    revoked: d.revoked,
+  }));
+  sendJson(res, 200, { devices });
+}
+
+/** `DELETE /api/venues/<id>/devices/<deviceId>` (admin): revoke and disconnect. */
+export async function revokeDevice(
+  s: RelayServices,
+  req: IncomingMessage,
+  res: ServerResponse,
+  venueId: string,
+  deviceId: string,
+) {
+  callerFor(s, req, venueId, ['admin']);
+  if (!(await s.registry.revoke(venueId, deviceId))) {
+    throw new HttpError(404, 'device-not-found', 'No such device in this venue.');
+  }
+  s.closeRevoked(venueId, deviceId);
+  s.logger.log('info', 'device-revoked', { venueId, deviceId });
+  sendJson(res, 200, { deviceId, revoked: true });
+}

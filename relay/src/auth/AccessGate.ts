@@ -1,0 +1,96 @@
+import {
+  CloseCode,
+  roomAccess,
+  isRoomName,
+  type RoomKind,
+  type TokenClaims,
+} from '@djamms/protocol';
+import type { TokenSigner } from './tokens';
+import type { Registry } from './Registry';
+
+/** Why a token or room was refused, for both transports. */
+export interface Refusal {
+  readonly ok: false;
+  /** WebSocket close code. */
+  readonly code: number;
+  /** HTTP status. */
+  readonly status: number;
+  /** Kebab-case reason (HTTP `error`, close reason). */
+  readonly error: string;
+  readonly message: string;
+}
+
+/** A token that is valid right now. */
+export interface Identity {
+  readonly ok: true;
+  readonly claims: TokenClaims;
+}
+
+/** A token admitted to one room. */
+export interface RoomAdmission extends Identity {
+  readonly kind: RoomKind;
+  readonly canWrite: boolean;
+}
+
+const refuse = (code: number, status: number, error: string, message: string): Refusal => ({
+  ok: false,
+  code,
+  status,
+  error,
+  message,
+});
+
+/**
+ * The auth hook (RP5, RP6): who a token belongs to, whether it still counts (device not revoked,
+ * guest link not rotated), and which room it opens with what access.
+ */
+export class AccessGate {
+  readonly #signer: TokenSigner;
+  readonly #registry: Registry;
+
+  constructor(signer: TokenSigner, registry: Registry) {
+    this.#signer = signer;
+    this.#registry = registry;
+  }
+
+  /** Checks a token: signature, expiry, venue, device or guest key. */
+  identify(token: string | null | undefined): Identity | Refusal {
+    const check = this.#signer.check(token);
+    if (!check.ok) {
+      const message =
+        check.problem === 'missing' ? 'A token is required.' : `The token is ${check.problem}.`;
+      return refuse(CloseCode.unauthorized, 401, `token-${check.problem}`, message);
+    }
+    const { claims } = check;
+    const venue = this.#registry.venue(claims.venue);
+    if (!venue) return refuse(CloseCode.notFound, 404, 'venue-not-found', 'The venue is gone.');
+    if (claims.role === 'guest') {
+      if (claims.gk === undefined || claims.gk !== venue.guestKey) {
+        return refuse(CloseCode.revoked, 401, 'token-revoked', 'The guest link was replaced.');
+      }
+      return { ok: true, claims };
+    }
+    const device = this.#registry.device(claims.sub);
+    if (!device || device.revoked || device.venueId !== claims.venue) {
+      return refuse(CloseCode.revoked, 401, 'token-revoked', 'This device was revoked.');
+    }
+    return { ok: true, claims };
+  }
+
+  /** Checks a token for one room: the token's venue room or its library room only. */
+  admit(token: string | null | undefined, room: string): RoomAdmission | Refusal {
+    if (!isRoomName(room)) {
+      return refuse(CloseCode.notFound, 404, 'room-not-found', 'No such room.');
+    }
+    const identity = this.identify(token);
+    if (!identity.ok) return identity;
+    const kind = this.#registry.roomKindFor(identity.claims.venue, room);
+    if (!kind) {
+      return this.#registry.roomExists(room)
+        ? refuse(CloseCode.forbidden, 403, 'room-forbidden', 'This token does not open that room.')
+        : refuse(CloseCode.notFound, 404, 'room-not-found', 'No such room.');
+    }
+    const canWrite = roomAccess(identity.claims.role, kind).write;
+    return { ok: true, claims: identity.claims, kind, canWrite };
+  }
+}

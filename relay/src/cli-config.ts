@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Logger } from './logger';
+import { DEFAULT_LIMITS, defaultConfig, type RelayConfig } from './relay-config';
+
+/** `--help` text (also the reference for README's option table). */
+export const HELP = `djamms-relay: the DJAMMS sync relay
+
+Usage: djamms-relay [options]
+
+Options (environment variable in brackets):
+  --port <n>          TCP port, 0 for any free port          [DJAMMS_PORT]   default 8787
+  --host <addr>       Address to listen on                   [DJAMMS_HOST]   default 127.0.0.1
+  --data <dir>        Data directory                          [DJAMMS_DATA]   default ./data
+  --ephemeral         Keep nothing on disk                    [DJAMMS_EPHEMERAL=1]
+  --tls-cert <file>   PEM certificate: serve HTTPS and WSS    [DJAMMS_TLS_CERT]
+  --tls-key <file>    PEM private key for --tls-cert          [DJAMMS_TLS_KEY]
+  --static <dir>      Built PWA to serve                      [DJAMMS_STATIC] default ./build if present
+  --max-message <n>   Largest sync message in bytes           [DJAMMS_MAX_MESSAGE] default ${DEFAULT_LIMITS.maxMessageBytes}
+  --max-media <n>     Largest media upload in bytes           [DJAMMS_MAX_MEDIA]   default ${DEFAULT_LIMITS.maxMediaBytes}
+  --message-rate <n>  Sync messages per second per token      [DJAMMS_MESSAGE_RATE] default ${DEFAULT_LIMITS.messagesPerSecond}
+  --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
+  --help              Show this help
+`;
+
+/** Result of reading the command line and environment. */
+export type CliResult =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'run'; readonly config: RelayConfig; readonly quiet: boolean };
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  ephemeral: { type: 'boolean' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  static: { type: 'string' },
+  'max-message': { type: 'string' },
+  'max-media': { type: 'string' },
+  'message-rate': { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const;
+
+/** Reads options once (flags win over environment variables) and validates them (RP15). */
+export function readCliConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  cwd: string,
+): CliResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true }).values;
+  } catch (error) {
+    return { kind: 'error', message: `${(error as Error).message}\nRun with --help for options.` };
+  }
+  if (values.help) return { kind: 'help' };
+  const pick = (flag: string, envName: string): string | undefined =>
+    (values[flag] as string | undefined) ?? env[envName];
+  const problems: string[] = [];
+  const number = (flag: string, envName: string, fallback: number, min: number, max: number) => {
+    const raw = pick(flag, envName);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(
+        `--${flag} (${envName}) must be an integer from ${min} to ${max}, got "${raw}".`,
+      );
+    }
+    return n;
+  };
+  const port = number('port', 'DJAMMS_PORT', 8787, 0, 65535);
+  const maxMessage = number(
+    'max-message',
+    'DJAMMS_MAX_MESSAGE',
+    DEFAULT_LIMITS.maxMessageBytes,
+    1024,
+    2 ** 30,
+  );
+  const maxMedia = number(
+    'max-media',
+    'DJAMMS_MAX_MEDIA',
+    DEFAULT_LIMITS.maxMediaBytes,
+    1024,
+    2 ** 40,
+  );
+  const rate = number(
+    'message-rate',
+    'DJAMMS_MESSAGE_RATE',
+    DEFAULT_LIMITS.messagesPerSecond,
+    1,
+    1e6,
+  );
+  const ephemeral =
+    Boolean(values.ephemeral) || env.DJAMMS_EPHEMERAL === '1' || env.DJAMMS_EPHEMERAL === 'true';
+  const tls = readTls(
+    pick('tls-cert', 'DJAMMS_TLS_CERT'),
+    pick('tls-key', 'DJAMMS_TLS_KEY'),
+    problems,
+  );
+  const staticFlag = pick('static', 'DJAMMS_STATIC');
+  if (staticFlag && !existsSync(staticFlag))
+    problems.push(`--static ${staticFlag}: no such directory.`);
+  const defaultStatic = resolve(cwd, 'build');
+  if (problems.length > 0) return { kind: 'error', message: problems.join('\n') };
+  const quiet = Boolean(values.quiet) || env.DJAMMS_QUIET === '1';
+  const config = defaultConfig({
+    logger,
+    port,
+    host: pick('host', 'DJAMMS_HOST') ?? '127.0.0.1',
+    dataDir: resolve(cwd, pick('data', 'DJAMMS_DATA') ?? 'data'),
+    ephemeral,
+    tls,
+    staticDir: staticFlag
+      ? resolve(cwd, staticFlag)
+      : existsSync(defaultStatic)
+        ? defaultStatic
+        : null,
+    limits: {
+      ...DEFAULT_LIMITS,
+      maxMessageBytes: maxMessage,
+      maxMediaBytes: maxMedia,
+      messagesPerSecond: rate,
+    },
+  });
+  return { kind: 'run', config, quiet };
+}
+
+function readTls(cert: string | undefined, key: string | undefined, problems: string[]) {
+  if (!cert && !key) return null;
+  if (!cert || !key) {
+    problems.push('--tls-cert and --tls-key go together: give both or neither.');
+    return null;
+  }
+  try {
+    return { cert: readFileSync(cert), key: readFileSync(key) };
+  } catch (error) {
+    problems.push(`Cannot read the TLS files: ${(error as Error).message}`);
+    return null;
+  }
+}

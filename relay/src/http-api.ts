@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { CORS_HEADERS, HttpError, sendError, sendJson } from './http-util';
+import {
+  createPairingCode,
+  createVenue,
+  describeVenue,
+  guestToken,
+  listDevices,
+  pair,
+  revokeDevice,
+  rotateGuestLink,
+} from './api-venues';
+import { appendJournal, httpSync, readJournal, serveMedia, uploadMedia } from './api-data';
+import { serveStatic } from './static-files';
+import type { RelayServices } from './services';
+
+type Handler = (match: string[], query: URLSearchParams) => Promise<void> | void;
+
+/** Answers one HTTP request; every failure becomes `{ error, message }` (RP17). */
+export async function handleHttp(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
+  s.metrics.httpRequests++;
+  const url = new URL(req.url ?? '/', 'http://relay');
+  try {
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { ...CORS_HEADERS, 'access-control-max-age': '86400' }).end();
+      return;
+    }
+    const handler = route(s, req, res, url.pathname);
+    if (handler) {
+      await handler.run(handler.match, url.searchParams);
+      return;
+    }
+    if (s.staticDir && !url.pathname.startsWith('/api/')) {
+      if (await serveStatic(s.staticDir, req, res, url.pathname)) return;
+    }
+    throw new HttpError(404, 'not-found', `Nothing at ${req.method} ${url.pathname}.`);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      sendError(res, error);
+      return;
+    }
+    s.logger.log('error', 'http-failed', { path: url.pathname, error: String(error) });
+    sendError(res, new HttpError(500, 'internal-error', 'The relay failed to answer.'));
+  }
+}
+
+function route(
+  s: RelayServices,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): { run: Handler; match: string[] } | null {
+  const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+  const routes: [string, RegExp, Handler][] = [
+    ['GET', /^\/healthz$/, () => health(s, res)],
+    ['GET', /^\/metrics$/, () => metrics(s, res)],
+    ['POST', /^\/api\/venues$/, () => createVenue(s, req, res)],
+    ['GET', /^\/api\/venues\/([^/]+)$/, ([id]) => describeVenue(s, req, res, id!)],
+    [
+      'POST',
+      /^\/api\/venues\/([^/]+)\/pairing-codes$/,
+      ([id]) => createPairingCode(s, req, res, id!),
+    ],
+    ['POST', /^\/api\/pair$/, () => pair(s, req, res)],
+    ['POST', /^\/api\/venues\/([^/]+)\/guest-link$/, ([id]) => rotateGuestLink(s, req, res, id!)],
+    ['POST', /^\/api\/guest$/, () => guestToken(s, req, res)],
+    ['GET', /^\/api\/venues\/([^/]+)\/devices$/, ([id]) => listDevices(s, req, res, id!)],
+    [
+      'DELETE',
+      /^\/api\/venues\/([^/]+)\/devices\/([^/]+)$/,
+      ([id, d]) => revokeDevice(s, req, res, id!, d!),
+    ],
+    ['POST', /^\/api\/venues\/([^/]+)\/journal$/, ([id]) => appendJournal(s, req, res, id!)],
+    ['GET', /^\/api\/venues\/([^/]+)\/journal$/, ([id], q) => readJournal(s, req, res, id!, q)],
+    ['POST', /^\/api\/venues\/([^/]+)\/media$/, ([id]) => uploadMedia(s, req, res, id!)],
+    ['GET', /^\/media\/([^/]+)$/, ([sha]) => serveMedia(s, req, res, sha!)],
+    ['POST', /^\/api\/sync\/([^/]+)$/, ([room]) => httpSync(s, req, res, room!)],
+  ];
+  let pathMatched = false;
+  for (const [verb, pattern, run] of routes) {
+    const found = pattern.exec(path);
+    if (!found) continue;
+    pathMatched = true;
+    if (verb === method) return { run, match: found.slice(1) };
+  }
+  if (pathMatched)
+    throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed here.`);
+  return null;
+}
+
+function health(s: RelayServices, res: ServerResponse): void {
+  sendJson(res, 200, { ok: true, rooms: s.host.size, connections: s.connectionCount() });
+}
+
+function metrics(s: RelayServices, res: ServerResponse): void {
+  const text = s.metrics.render();
+  res.writeHead(200, {
+    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}

@@ -1,0 +1,63 @@
+import { readCliConfig, HELP } from './cli-config';
+import { jsonLogger } from './logger';
+import { startRelay } from './relay';
+
+/** The shell: read configuration once, wire, start, and stop gracefully on signals. */
+async function main(): Promise<void> {
+  const quietFlag = process.argv.includes('--quiet') || process.env.DJAMMS_QUIET === '1';
+  const logger = jsonLogger(
+    (line) => process.stdout.write(line),
+    Date.now,
+    quietFlag ? 'warn' : 'info',
+  );
+  const cli = readCliConfig(process.argv.slice(2), process.env, logger, process.cwd());
+  if (cli.kind === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (cli.kind === 'error') {
+    process.stderr.write(`djamms-relay: ${cli.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const relay = await startRelay(cli.config);
+  process.stderr.write(
+    welcome(relay.url, relay.operatorKeyPath, relay.operatorKey, relay.firstStart),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log('info', 'relay-stopping', { signal });
+    relay.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.log('error', 'relay-stop-failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+function welcome(url: string, keyPath: string | null, key: string, firstStart: boolean): string {
+  const keyLine = keyPath ? `$(cat ${keyPath})` : key;
+  const lines = [
+    `DJAMMS relay on ${url}`,
+    keyPath ? `Operator key: ${keyPath}` : `Operator key (ephemeral): ${key}`,
+  ];
+  if (firstStart) {
+    lines.push(
+      'Create a venue:',
+      `  curl -s -X POST ${url}/api/venues -H "Authorization: Bearer ${keyLine}" \\`,
+      `       -H 'content-type: application/json' -d '{"name":"My Bar"}'`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`djamms-relay: ${(error as Error).message ?? String(error)}\n`);
+  process.exit(1);
+});

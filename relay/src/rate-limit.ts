@@ -1,0 +1,49 @@
+/** A token-bucket rate: `perSecond` sustained, `burst` at once. */
+export interface Rate {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/**
+ * Per-key token buckets (RP14). Keys are device ids or guest keys, never IP addresses: a whole
+ * venue shares one IP behind its router.
+ */
+export class RateLimiter {
+  readonly #rate: Rate;
+  readonly #now: () => number;
+  readonly #buckets = new Map<string, Bucket>();
+
+  constructor(rate: Rate, now: () => number = Date.now) {
+    this.#rate = rate;
+    this.#now = now;
+  }
+
+  /** Takes `cost` tokens for `key`; false when the key is over its rate. */
+  take(key: string, cost = 1): boolean {
+    const now = this.#now();
+    const bucket = this.#buckets.get(key) ?? { tokens: this.#rate.burst, at: now };
+    bucket.tokens = Math.min(
+      this.#rate.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * this.#rate.perSecond,
+    );
+    bucket.at = now;
+    this.#buckets.set(key, bucket);
+    if (bucket.tokens < cost) return false;
+    bucket.tokens -= cost;
+    return true;
+  }
+
+  /** Forgets buckets that are full again (keeps memory bounded). */
+  sweep(): void {
+    const now = this.#now();
+    for (const [key, bucket] of this.#buckets) {
+      const refilled = bucket.tokens + ((now - bucket.at) / 1000) * this.#rate.perSecond;
+      if (refilled >= this.#rate.burst) this.#buckets.delete(key);
+    }
+  }
+}

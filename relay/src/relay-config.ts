@@ -1,0 +1,62 @@
+import type { Logger } from './logger';
+import type { RelayLimits } from './services';
+import type { Backpressure } from './SyncConnection';
+import type { CompactionPolicy } from './Room';
+
+/** Everything the relay needs, read once by main.ts (or built by tests). */
+export interface RelayConfig {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Data directory; ignored when `ephemeral`. */
+  readonly dataDir: string;
+  /** Keep nothing on disk (RP15). */
+  readonly ephemeral: boolean;
+  /** PEM certificate and key: serve HTTPS and WSS on the same port. */
+  readonly tls: { readonly cert: string | Buffer; readonly key: string | Buffer } | null;
+  /** Directory of the built PWA, or null. */
+  readonly staticDir: string | null;
+  readonly limits: RelayLimits;
+  readonly backpressure: Backpressure;
+  readonly compaction: CompactionPolicy;
+  /** Liveness ping interval; a socket silent for two intervals with nothing draining is dropped. */
+  readonly pingIntervalMs: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/** Defaults documented in relay/README.md and PROTOCOL.md. */
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxMessageBytes: 8 * 1024 * 1024,
+  maxMediaBytes: 512 * 1024 * 1024,
+  messagesPerSecond: 200,
+  messageBurst: 2000,
+  httpPerSecond: 20,
+  httpBurst: 200,
+};
+
+export const DEFAULT_BACKPRESSURE: Backpressure = {
+  highBytes: 4 * 1024 * 1024,
+  lowBytes: 256 * 1024,
+};
+
+export const DEFAULT_COMPACTION: CompactionPolicy = { maxFrames: 1000, maxGrowth: 4 };
+
+/** A config with every default, for tests and main.ts to override. */
+export function defaultConfig(
+  overrides: Partial<RelayConfig> & Pick<RelayConfig, 'logger'>,
+): RelayConfig {
+  return {
+    host: '127.0.0.1',
+    port: 8787,
+    dataDir: './data',
+    ephemeral: false,
+    tls: null,
+    staticDir: null,
+    limits: DEFAULT_LIMITS,
+    backpressure: DEFAULT_BACKPRESSURE,
+    compaction: DEFAULT_COMPACTION,
+    pingIntervalMs: 30_000,
+    ...overrides,
+  };
+}

@@ -1,0 +1,52 @@
+import type { AccessGate, Identity } from './auth/AccessGate';
+import type { Registry } from './auth/Registry';
+import type { TokenSigner } from './auth/tokens';
+import type { JournalStore } from './JournalStore';
+import type { MediaStore } from './MediaStore';
+import type { RoomHost } from './RoomHost';
+import type { Metrics } from './metrics';
+import type { Logger } from './logger';
+import type { RateLimiter } from './rate-limit';
+
+/** Limits an operator can tune (RP14). */
+export interface RelayLimits {
+  /** Largest WebSocket message and HTTP sync body, bytes. */
+  readonly maxMessageBytes: number;
+  /** Largest media upload, bytes. */
+  readonly maxMediaBytes: number;
+  /** Sync messages per token: sustained per second and burst. */
+  readonly messagesPerSecond: number;
+  readonly messageBurst: number;
+  /** HTTP requests per token (or guest key): sustained per second and burst. */
+  readonly httpPerSecond: number;
+  readonly httpBurst: number;
+}
+
+/** Everything the HTTP handlers use, wired once by the relay. */
+export interface RelayServices {
+  readonly registry: Registry;
+  readonly gate: AccessGate;
+  readonly signer: TokenSigner;
+  readonly journal: JournalStore;
+  readonly media: MediaStore;
+  readonly host: RoomHost;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly limits: RelayLimits;
+  readonly httpLimiter: RateLimiter;
+  readonly operatorKey: string;
+  readonly now: () => number;
+  readonly staticDir: string | null;
+  /** Closes the sockets of a revoked device, or of every guest of a venue (guest link rotated). */
+  readonly closeRevoked: (venueId: string, deviceId: string | null) => void;
+  /** Counts open sync sockets. */
+  readonly connectionCount: () => number;
+}
+
+/** Token lifetimes (RP5). */
+export const DEVICE_TOKEN_SECONDS = 365 * 24 * 3600;
+export const GUEST_TOKEN_SECONDS = 12 * 3600;
+export const PAIRING_CODE_MS = 10 * 60 * 1000;
+
+/** A venue route's caller, identified and checked against the venue in the path. */
+export type Caller = Identity;

@@ -1,0 +1,33 @@
+import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** fsyncs a directory so a rename inside it survives a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Writes a whole file atomically: temp file, fsync, rename over the target, fsync the directory.
+ * A crash leaves the old content or the new one, never a mix.
+ */
+export async function writeFileDurably(
+  path: string,
+  data: Uint8Array | string,
+  mode = 0o644,
+): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  const handle = await open(temp, 'w', mode);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+  await fsyncDir(dirname(path));
+}

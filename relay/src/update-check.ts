@@ -1,0 +1,137 @@
+import * as decoding from 'lib0/decoding';
+
+/** What a well-formed Yjs (v1) update contains, as counted by {@link checkUpdate}. */
+export interface UpdateShape {
+  readonly structs: number;
+  readonly deletes: number;
+}
+
+const BITS5 = 31;
+const BIT6 = 32;
+const BIT7 = 64;
+const BIT8 = 128;
+const SKIP = 10;
+const MAX_TYPE_REF = 6;
+
+/**
+ * Walks a v1 Yjs update byte by byte, the way Yjs reads it, without building a document.
+ * Returns its shape, or null when it is truncated, has an unknown struct or content tag, bad JSON,
+ * or trailing bytes after the delete set (RP10). Cheap enough for every incoming update.
+ */
+export function checkUpdate(update: Uint8Array): UpdateShape | null {
+  try {
+    const decoder = decoding.createDecoder(update);
+    const structs = readStructs(decoder);
+    const deletes = readDeleteSet(decoder);
+    return decoding.hasContent(decoder) ? null : { structs, deletes };
+  } catch {
+    return null;
+  }
+}
+
+/** True when the update carries nothing (no structs, no deletions). */
+export function isEmptyUpdate(shape: UpdateShape): boolean {
+  return shape.structs === 0 && shape.deletes === 0;
+}
+
+function readStructs(decoder: decoding.Decoder): number {
+  let count = 0;
+  const groups = decoding.readVarUint(decoder);
+  for (let g = 0; g < groups; g++) {
+    const structs = decoding.readVarUint(decoder);
+    decoding.readVarUint(decoder); // client
+    decoding.readVarUint(decoder); // clock
+    for (let i = 0; i < structs; i++) {
+      readStruct(decoder, readByte(decoder));
+      count++;
+    }
+  }
+  return count;
+}
+
+function readStruct(decoder: decoding.Decoder, info: number): void {
+  if (info === SKIP || (info & BITS5) === 0) {
+    decoding.readVarUint(decoder); // length of a skip or GC
+    return;
+  }
+  if ((info & BIT8) !== 0) readId(decoder); // origin
+  if ((info & BIT7) !== 0) readId(decoder); // right origin
+  if ((info & (BIT7 | BIT8)) === 0) {
+    if (decoding.readVarUint(decoder) === 1) decoding.readVarString(decoder);
+    else readId(decoder);
+    if ((info & BIT6) !== 0) decoding.readVarString(decoder); // parentSub
+  }
+  readContent(decoder, info & BITS5);
+}
+
+function readByte(decoder: decoding.Decoder): number {
+  if (!decoding.hasContent(decoder)) throw new Error('unexpected end of update');
+  return decoding.readUint8(decoder);
+}
+
+function readId(decoder: decoding.Decoder): void {
+  decoding.readVarUint(decoder);
+  decoding.readVarUint(decoder);
+}
+
+function readContent(decoder: decoding.Decoder, ref: number): void {
+  switch (ref) {
+    case 1: // deleted
+      decoding.readVarUint(decoder);
+      return;
+    case 2: // JSON
+      return repeat(decoder, () => parseJsonString(decoding.readVarString(decoder)));
+    case 3: // binary
+      decoding.readVarUint8Array(decoder);
+      return;
+    case 4: // string
+      decoding.readVarString(decoder);
+      return;
+    case 5: // embed
+      JSON.parse(decoding.readVarString(decoder));
+      return;
+    case 6: // format
+      decoding.readVarString(decoder);
+      JSON.parse(decoding.readVarString(decoder));
+      return;
+    case 7: // type
+      return readTypeRef(decoder);
+    case 8: // any
+      return repeat(decoder, () => decoding.readAny(decoder));
+    case 9: // subdocument
+      decoding.readVarString(decoder);
+      decoding.readAny(decoder);
+      return;
+    default:
+      throw new Error(`unknown content ref ${ref}`);
+  }
+}
+
+function readTypeRef(decoder: decoding.Decoder): void {
+  const ref = decoding.readVarUint(decoder);
+  if (ref > MAX_TYPE_REF) throw new Error(`unknown type ref ${ref}`);
+  if (ref === 3 || ref === 5) decoding.readVarString(decoder); // XML element name, hook name
+}
+
+function repeat(decoder: decoding.Decoder, read: () => void): void {
+  const length = decoding.readVarUint(decoder);
+  for (let i = 0; i < length; i++) read();
+}
+
+function parseJsonString(text: string): void {
+  if (text !== 'undefined') JSON.parse(text);
+}
+
+function readDeleteSet(decoder: decoding.Decoder): number {
+  let count = 0;
+  const clients = decoding.readVarUint(decoder);
+  for (let c = 0; c < clients; c++) {
+    decoding.readVarUint(decoder); // client
+    const deletes = decoding.readVarUint(decoder);
+    for (let i = 0; i < deletes; i++) {
+      readId(decoder); // clock, length
+      count++;
+    }
+  }
+  return count;
+}
