@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { createRandom } from '@djamms/test-harness';
+import { checkUpdate } from './update-check';
+
+function richUpdate(): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText('t').insert(0, 'hello');
+  doc.getText('t').format(0, 2, { bold: true });
+  doc.getText('t').insertEmbed(1, { img: 'x' });
+  doc.getArray('a').push([1, 'two', { three: 3 }, new Uint8Array([4]), null, true]);
+  doc.getMap('m').set('nested', new Y.Map());
+  doc.getMap('m').set('bin', new Uint8Array([1, 2]));
+  doc.getXmlFragment('x').insert(0, [new Y.XmlElement('p'), new Y.XmlText('t')]);
+  doc.getArray('a').delete(0, 2);
+  doc.getMap('m').set('sub', new Y.Doc());
+  return Y.encodeStateAsUpdate(doc);
+}
+
+describe('checkUpdate', () => {
+  it('RP10 accepts every kind of content Yjs writes, and merged updates', () => {
+    const update = richUpdate();
+    expect(checkUpdate(update)).not.toBeNull();
+    const other = new Y.Doc();
+    other.getText('t').insert(0, 'x');
+    const merged = Y.mergeUpdates([update, Y.encodeStateAsUpdate(other)]);
+    expect(checkUpdate(merged)).not.toBeNull();
+    expect(checkUpdate(new Uint8Array([0, 0]))).toEqual({ structs: 0, deletes: 0 });
+  });
+
+  it('RP10 refuses every truncation of a real update', () => {
+    const update = richUpdate();
+    for (let n = 0; n < update.length; n++) {
+      expect(checkUpdate(update.subarray(0, n))).toBeNull();
+    }
+  });
+
+  it('RP10 refuses trailing bytes', () => {
+    const update = richUpdate();
+    expect(checkUpdate(new Uint8Array([...update, 0]))).toBeNull();
+  });
+
+  it('RP10 never throws on random bytes, and whatever it accepts Yjs can apply', () => {
+    const random = createRandom(7);
+    let accepted = 0;
+    for (let i = 0; i < 3000; i++) {
+      const bytes = new Uint8Array(random.int(40)).map(() => random.int(256));
+      if (checkUpdate(bytes)) {
+        accepted++;
+        expect(() => Y.applyUpdate(new Y.Doc(), bytes)).not.toThrow();
+      }
+    }
+    expect(accepted).toBeGreaterThanOrEqual(0);
+  });
+});

@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
+import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import { eventually } from '@djamms/test-harness';
+import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
+import {
+  api,
+  closeCode,
+  connect,
+  createVenue,
+  guestToken,
+  pairDevice,
+  roomState,
+  startTestRelay,
+  synced,
+  type TestRelay,
+} from './helpers';
+
+/** Re-signs a token's claims with a secret of our own (a forgery). */
+function forge(
+  token: string,
+  change: Record<string, unknown>,
+  secret = 'not-the-relay-secret',
+): string {
+  const [header = '', body = ''] = token.split('.');
+  const claims = { ...JSON.parse(Buffer.from(body, 'base64url').toString()), ...change };
+  const newBody = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  const sig = createHmac('sha256', secret).update(`${header}.${newBody}`).digest('base64url');
+  return `${header}.${newBody}.${sig}`;
+}
+
+describe('auth on the sync socket', () => {
+  let relay: TestRelay;
+  let venue: CreateVenueResponse;
+  let other: CreateVenueResponse;
+
+  beforeAll(async () => {
+    relay = await startTestRelay();
+    venue = await createVenue(relay, 'Bar A');
+    other = await createVenue(relay, 'Bar B');
+    const seed = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await synced(seed);
+    seed.doc.getArray('queue').push(['first']);
+    await eventually(async () => {
+      const state = await roomState(relay, venue.venueId, venue.adminToken);
+      expect(state.getArray('queue').length).toBe(1);
+    });
+    seed.destroy();
+  });
+  afterAll(async () => {
+    await relay.dispose();
+  });
+
+  const refusedWith = async (room: string, token: string | null) => {
+    const provider = connect(relay.wsUrl, room, token);
+    const code = await closeCode(provider);
+    provider.destroy();
+    return code;
+  };
+
+  it('RP5 no token is refused with 4401', async () => {
+    expect(await refusedWith(venue.venueId, null)).toBe(CloseCode.unauthorized);
+  });
+
+  it('RP5 a forged token is refused with 4401', async () => {
+    expect(await refusedWith(venue.venueId, forge(venue.adminToken, {}))).toBe(
+      CloseCode.unauthorized,
+    );
+  });
+
+  it('RP5 a token whose claims were edited is refused with 4401', async () => {
+    const [h, , s] = venue.adminToken.split('.');
+    const body = Buffer.from(
+      JSON.stringify({ venue: other.venueId, role: 'admin', sub: 'x', iat: 1, exp: 9e9 }),
+    );
+    expect(await refusedWith(other.venueId, `${h}.${body.toString('base64url')}.${s}`)).toBe(
+      CloseCode.unauthorized,
+    );
+  });
+
+  it('RP5 an expired token is refused with 4401', async () => {
+    const expired = await startTestRelay({
+      now: () => Date.now() + 400 * 24 * 3600 * 1000,
+      dataDir: relay.dataDir,
+    });
+    try {
+      const provider = connect(expired.wsUrl, venue.venueId, venue.adminToken);
+      expect(await closeCode(provider)).toBe(CloseCode.unauthorized);
+      provider.destroy();
+    } finally {
+      await expired.close();
+    }
+  });
+
+  it("RP5 another venue's token is refused with 4403 for this venue's rooms", async () => {
+    expect(await refusedWith(venue.venueId, other.adminToken)).toBe(CloseCode.forbidden);
+    expect(await refusedWith(venue.libraryId, other.adminToken)).toBe(CloseCode.forbidden);
+  });
+
+  it('RP5 an unknown room is refused with 4404', async () => {
+    expect(await refusedWith('not-a-room', venue.adminToken)).toBe(CloseCode.notFound);
+  });
+
+  it('RP5 a viewer reads but its writes are refused with permission-denied read-only; nothing stored', async () => {
+    const viewer = await pairDevice(relay, venue, 'viewer');
+    const provider = connect(relay.wsUrl, venue.venueId, viewer.token);
+    const denied: string[] = [];
+    provider.messageHandlers[2] = (_e, decoder) => {
+      decoding.readVarUint(decoder);
+      denied.push(decoding.readVarString(decoder));
+    };
+    await synced(provider);
+    expect(provider.doc.getArray('queue').toArray()).toEqual(['first']);
+    provider.doc.getArray('queue').delete(0, 1);
+    provider.doc.getArray('queue').push(['viewer-was-here']);
+    await eventually(() => expect(denied).toEqual(['read-only']));
+    expect(provider.wsconnected).toBe(true);
+    const state = await roomState(relay, venue.venueId, venue.adminToken);
+    expect(state.getArray('queue').toArray()).toEqual(['first']);
+    provider.destroy();
+  });
+
+  it('RP7 a guest trying to delete or reorder via Yjs is refused; stored data unchanged', async () => {
+    const token = await guestToken(relay, venue);
+    const provider = connect(relay.wsUrl, venue.venueId, token);
+    let deniedCount = 0;
+    provider.messageHandlers[2] = () => {
+      deniedCount++;
+    };
+    await synced(provider);
+    provider.doc.getArray('queue').delete(0, 1);
+    provider.doc.getArray('queue').insert(0, ['guest-jumped-the-queue']);
+    await eventually(() => expect(deniedCount).toBe(1));
+    const state = await roomState(relay, venue.venueId, venue.adminToken);
+    expect(state.getArray('queue').toArray()).toEqual(['first']);
+    const library = connect(relay.wsUrl, venue.libraryId, token);
+    await synced(library);
+    expect(library.wsconnected).toBe(true);
+    library.destroy();
+    provider.destroy();
+  });
+
+  it('RP5 a player writes the venue room but only reads the library room', async () => {
+    const player = await pairDevice(relay, venue, 'player');
+    const lib = connect(relay.wsUrl, venue.libraryId, player.token, new Y.Doc());
+    let denied = 0;
+    lib.messageHandlers[2] = () => {
+      denied++;
+    };
+    await synced(lib);
+    lib.doc.getMap('tracks').set('x', 1);
+    await eventually(() => expect(denied).toBe(1));
+    const room = connect(relay.wsUrl, venue.venueId, player.token);
+    await synced(room);
+    room.doc.getMap('settings').set('volume', 7);
+    await eventually(async () => {
+      const state = await roomState(relay, venue.venueId, venue.adminToken);
+      expect(state.getMap('settings').get('volume')).toBe(7);
+    });
+    lib.destroy();
+    room.destroy();
+  });
+
+  it('RP6 a revoked device is refused and its open sockets close with 4410', async () => {
+    const kiosk = await pairDevice(relay, venue, 'kiosk');
+    const provider = connect(relay.wsUrl, venue.venueId, kiosk.token);
+    await synced(provider);
+    const closed = closeCode(provider);
+    const res = await api(
+      relay.url,
+      'DELETE',
+      `/api/venues/${venue.venueId}/devices/${kiosk.deviceId}`,
+      {
+        token: venue.adminToken,
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(await closed).toBe(CloseCode.revoked);
+    provider.destroy();
+    expect(await refusedWith(venue.venueId, kiosk.token)).toBe(CloseCode.revoked);
+    const http = await api(relay.url, 'GET', `/api/venues/${venue.venueId}`, {
+      token: kiosk.token,
+    });
+    expect(http.status).toBe(401);
+    expect(http.body).toMatchObject({ error: 'token-revoked' });
+  });
+
+  it('RP7 rotating the guest link revokes guest tokens and closes guest sockets', async () => {
+    const token = await guestToken(relay, venue);
+    const provider = connect(relay.wsUrl, venue.venueId, token);
+    await synced(provider);
+    const closed = closeCode(provider);
+    await api(relay.url, 'POST', `/api/venues/${venue.venueId}/guest-link`, {
+      token: venue.adminToken,
+    });
+    expect(await closed).toBe(CloseCode.revoked);
+    provider.destroy();
+  });
+});

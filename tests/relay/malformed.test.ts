@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { eventually } from '@djamms/test-harness';
+import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
+import {
+  connect,
+  createVenue,
+  rawClose,
+  rawSocket,
+  roomState,
+  startTestRelay,
+  synced,
+  type TestRelay,
+} from './helpers';
+
+function syncMessage(kind: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, kind);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+function realUpdate(): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getMap('m').set('k', 'a value long enough to truncate');
+  return Y.encodeStateAsUpdate(doc);
+}
+
+describe('malformed input on the sync socket', () => {
+  let relay: TestRelay;
+  let venue: CreateVenueResponse;
+  let before: Uint8Array;
+
+  beforeAll(async () => {
+    relay = await startTestRelay({
+      limits: {
+        maxMessageBytes: 64 * 1024,
+        maxMediaBytes: 1024 * 1024,
+        messagesPerSecond: 1000,
+        messageBurst: 1000,
+        httpPerSecond: 1000,
+        httpBurst: 1000,
+      },
+    });
+    venue = await createVenue(relay);
+    const seed = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await synced(seed);
+    seed.doc.getText('t').insert(0, 'kept');
+    await eventually(async () => {
+      expect(
+        (await roomState(relay, venue.venueId, venue.adminToken)).getText('t').toString(),
+      ).toBe('kept');
+    });
+    seed.destroy();
+    before = Y.encodeStateAsUpdate(await roomState(relay, venue.venueId, venue.adminToken));
+  });
+  afterAll(async () => {
+    await relay.dispose();
+  });
+
+  const url = () => `${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`;
+
+  const expectClosedWith = async (message: Uint8Array | string, code: number) => {
+    const ws = await rawSocket(url());
+    const closed = rawClose(ws);
+    ws.send(message);
+    expect((await closed).code).toBe(code);
+  };
+
+  const expectStoredUnchanged = async () => {
+    const after = Y.encodeStateAsUpdate(await roomState(relay, venue.venueId, venue.adminToken));
+    expect(Buffer.from(after).equals(Buffer.from(before))).toBe(true);
+  };
+
+  it('RP10 an unknown message type closes with 4400', async () => {
+    await expectClosedWith(new Uint8Array([42, 1, 2]), CloseCode.badRequest);
+    await expectStoredUnchanged();
+  });
+
+  it('RP10 a text frame closes with 4400', async () => {
+    await expectClosedWith('hello', CloseCode.badRequest);
+  });
+
+  it('RP10 a truncated sync frame closes with 4400', async () => {
+    await expectClosedWith(new Uint8Array([0, 2, 50, 1, 2]), CloseCode.badRequest);
+    await expectStoredUnchanged();
+  });
+
+  it('RP10 a truncated Yjs update closes with 4400 and never reaches the log', async () => {
+    const update = realUpdate();
+    await expectClosedWith(
+      syncMessage(2, update.subarray(0, update.length - 5)),
+      CloseCode.badRequest,
+    );
+    await expectStoredUnchanged();
+  });
+
+  it('RP10 a garbage Yjs update closes with 4400', async () => {
+    const garbage = new Uint8Array(200).map((_, i) => (i * 37 + 11) % 256);
+    await expectClosedWith(syncMessage(2, garbage), CloseCode.badRequest);
+    await expectClosedWith(syncMessage(1, garbage), CloseCode.badRequest);
+    await expectStoredUnchanged();
+  });
+
+  it('RP10 a valid update followed by trailing garbage closes with 4400', async () => {
+    const update = realUpdate();
+    const padded = new Uint8Array(update.length + 3);
+    padded.set(update);
+    padded.set([7, 7, 7], update.length);
+    await expectClosedWith(syncMessage(2, padded), CloseCode.badRequest);
+    await expectStoredUnchanged();
+  });
+
+  it('RP10 a garbage state vector closes with 4400', async () => {
+    await expectClosedWith(syncMessage(0, new Uint8Array([5, 200, 200])), CloseCode.badRequest);
+  });
+
+  it('RP14 an oversized message closes with 1009, and the relay keeps serving others', async () => {
+    const bystander = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await synced(bystander);
+    await expectClosedWith(syncMessage(2, new Uint8Array(70 * 1024)), CloseCode.tooBig);
+    await expectStoredUnchanged();
+    const fresh = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await synced(fresh);
+    bystander.doc.getMap('after').set('still', 'serving');
+    await eventually(() => expect(fresh.doc.getMap('after').get('still')).toBe('serving'));
+    bystander.destroy();
+    fresh.destroy();
+  });
+});
