@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import * as Y from 'yjs';
+import { eventually } from '@djamms/test-harness';
+import type { CreateVenueResponse, DeviceInfo, JournalPage } from '@djamms/protocol';
+import {
+  api,
+  connect,
+  createVenue,
+  guestToken,
+  pairDevice,
+  startTestRelay,
+  synced,
+  type TestRelay,
+} from './helpers';
+import { decodeSyncAnswer, encodeSyncBody } from './sync-body';
+
+describe('HTTP API', () => {
+  let relay: TestRelay;
+  let venue: CreateVenueResponse;
+
+  beforeAll(async () => {
+    relay = await startTestRelay();
+    venue = await createVenue(relay);
+  });
+  afterAll(async () => {
+    await relay.dispose();
+  });
+
+  it('RP17 errors are {error, message} with the right status', async () => {
+    const noKey = await api(relay.url, 'POST', '/api/venues', { body: { name: 'x' } });
+    expect(noKey.status).toBe(401);
+    expect(noKey.body).toMatchObject({
+      error: 'operator-key-required',
+      message: expect.any(String),
+    });
+    const badName = await api(relay.url, 'POST', '/api/venues', {
+      token: relay.operatorKey,
+      body: { name: '' },
+    });
+    expect(badName).toMatchObject({ status: 400, body: { error: 'invalid-name' } });
+    const missing = await api(relay.url, 'GET', '/api/nothing');
+    expect(missing).toMatchObject({ status: 404, body: { error: 'not-found' } });
+    const verb = await api(relay.url, 'DELETE', '/api/venues');
+    expect(verb).toMatchObject({ status: 405, body: { error: 'method-not-allowed' } });
+  });
+
+  it('RP6 a shared library: a second venue created with libraryId opens the same library room', async () => {
+    const second = await createVenue(relay, 'Second room', venue.libraryId);
+    expect(second.libraryId).toBe(venue.libraryId);
+    const bogus = await api(relay.url, 'POST', '/api/venues', {
+      token: relay.operatorKey,
+      body: { name: 'x', libraryId: 'l' + 'z'.repeat(20) },
+    });
+    expect(bogus).toMatchObject({ status: 404, body: { error: 'library-not-found' } });
+  });
+
+  it('RP6 pairing codes are single use and yield a listed device', async () => {
+    const code = await api<{ code: string; expiresAt: number }>(
+      relay.url,
+      'POST',
+      `/api/venues/${venue.venueId}/pairing-codes`,
+      { token: venue.adminToken, body: { role: 'player', name: 'Bar TV' } },
+    );
+    expect(code.status).toBe(201);
+    expect(code.body.expiresAt).toBeGreaterThan(Date.now());
+    const first = await api<{ role: string; token: string; deviceId: string }>(
+      relay.url,
+      'POST',
+      '/api/pair',
+      {
+        body: { code: code.body.code },
+      },
+    );
+    expect(first.status).toBe(200);
+    expect(first.body.role).toBe('player');
+    const second = await api(relay.url, 'POST', '/api/pair', { body: { code: code.body.code } });
+    expect(second).toMatchObject({ status: 404, body: { error: 'code-not-found' } });
+    const devices = await api<{ devices: DeviceInfo[] }>(
+      relay.url,
+      'GET',
+      `/api/venues/${venue.venueId}/devices`,
+      {
+        token: venue.adminToken,
+      },
+    );
+    expect(devices.body.devices.map((d) => [d.name, d.role])).toContainEqual(['Bar TV', 'player']);
+    const asPlayer = await api(relay.url, 'POST', `/api/venues/${venue.venueId}/pairing-codes`, {
+      token: first.body.token,
+      body: { role: 'admin' },
+    });
+    expect(asPlayer).toMatchObject({ status: 403, body: { error: 'role-forbidden' } });
+  });
+
+  it('RP18 journal appends are idempotent by entry id and paged by cursor', async () => {
+    const path = `/api/venues/${venue.venueId}/journal`;
+    const batch = {
+      entries: [
+        { id: 'e1', kind: 'played', at: 1, data: { track: 't1' } },
+        { id: 'e2', kind: 'played', at: 2, data: { track: 't2' } },
+      ],
+    };
+    const first = await api<{ appended: number }>(relay.url, 'POST', path, {
+      token: venue.adminToken,
+      body: batch,
+    });
+    const retry = await api<{ appended: number }>(relay.url, 'POST', path, {
+      token: venue.adminToken,
+      body: batch,
+    });
+    expect([first.body.appended, retry.body.appended]).toEqual([2, 0]);
+    const page1 = await api<JournalPage>(relay.url, 'GET', `${path}?after=0&limit=1`, {
+      token: venue.adminToken,
+    });
+    expect(page1.body.entries.map((e) => e.id)).toEqual(['e1']);
+    const page2 = await api<JournalPage>(relay.url, 'GET', `${path}?after=${page1.body.cursor}`, {
+      token: venue.adminToken,
+    });
+    expect(page2.body.entries.map((e) => e.id)).toEqual(['e2']);
+  });
+
+  it('RP18 guests may append only request and vote entries; viewers none', async () => {
+    const path = `/api/venues/${venue.venueId}/journal`;
+    const guest = await guestToken(relay, venue);
+    const ok = await api(relay.url, 'POST', path, {
+      token: guest,
+      body: {
+        entries: [
+          { id: 'g1', kind: 'request', at: 3, data: { track: 't9' } },
+          { id: 'g2', kind: 'vote', at: 4 },
+        ],
+      },
+    });
+    expect(ok.status).toBe(200);
+    const skip = await api(relay.url, 'POST', path, {
+      token: guest,
+      body: { entries: [{ id: 'g3', kind: 'skip', at: 5 }] },
+    });
+    expect(skip).toMatchObject({ status: 403, body: { error: 'journal-kind-forbidden' } });
+    const viewer = await pairDevice(relay, venue, 'viewer');
+    const denied = await api(relay.url, 'POST', path, {
+      token: viewer.token,
+      body: { entries: [{ id: 'v1', kind: 'request', at: 5 }] },
+    });
+    expect(denied.status).toBe(403);
+  });
+
+  it('RP19 media: upload, ETag, immutable caching, CORS, Range 206 and 416', async () => {
+    const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const upload = await fetch(`${relay.url}/api/venues/${venue.venueId}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${venue.adminToken}`, 'content-type': 'audio/mpeg' },
+      body: bytes,
+    });
+    expect(upload.status).toBe(201);
+    expect(await upload.json()).toEqual({ sha256: sha, size: 10_000, type: 'audio/mpeg' });
+    const whole = await fetch(`${relay.url}/media/${sha}`);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('etag')).toBe(`"${sha}"`);
+    expect(whole.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(whole.headers.get('access-control-allow-origin')).toBe('*');
+    expect(whole.headers.get('content-type')).toBe('audio/mpeg');
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    expect(whole.headers.get('content-encoding')).toBeNull();
+    expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+    const part = await fetch(`${relay.url}/media/${sha}`, { headers: { range: 'bytes=100-199' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe('bytes 100-199/10000');
+    expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 200))).toBe(true);
+    const beyond = await fetch(`${relay.url}/media/${sha}`, { headers: { range: 'bytes=20000-' } });
+    expect(beyond.status).toBe(416);
+    const again = await fetch(`${relay.url}/api/venues/${venue.venueId}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${venue.adminToken}`, 'content-type': 'audio/mpeg' },
+      body: bytes,
+    });
+    expect(again.status).toBe(200);
+    const player = await pairDevice(relay, venue, 'player');
+    const refused = await fetch(`${relay.url}/api/venues/${venue.venueId}/media`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${player.token}` },
+      body: bytes,
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('RP20 HTTP sync: the client gets what it lacks, the relay stores what the client sends', async () => {
+    const ws = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await synced(ws);
+    ws.doc.getMap('m').set('from-socket', 1);
+    const offline = new Y.Doc();
+    offline.getMap('m').set('from-http', 2);
+    let answer = { diff: new Uint8Array(), stateVector: new Uint8Array() };
+    await eventually(async () => {
+      const res = await fetch(`${relay.url}/api/sync/${venue.venueId}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${venue.adminToken}` },
+        body: encodeSyncBody(Y.encodeStateVector(offline), Y.encodeStateAsUpdate(offline)),
+      });
+      expect(res.status).toBe(200);
+      answer = decodeSyncAnswer(new Uint8Array(await res.arrayBuffer()));
+      const probe = new Y.Doc();
+      Y.applyUpdate(probe, answer.diff);
+      expect(probe.getMap('m').get('from-socket')).toBe(1);
+    });
+    Y.applyUpdate(offline, answer.diff);
+    expect(offline.getMap('m').toJSON()).toEqual({ 'from-socket': 1, 'from-http': 2 });
+    await eventually(() => expect(ws.doc.getMap('m').get('from-http')).toBe(2));
+    expect(Y.decodeStateVector(answer.stateVector).get(offline.clientID)).toBeGreaterThan(0);
+    ws.destroy();
+  });
+
+  it('RP20 HTTP sync applies the same auth and validation as the socket', async () => {
+    const viewer = await pairDevice(relay, venue, 'viewer');
+    const doc = new Y.Doc();
+    doc.getMap('m').set('nope', 1);
+    const post = (token: string, body: Uint8Array) =>
+      fetch(`${relay.url}/api/sync/${venue.venueId}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body,
+      });
+    expect(
+      (await post(viewer.token, encodeSyncBody(new Uint8Array([0]), Y.encodeStateAsUpdate(doc))))
+        .status,
+    ).toBe(403);
+    expect((await post('forged', encodeSyncBody(new Uint8Array([0]), null))).status).toBe(401);
+    expect(
+      (await post(venue.adminToken, encodeSyncBody(new Uint8Array([0]), new Uint8Array([9, 9, 9]))))
+        .status,
+    ).toBe(400);
+  });
+
+  it('RP21 healthz and Prometheus metrics answer', async () => {
+    const health = await api(relay.url, 'GET', '/healthz');
+    expect(health).toMatchObject({ status: 200, body: { ok: true } });
+    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/^djamms_updates_stored_total \d+$/m);
+    expect(metrics).toMatch(/^djamms_fsync_seconds_total /m);
+  });
+});

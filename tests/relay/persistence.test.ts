@@ -1,0 +1,93 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import { eventually } from '@djamms/test-harness';
+import type { WebsocketProvider } from 'y-websocket';
+import { connect, createVenue, roomState, synced } from './helpers';
+import { freePort, killChild, startChildRelay, type ChildRelay } from './child-relay';
+
+describe('durability across SIGKILL of a real relay process', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+
+  it('RP11 RP12 after repeated kills under write load the relay holds every update any client holds', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'djamms-kill-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const args = ['--port', String(port), '--data', dataDir];
+    let relay: ChildRelay = await startChildRelay(args);
+    cleanup.push(() => killChild(relay));
+    const operatorKey = (await readFile(join(dataDir, 'operator-key'), 'utf8')).trim();
+    const venue = await createVenue({ url: relay.url, operatorKey });
+    const wsUrl = `ws://127.0.0.1:${port}/sync`;
+    const clients: WebsocketProvider[] = [];
+    for (let i = 0; i < 4; i++) clients.push(connect(wsUrl, venue.venueId, venue.adminToken));
+    cleanup.push(async () => clients.forEach((c) => c.destroy()));
+    await Promise.all(clients.map((c) => synced(c)));
+    let written = 0;
+    const writer = setInterval(() => {
+      for (const [i, c] of clients.entries()) c.doc.getArray('log').push([`${i}:${written}`]);
+      written++;
+    }, 3);
+    try {
+      for (let kill = 0; kill < 3; kill++) {
+        const target = written + 20;
+        await eventually(() => expect(written).toBeGreaterThan(target), { timeoutMs: 10_000 });
+        await killChild(relay);
+        if (kill === 1)
+          await appendFile(join(dataDir, 'rooms', `${venue.venueId}.log`), Buffer.from([99, 0, 0]));
+        relay = await startChildRelay(args);
+        await eventually(() => expect(clients.every((c) => c.synced)).toBe(true), {
+          timeoutMs: 10_000,
+        });
+      }
+    } finally {
+      clearInterval(writer);
+    }
+    const everything = new Set<string>();
+    for (const c of clients) for (const item of c.doc.getArray<string>('log')) everything.add(item);
+    expect(everything.size).toBe(written * clients.length);
+    await eventually(
+      async () => {
+        const state = await roomState(relay, venue.venueId, venue.adminToken);
+        expect(new Set(state.getArray<string>('log').toArray())).toEqual(everything);
+      },
+      { timeoutMs: 10_000 },
+    );
+  });
+
+  it('RP8 RP11 what the relay acknowledged as saved survives SIGKILL with no client around', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'djamms-ack-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const args = ['--port', String(port), '--data', dataDir];
+    let relay = await startChildRelay(args);
+    cleanup.push(() => killChild(relay));
+    const operatorKey = (await readFile(join(dataDir, 'operator-key'), 'utf8')).trim();
+    const venue = await createVenue({ url: relay.url, operatorKey });
+    const doc = new Y.Doc();
+    const client = connect(`ws://127.0.0.1:${port}/sync`, venue.venueId, venue.adminToken, doc, {
+      ack: true,
+    });
+    let savedClock = 0;
+    client.messageHandlers[100] = (_e, decoder) => {
+      decoding.readVarUint(decoder);
+      decoding.readVarUint(decoder);
+      savedClock = Y.decodeStateVector(decoding.readVarUint8Array(decoder)).get(doc.clientID) ?? 0;
+    };
+    await synced(client);
+    for (let i = 0; i < 50; i++) doc.getArray('acked').push([i]);
+    const clock = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID);
+    await eventually(() => expect(savedClock).toBe(clock));
+    client.destroy();
+    await killChild(relay);
+    relay = await startChildRelay(args);
+    const state = await roomState(relay, venue.venueId, venue.adminToken);
+    expect(state.getArray('acked').length).toBe(50);
+  });
+});
