@@ -191,7 +191,10 @@ describe('HTTP API', () => {
     ws.doc.getMap('m').set('from-socket', 1);
     const offline = new Y.Doc();
     offline.getMap('m').set('from-http', 2);
-    let answer = { diff: new Uint8Array(), stateVector: new Uint8Array() };
+    let answer: { diff: Uint8Array; stateVector: Uint8Array } = {
+      diff: new Uint8Array(),
+      stateVector: new Uint8Array(),
+    };
     await eventually(async () => {
       const res = await fetch(`${relay.url}/api/sync/${venue.venueId}`, {
         method: 'POST',
