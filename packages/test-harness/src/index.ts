@@ -1,2 +1,3 @@
 export { eventually, type EventuallyOptions } from './eventually';
 export { createRandom, type SeededRandom } from './random';
+export { SimNetwork, type SimPeer } from './network';

@@ -1,0 +1,278 @@
+/**
+ * A library document: tracks and playlists that several venues may share (VM21). Playlists are
+ * created once by one writer with a random id, so no two devices ever create the same container;
+ * order uses position registers so a concurrent move and remove never duplicate or resurrect.
+ */
+import * as Y from 'yjs';
+import { randomId } from './ids';
+import { compareByKey, isOrderKey, keyBetween } from './order';
+import { fail, ok, type Result } from './result';
+import type { VenuePorts } from './Venue';
+
+/** A track as the library knows it. */
+export interface LibraryTrack {
+  id: string;
+  title: string;
+  artist: string;
+  album: string;
+  durationMs: number;
+  /** Where the media is: a sha256 in the relay's media store, or a CORS-readable URL. */
+  media: { sha256: string; type: string } | { url: string; type: string };
+  explicit: boolean;
+}
+
+/** A playlist with its tracks in order. */
+export interface LibraryPlaylist {
+  id: string;
+  name: string;
+  starred: boolean;
+  tracks: string[];
+}
+
+/** A validated, plain view of a library. */
+export interface LibrarySnapshot {
+  tracks: LibraryTrack[];
+  playlists: LibraryPlaylist[];
+  problems: { where: string; what: string }[];
+}
+
+const ID = /^[A-Za-z0-9_:-]{1,64}$/;
+const text = (v: unknown, max = 200): v is string => typeof v === 'string' && v.length <= max;
+
+function readTrack(id: string, v: unknown): LibraryTrack | null {
+  if (typeof v !== 'object' || v === null || !ID.test(id)) return null;
+  const t = v as Record<string, unknown>;
+  const media = t.media as Record<string, unknown> | null;
+  const mediaOk =
+    typeof media === 'object' &&
+    media !== null &&
+    text(media.type, 100) &&
+    ((typeof media.sha256 === 'string' && /^[0-9a-f]{64}$/.test(media.sha256)) ||
+      (typeof media.url === 'string' && /^https?:\/\//.test(media.url) && media.url.length < 2000));
+  if (!text(t.title) || !t.title || !text(t.artist) || !text(t.album) || !mediaOk) return null;
+  if (typeof t.durationMs !== 'number' || !(t.durationMs >= 0) || typeof t.explicit !== 'boolean') {
+    return null;
+  }
+  const m =
+    typeof media.sha256 === 'string'
+      ? { sha256: media.sha256, type: media.type as string }
+      : { url: media.url as string, type: media.type as string };
+  return {
+    id,
+    title: t.title,
+    artist: t.artist,
+    album: t.album,
+    durationMs: t.durationMs,
+    media: m,
+    explicit: t.explicit,
+  };
+}
+
+/** One device's handle on a library document. */
+export class Library {
+  private readonly tracks: Y.Map<unknown>;
+  private readonly playlists: Y.Map<Y.Map<unknown>>;
+  private readonly playlistOrder: Y.Map<unknown>;
+
+  constructor(
+    readonly doc: Y.Doc,
+    private readonly ports: VenuePorts,
+  ) {
+    this.tracks = doc.getMap('tracks');
+    this.playlists = doc.getMap('playlists');
+    this.playlistOrder = doc.getMap('playlistOrder');
+  }
+
+  /** Adds a track (or replaces its metadata). Returns its id. */
+  putTrack(track: Omit<LibraryTrack, 'id'> & { id?: string }): Result<string> {
+    const id = track.id ?? randomId(this.ports.random, 't');
+    const { id: _drop, ...value } = track;
+    if (!readTrack(id, value))
+      return fail('invalid', 'a track needs a title, artist, album, duration and media');
+    this.doc.transact(() => this.tracks.set(id, value));
+    return ok(id);
+  }
+
+  /** Removes a track; playlists that held it skip it from then on. */
+  removeTrack(id: string): Result<void> {
+    if (!this.tracks.has(id)) return fail('not-found', 'no such track');
+    this.doc.transact(() => this.tracks.delete(id));
+    return ok(undefined);
+  }
+
+  /** Creates an empty playlist at the end of the list. Returns its id. */
+  createPlaylist(name: string): Result<string> {
+    if (!name.trim() || name.length > 200) return fail('invalid', 'a playlist needs a name');
+    const id = randomId(this.ports.random, 'l');
+    const last = this.orderedPlaylistIds().at(-1);
+    this.doc.transact(() => {
+      const playlist = new Y.Map<unknown>();
+      playlist.set('name', name.trim());
+      playlist.set('starred', false);
+      playlist.set('items', new Y.Map());
+      playlist.set('order', new Y.Map());
+      this.playlists.set(id, playlist);
+      this.playlistOrder.set(
+        id,
+        keyBetween(last ? (this.playlistOrder.get(last) as string) : null, null),
+      );
+    });
+    return ok(id);
+  }
+
+  private playlist(id: string): Result<Y.Map<unknown>> {
+    const playlist = this.playlists.get(id);
+    return playlist instanceof Y.Map ? ok(playlist) : fail('not-found', 'no such playlist');
+  }
+
+  /** Renames a playlist. */
+  renamePlaylist(id: string, name: string): Result<void> {
+    const found = this.playlist(id);
+    if (!found.ok) return found;
+    if (!name.trim() || name.length > 200) return fail('invalid', 'a playlist needs a name');
+    this.doc.transact(() => found.value.set('name', name.trim()));
+    return ok(undefined);
+  }
+
+  /** Stars or unstars a playlist. */
+  starPlaylist(id: string, starred: boolean): Result<void> {
+    const found = this.playlist(id);
+    if (!found.ok) return found;
+    this.doc.transact(() => found.value.set('starred', starred));
+    return ok(undefined);
+  }
+
+  /** Deletes a playlist. */
+  deletePlaylist(id: string): Result<void> {
+    if (!this.playlists.has(id)) return fail('not-found', 'no such playlist');
+    this.doc.transact(() => {
+      this.playlists.delete(id);
+      this.playlistOrder.delete(id);
+    });
+    return ok(undefined);
+  }
+
+  /** Moves a playlist before another one, or to the end. */
+  movePlaylist(id: string, before: string | null): Result<void> {
+    const ids = this.orderedPlaylistIds().filter((p) => p !== id);
+    if (!this.playlists.has(id)) return fail('not-found', 'no such playlist');
+    const list = ids.map((p) => ({ id: p, key: this.playlistOrder.get(p) as string }));
+    const key = placeBefore(list, before);
+    if (!key.ok) return key;
+    this.doc.transact(() => this.playlistOrder.set(id, key.value));
+    return ok(undefined);
+  }
+
+  /** Appends tracks to a playlist. Returns the new item ids. */
+  addToPlaylist(id: string, tracks: string[]): Result<string[]> {
+    const found = this.playlist(id);
+    if (!found.ok) return found;
+    const items = found.value.get('items') as Y.Map<unknown>;
+    const order = found.value.get('order') as Y.Map<unknown>;
+    let last = itemsInOrder(found.value).at(-1)?.key ?? null;
+    const added: string[] = [];
+    this.doc.transact(() => {
+      for (const track of tracks) {
+        const item = randomId(this.ports.random, 'i');
+        last = keyBetween(last, null);
+        items.set(item, track);
+        order.set(item, last);
+        added.push(item);
+      }
+    });
+    return ok(added);
+  }
+
+  /** Moves a playlist item before another item, or to the end. */
+  moveInPlaylist(id: string, item: string, before: string | null): Result<void> {
+    const found = this.playlist(id);
+    if (!found.ok) return found;
+    const list = itemsInOrder(found.value).filter((i) => i.id !== item);
+    if (!(found.value.get('items') as Y.Map<unknown>).has(item))
+      return fail('not-found', 'no such item');
+    const key = placeBefore(list, before);
+    if (!key.ok) return key;
+    this.doc.transact(() => (found.value.get('order') as Y.Map<unknown>).set(item, key.value));
+    return ok(undefined);
+  }
+
+  /** Removes an item from a playlist. */
+  removeFromPlaylist(id: string, item: string): Result<void> {
+    const found = this.playlist(id);
+    if (!found.ok) return found;
+    this.doc.transact(() => {
+      (found.value.get('items') as Y.Map<unknown>).delete(item);
+      (found.value.get('order') as Y.Map<unknown>).delete(item);
+    });
+    return ok(undefined);
+  }
+
+  /** The items of a playlist with their ids, in order (for editing). */
+  playlistItems(id: string): { id: string; track: string }[] {
+    const found = this.playlist(id);
+    return found.ok
+      ? itemsInOrder(found.value).map(({ id: item, track }) => ({ id: item, track }))
+      : [];
+  }
+
+  private orderedPlaylistIds(): string[] {
+    return [...this.playlists.keys()]
+      .map((id) => ({ id, key: this.playlistOrder.get(id) }))
+      .map(({ id, key }) => ({ id, key: isOrderKey(key) ? key : 'zzzz' }))
+      .sort(compareByKey)
+      .map((p) => p.id);
+  }
+
+  /** A validated snapshot; malformed tracks and playlists are skipped and reported. */
+  snapshot(): LibrarySnapshot {
+    const problems: LibrarySnapshot['problems'] = [];
+    const tracks: LibraryTrack[] = [];
+    this.tracks.forEach((value, id) => {
+      const track = readTrack(id, value);
+      if (track) tracks.push(track);
+      else problems.push({ where: `tracks.${id}`, what: 'malformed, skipped' });
+    });
+    const known = new Set(tracks.map((t) => t.id));
+    const playlists: LibraryPlaylist[] = [];
+    for (const id of this.orderedPlaylistIds()) {
+      const p = this.playlists.get(id);
+      const name = p instanceof Y.Map ? p.get('name') : undefined;
+      if (!(p instanceof Y.Map) || !text(name) || !(p.get('items') instanceof Y.Map)) {
+        problems.push({ where: `playlists.${id}`, what: 'malformed, skipped' });
+        continue;
+      }
+      const ordered = itemsInOrder(p)
+        .map((i) => i.track)
+        .filter((t) => known.has(t));
+      playlists.push({ id, name, starred: p.get('starred') === true, tracks: ordered });
+    }
+    tracks.sort((a, b) => a.title.localeCompare(b.title) || (a.id < b.id ? -1 : 1));
+    return { tracks, playlists, problems };
+  }
+}
+
+/** Items of a playlist in order: only items that still exist, each once (position registers). */
+function itemsInOrder(playlist: Y.Map<unknown>): { id: string; track: string; key: string }[] {
+  const items = playlist.get('items');
+  const order = playlist.get('order');
+  if (!(items instanceof Y.Map) || !(order instanceof Y.Map)) return [];
+  const out: { id: string; track: string; key: string }[] = [];
+  items.forEach((track, id) => {
+    const key = order.get(id);
+    if (typeof track === 'string' && ID.test(track))
+      out.push({ id, track, key: isOrderKey(key) ? key : 'zzzz' });
+  });
+  return out.sort(compareByKey);
+}
+
+function placeBefore(list: { id: string; key: string }[], before: string | null): Result<string> {
+  if (before === null) return ok(keyBetween(list.at(-1)?.key ?? null, null));
+  const index = list.findIndex((i) => i.id === before);
+  if (index < 0) return fail('not-found', 'the target position is gone');
+  const anchor = list[index]!;
+  const previous = list
+    .slice(0, index)
+    .filter((i) => i.key < anchor.key)
+    .at(-1);
+  return ok(keyBetween(previous?.key ?? null, anchor.key));
+}

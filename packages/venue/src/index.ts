@@ -1,0 +1,52 @@
+/**
+ * The DJAMMS venue model: the venue document's schema, every operation on it, the read model and the
+ * rules of SPEC.md. Pure TypeScript over Yjs 13; the clock and random source are passed in.
+ */
+export { Venue, type VenuePorts } from './Venue';
+export {
+  createVenue,
+  readMeta,
+  migrateVenue,
+  MIGRATIONS,
+  type NewVenue,
+  type Migration,
+} from './meta';
+export type { WriterIdentity } from './ledger';
+export type { TrackInfo } from './queue-ops';
+export type { GuestEntry } from './player-ops';
+export type { IntentTarget } from './staff-ops';
+export { type Result, type VenueError } from './result';
+export { activeSlot, type LocalTime, type Slot } from './schedule';
+export {
+  effectiveVolume,
+  defaultSettings,
+  SETTING_NAMES,
+  type Repeat,
+  type SettingName,
+  type VenueSettings,
+} from './settings';
+export {
+  progress,
+  programmeOrder,
+  upNext,
+  type EntryView,
+  type IntentView,
+  type NowPlaying,
+  type PlayerView,
+  type VenueSnapshot,
+} from './snapshot';
+export type { Problem } from './validate';
+export {
+  INTENT_KINDS,
+  LIMITS,
+  SCHEMA_VERSION,
+  TIMING,
+  type IntentKind,
+  type IntentOutcome,
+  type Lane,
+  type PlaybackState,
+  type Role,
+  type VenueMeta,
+} from './schema';
+export { randomId } from './ids';
+export { Library, type LibraryTrack, type LibraryPlaylist, type LibrarySnapshot } from './Library';
