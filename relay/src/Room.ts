@@ -61,6 +61,8 @@ export class Room {
   #logBytes: number;
   #savedByPeer = new Map<RoomPeer, number>();
   #broken = false;
+  #durable: Map<number, number>;
+  #gapped: { from: Map<number, number>; to: Map<number, number> }[] = [];
   readonly #ctx: RoomContext;
 
   constructor(name: string, kind: RoomKind, stored: StoredRoom, ctx: RoomContext) {
@@ -70,6 +72,7 @@ export class Room {
     this.#parts = stored.updates.length > 0 ? [...stored.updates] : [EMPTY_UPDATE];
     this.#frames = stored.updates.length;
     this.#logBytes = stored.bytes;
+    this.#durable = Y.decodeStateVector(this.stateVector());
   }
 
   /** The merged state of everything received, merging pending parts once. */
@@ -206,6 +209,7 @@ export class Room {
     const { metrics } = this.#ctx;
     const ackPeers = new Set<RoomPeer>();
     for (const { update, from } of batch) {
+      this.#advanceDurable(update);
       this.seq++;
       this.#frames++;
       this.#logBytes += update.byteLength + 8;
@@ -217,9 +221,33 @@ export class Room {
       }
     }
     if (ackPeers.size === 0) return;
-    const stateVector = this.stateVector();
+    const stateVector = Y.encodeStateVector(this.#durable);
     for (const peer of ackPeers) {
       peer.send(savedMessage(this.seq, this.#savedByPeer.get(peer) ?? 0, stateVector));
+    }
+  }
+
+  /**
+   * Tracks the state vector of what is on disk (for `saved`, RP8) from update metadata: a client's
+   * clock advances only over contiguous ranges, so an update whose predecessors are not stored yet
+   * waits in a small list until they are.
+   */
+  #advanceDurable(update: Uint8Array): void {
+    this.#gapped.push(Y.parseUpdateMeta(update));
+    if (this.#gapped.length > 256) this.#gapped.shift();
+    let progress = true;
+    while (progress) {
+      progress = false;
+      this.#gapped = this.#gapped.filter((meta) => {
+        for (const [client, clock] of meta.from) {
+          if (clock > (this.#durable.get(client) ?? 0)) return true;
+        }
+        for (const [client, clock] of meta.to) {
+          if (clock > (this.#durable.get(client) ?? 0)) this.#durable.set(client, clock);
+        }
+        progress = true;
+        return false;
+      });
     }
   }
 

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { readCliConfig } from './cli-config';
+import { silentLogger } from './logger';
+
+const read = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  readCliConfig(argv, env, silentLogger, '/srv');
+
+describe('command line and environment', () => {
+  it('RP15 defaults: 127.0.0.1:8787 with ./data', () => {
+    const result = read([]);
+    expect(result.kind).toBe('run');
+    if (result.kind !== 'run') return;
+    expect(result.config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8787,
+      dataDir: '/srv/data',
+      ephemeral: false,
+    });
+  });
+
+  it('RP15 environment variables configure the relay; flags win', () => {
+    const result = read(['--port', '9000'], {
+      DJAMMS_PORT: '7000',
+      DJAMMS_HOST: '0.0.0.0',
+      DJAMMS_EPHEMERAL: '1',
+    });
+    expect(result.kind === 'run' && result.config).toMatchObject({
+      port: 9000,
+      host: '0.0.0.0',
+      ephemeral: true,
+    });
+  });
+
+  it('RP15 invalid settings are refused with clear messages', () => {
+    expect(read(['--port', 'eighty'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--port'),
+    });
+    expect(read(['--tls-cert', 'a.pem'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--tls-key'),
+    });
+    expect(read(['--bogus'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--help'),
+    });
+    expect(read(['--help'])).toEqual({ kind: 'help' });
+  });
+});

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { eventually } from '@djamms/test-harness';
+import type { CreateVenueResponse } from '@djamms/protocol';
+import { api, connect, createVenue, startTestRelay, synced, type TestRelay } from './helpers';
+
+describe('load: slow consumers, many rooms, presence', () => {
+  let relay: TestRelay;
+  let venue: CreateVenueResponse;
+
+  beforeAll(async () => {
+    relay = await startTestRelay({
+      backpressure: { highBytes: 256 * 1024, lowBytes: 32 * 1024 },
+      limits: {
+        maxMessageBytes: 8 * 1024 * 1024,
+        maxMediaBytes: 1024,
+        messagesPerSecond: 100_000,
+        messageBurst: 100_000,
+        httpPerSecond: 100_000,
+        httpBurst: 100_000,
+      },
+    });
+    venue = await createVenue(relay);
+  });
+  afterAll(async () => {
+    await relay.dispose();
+  });
+
+  it('RP16 a slow consumer is marked for resync instead of buffering without bound, and loses nothing', async () => {
+    const sockets: WebSocket[] = [];
+    class PausedSocket extends WebSocket {
+      constructor(address: string | URL, protocols?: string | string[]) {
+        super(address, protocols);
+        sockets.push(this);
+      }
+    }
+    const slow = connect(relay.wsUrl, venue.venueId, venue.adminToken, new Y.Doc(), {
+      socketClass: PausedSocket as typeof WebSocket,
+    });
+    const writer = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await Promise.all([synced(slow), synced(writer)]);
+    sockets.forEach((s) => s.pause());
+    const chunk = 'z'.repeat(64 * 1024);
+    const total = 200;
+    for (let i = 0; i < total; i++) writer.doc.getArray('big').push([`${i}:${chunk}`]);
+    await eventually(() => expect(relay.metrics.updatesStored).toBeGreaterThanOrEqual(total), {
+      timeoutMs: 15_000,
+    });
+    sockets.forEach((s) => s.resume());
+    await eventually(() => expect(slow.doc.getArray('big').length).toBe(total), {
+      timeoutMs: 15_000,
+    });
+    expect(relay.metrics.resyncs).toBeGreaterThanOrEqual(1);
+    expect(relay.metrics.bytesSent).toBeLessThan(total * chunk.length * 2);
+    slow.destroy();
+    writer.destroy();
+  });
+
+  it('RP12 1,000 rooms open, sync and unload again', async () => {
+    const venues: CreateVenueResponse[] = [];
+    for (let i = 0; i < 500; i++) venues.push(await createVenue(relay, `Venue ${i}`));
+    const rooms = venues.flatMap((v) => [
+      { room: v.venueId, token: v.adminToken },
+      { room: v.libraryId, token: v.adminToken },
+    ]);
+    const sockets = await Promise.all(
+      rooms.map(
+        ({ room, token }) =>
+          new Promise<WebSocket>((resolve, reject) => {
+            const ws = new WebSocket(`${relay.wsUrl}/${room}?token=${token}`);
+            ws.once('message', () => resolve(ws));
+            ws.once('error', reject);
+          }),
+      ),
+    );
+    expect(relay.metrics.roomsOpen).toBeGreaterThanOrEqual(1000);
+    const health = await api<{ rooms: number }>(relay.url, 'GET', '/healthz');
+    expect(health.body.rooms).toBeGreaterThanOrEqual(1000);
+    sockets.forEach((ws) => ws.close());
+    await eventually(() => expect(relay.metrics.roomsOpen).toBe(0), { timeoutMs: 10_000 });
+  });
+
+  it('RP9 awareness is relayed, limited to the ids a connection introduced, and cleared on close', async () => {
+    const a = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    const b = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await Promise.all([synced(a), synced(b)]);
+    a.awareness.setLocalStateField('user', 'alice');
+    await eventually(() =>
+      expect(b.awareness.getStates().get(a.doc.clientID)).toEqual({ user: 'alice' }),
+    );
+    // b pretends to be a: the relay drops entries for ids that another connection owns
+    const forged = new Y.Doc();
+    forged.clientID = a.doc.clientID;
+    const { Awareness, encodeAwarenessUpdate } = await import('y-protocols/awareness');
+    const fake = new Awareness(forged);
+    fake.setLocalState({ user: 'mallory' });
+    const meta = fake.meta.get(forged.clientID);
+    if (meta) meta.clock = 1000;
+    const c = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+    await synced(c);
+    const message = new Uint8Array([
+      1,
+      ...lengthPrefixed(encodeAwarenessUpdate(fake, [forged.clientID])),
+    ]);
+    b.ws?.send(message);
+    c.awareness.setLocalStateField('user', 'carol');
+    await eventually(() =>
+      expect(a.awareness.getStates().get(c.doc.clientID)).toEqual({ user: 'carol' }),
+    );
+    expect(c.awareness.getStates().get(a.doc.clientID)).toEqual({ user: 'alice' });
+    fake.destroy();
+    a.destroy();
+    await eventually(() => expect(b.awareness.getStates().has(a.doc.clientID)).toBe(false));
+    b.destroy();
+    c.destroy();
+  });
+});
+
+function lengthPrefixed(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  let n = bytes.length;
+  while (n > 127) {
+    out.push((n & 127) | 128);
+    n >>>= 7;
+  }
+  out.push(n);
+  return [...out, ...bytes];
+}
