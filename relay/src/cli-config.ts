@@ -20,6 +20,7 @@ Options (environment variable in brackets):
   --max-message <n>   Largest sync message in bytes           [DJAMMS_MAX_MESSAGE] default ${DEFAULT_LIMITS.maxMessageBytes}
   --max-media <n>     Largest media upload in bytes           [DJAMMS_MAX_MEDIA]   default ${DEFAULT_LIMITS.maxMediaBytes}
   --message-rate <n>  Sync messages per second per token      [DJAMMS_MESSAGE_RATE] default ${DEFAULT_LIMITS.messagesPerSecond}
+  --http-rate <n>     HTTP requests per second per token      [DJAMMS_HTTP_RATE]    default ${DEFAULT_LIMITS.httpPerSecond}
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
 `;
@@ -41,6 +42,7 @@ const OPTIONS = {
   'max-message': { type: 'string' },
   'max-media': { type: 'string' },
   'message-rate': { type: 'string' },
+  'http-rate': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -95,6 +97,7 @@ export function readCliConfig(
     1,
     1e6,
   );
+  const httpRate = number('http-rate', 'DJAMMS_HTTP_RATE', DEFAULT_LIMITS.httpPerSecond, 1, 1e6);
   const ephemeral =
     Boolean(values.ephemeral) || env.DJAMMS_EPHEMERAL === '1' || env.DJAMMS_EPHEMERAL === 'true';
   const tls = readTls(
@@ -125,6 +128,9 @@ export function readCliConfig(
       maxMessageBytes: maxMessage,
       maxMediaBytes: maxMedia,
       messagesPerSecond: rate,
+      httpPerSecond: httpRate,
+      messageBurst: Math.max(DEFAULT_LIMITS.messageBurst, rate * 10),
+      httpBurst: Math.max(DEFAULT_LIMITS.httpBurst, httpRate * 10),
     },
   });
   return { kind: 'run', config, quiet };
