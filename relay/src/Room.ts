@@ -39,6 +39,9 @@ interface PendingUpdate {
 
 const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
+/** Merge received updates into the snapshot after this many, off the receive path. */
+const MAX_UNMERGED_PARTS = 256;
+
 /**
  * One open room: the merged state as binary updates (no Y.Doc), its peers, presence, and the group
  * commit of incoming updates to storage. Created loaded (see RoomHost: single-flight load).
@@ -61,6 +64,7 @@ export class Room {
   #logBytes: number;
   #savedByPeer = new Map<RoomPeer, number>();
   #broken = false;
+  #mergedBytes = 0;
   #durable: Map<number, number>;
   #gapped: { from: Map<number, number>; to: Map<number, number> }[] = [];
   readonly #ctx: RoomContext;
@@ -81,7 +85,9 @@ export class Room {
       this.#parts = [Y.mergeUpdates(this.#parts)];
       this.#stateVector = null;
     }
-    return this.#parts[0] as Uint8Array;
+    const merged = this.#parts[0] as Uint8Array;
+    this.#mergedBytes = merged.byteLength;
+    return merged;
   }
 
   /** The state vector of {@link snapshot}. */
@@ -104,6 +110,11 @@ export class Room {
       this.#diffs.set(key, diff);
     }
     return diff;
+  }
+
+  /** Drops cached join diffs (called periodically: they only help peers joining together). */
+  trimCaches(): void {
+    this.#diffs.clear();
   }
 
   /** Adds a peer and sends it the relay's state vector and current presence (RP2). */
@@ -202,6 +213,7 @@ export class Room {
     this.#ctx.metrics.observeFsync((performance.now() - started) / 1000);
     this.#recordDurable(batch);
     for (const p of batch) p.resolve();
+    if (this.#parts.length > MAX_UNMERGED_PARTS) this.snapshot();
     await this.#maybeCompact();
   }
 
@@ -253,10 +265,7 @@ export class Room {
 
   async #maybeCompact(): Promise<void> {
     const { maxFrames, maxGrowth } = this.#ctx.compaction;
-    if (
-      this.#frames <= maxFrames &&
-      this.#logBytes <= this.snapshot().byteLength * maxGrowth + 65_536
-    ) {
+    if (this.#frames <= maxFrames && this.#logBytes <= this.#mergedBytes * maxGrowth + 65_536) {
       return;
     }
     await this.compact();

@@ -110,6 +110,11 @@ export class RoomHost {
     for (const peer of room.peers) peer.close(CloseCode.internal, 'storage-failed');
   }
 
+  /** Drops per-room caches that only help peers joining at the same moment. */
+  trimCaches(): void {
+    for (const room of this.#loaded.values()) room.trimCaches();
+  }
+
   /** Disconnects every peer of every room. */
   closeAll(code: number, reason: string): void {
     const peers: RoomPeer[] = [];

@@ -93,17 +93,15 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
   const ctx = { metrics, messageLimiter, backpressure: config.backpressure };
 
-  const accept = (ws: WebSocket, req: IncomingMessage): void => {
-    const url = new URL(req.url ?? '/', 'http://relay');
-    const room = decodeURIComponent(url.pathname.slice('/sync/'.length));
-    const admission = services.gate.admit(url.searchParams.get('token'), room);
+  const accept = (ws: WebSocket, room: string, token: string | null, wantsAcks: boolean): void => {
+    const admission = services.gate.admit(token, room);
     ws.on('error', (error) => config.logger.log('debug', 'socket-error', { error: String(error) }));
     if (!admission.ok) {
       metrics.refusedConnections++;
       ws.close(admission.code, admission.error);
       return;
     }
-    const conn = new SyncConnection(ws, admission, url.searchParams.get(ACK_PARAM) === '1', ctx);
+    const conn = new SyncConnection(ws, admission, wantsAcks, ctx);
     connections.add(conn);
     metrics.connections = connections.size;
     registry.touch(admission.claims.sub, now());
@@ -130,12 +128,20 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const path = new URL(req.url ?? '/', 'http://relay').pathname;
-    if (!path.startsWith('/sync/')) {
+    const url = new URL(req.url ?? '/', 'http://relay');
+    if (!url.pathname.startsWith('/sync/')) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, req));
+    let room: string;
+    try {
+      room = decodeURIComponent(url.pathname.slice('/sync/'.length));
+    } catch {
+      room = '';
+    }
+    const token = url.searchParams.get('token');
+    const wantsAcks = url.searchParams.get(ACK_PARAM) === '1';
+    wss.handleUpgrade(req, socket, head, (ws) => accept(ws, room, token, wantsAcks));
   });
 
   const liveness = setInterval(() => checkLiveness(connections), config.pingIntervalMs);
@@ -144,6 +150,8 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     services.httpLimiter.sweep();
     void registry.saveIfDirty();
   }, 30_000);
+  const trimming = setInterval(() => host.trimCaches(), 2_000);
+  trimming.unref();
   liveness.unref();
   housekeeping.unref();
 
@@ -162,6 +170,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     closing ??= (async () => {
       clearInterval(liveness);
       clearInterval(housekeeping);
+      clearInterval(trimming);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const conn of connections) conn.close(CloseCode.goingAway, 'relay-shutdown');
       await host.flushAll();
