@@ -5,6 +5,7 @@ import type { RoomPeer } from './room-peer';
 import type { Metrics } from './metrics';
 import type { Logger } from './logger';
 import { RoomAwareness } from './RoomAwareness';
+import { MergedUpdates } from './MergedUpdates';
 import {
   awarenessMessage,
   savedMessage,
@@ -33,14 +34,9 @@ export interface RoomContext {
 interface PendingUpdate {
   readonly update: Uint8Array;
   readonly from: RoomPeer | null;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
+  /** Set when a caller waits for durability (HTTP sync); sockets get `saved` acks instead. */
+  readonly waiter: { resolve: () => void; reject: (error: unknown) => void } | null;
 }
-
-const EMPTY_UPDATE = new Uint8Array([0, 0]);
-
-/** Merge received updates into the snapshot after this many, off the receive path. */
-const MAX_UNMERGED_PARTS = 256;
 
 /**
  * One open room: the merged state as binary updates (no Y.Doc), its peers, presence, and the group
@@ -53,7 +49,7 @@ export class Room {
   readonly awareness = new RoomAwareness();
   /** Durable updates stored since the room opened; the `saved` sequence number. */
   seq = 0;
-  #parts: Uint8Array[];
+  readonly #state: MergedUpdates;
   #stateVector: Uint8Array | null = null;
   #diffs = new Map<string, Uint8Array>();
   #pending: PendingUpdate[] = [];
@@ -73,7 +69,7 @@ export class Room {
     this.name = name;
     this.kind = kind;
     this.#ctx = ctx;
-    this.#parts = stored.updates.length > 0 ? [...stored.updates] : [EMPTY_UPDATE];
+    this.#state = new MergedUpdates(stored.updates);
     this.#frames = stored.updates.length;
     this.#logBytes = stored.bytes;
     this.#durable = Y.decodeStateVector(this.stateVector());
@@ -81,11 +77,8 @@ export class Room {
 
   /** The merged state of everything received, merging pending parts once. */
   snapshot(): Uint8Array {
-    if (this.#parts.length > 1) {
-      this.#parts = [Y.mergeUpdates(this.#parts)];
-      this.#stateVector = null;
-    }
-    const merged = this.#parts[0] as Uint8Array;
+    if (!this.#state.merged) this.#stateVector = null;
+    const merged = this.#state.snapshot();
     this.#mergedBytes = merged.byteLength;
     return merged;
   }
@@ -135,19 +128,35 @@ export class Room {
 
   /**
    * Accepts a validated, non-empty update (RP4): relays it to every other peer at once (never back
-   * to `from`), adds it to the merged state and queues it for the next group commit. Resolves when
-   * it is durable. `message` is the encoded sync-update message if the caller already has it.
+   * to `from`), adds it to the merged state and queues it for the next group commit. The sender
+   * learns durability from `saved` acks (RP8). `message` is the encoded sync-update message if the
+   * caller already has it.
    */
-  receive(update: Uint8Array, from: RoomPeer | null, message?: Uint8Array): Promise<void> {
+  receive(update: Uint8Array, from: RoomPeer | null, message?: Uint8Array): void {
+    if (this.#broken) return;
+    this.#accept(update, from, message, null);
+  }
+
+  /** Like {@link receive}, resolving once the update is durable (the HTTP sync fallback). */
+  receiveDurably(update: Uint8Array): Promise<void> {
     if (this.#broken) return Promise.reject(new Error('room storage failed'));
+    return new Promise<void>((resolve, reject) => {
+      this.#accept(update, null, undefined, { resolve, reject });
+    });
+  }
+
+  #accept(
+    update: Uint8Array,
+    from: RoomPeer | null,
+    message: Uint8Array | undefined,
+    waiter: PendingUpdate['waiter'],
+  ): void {
     this.broadcast(message ?? syncUpdateMessage(update), from);
-    this.#parts.push(update);
+    this.#state.push(update);
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();
-    return new Promise<void>((resolve, reject) => {
-      this.#pending.push({ update, from, resolve, reject });
-      this.#scheduleFlush();
-    });
+    this.#pending.push({ update, from, waiter });
+    this.#scheduleFlush();
   }
 
   /** Sends `message` to every peer except `except`. */
@@ -206,14 +215,13 @@ export class Room {
         batch.map((p) => p.update),
       );
     } catch (error) {
-      for (const p of batch) p.reject(error);
+      for (const p of batch) p.waiter?.reject(error);
       this.#fail(error);
       throw error;
     }
     this.#ctx.metrics.observeFsync((performance.now() - started) / 1000);
     this.#recordDurable(batch);
-    for (const p of batch) p.resolve();
-    if (this.#parts.length > MAX_UNMERGED_PARTS) this.snapshot();
+    for (const p of batch) p.waiter?.resolve();
     await this.#maybeCompact();
   }
 

@@ -7,6 +7,7 @@ import type { RoomAdmission } from './auth/AccessGate';
 import type { Metrics } from './metrics';
 import type { RateLimiter } from './rate-limit';
 import { checkUpdate, isEmptyUpdate } from './update-check';
+import { batchWrites } from './send-batcher';
 import {
   awarenessMessage,
   permissionDeniedMessage,
@@ -146,7 +147,7 @@ export class SyncConnection implements RoomPeer {
       return;
     }
     const forward = kind === SyncMessageType.update ? data : undefined;
-    room.receive(payload, this, forward).catch(() => undefined);
+    room.receive(payload, this, forward);
   }
 
   /** Sends unless the socket is over its high watermark; then marks it for resync (RP16). */
@@ -160,6 +161,7 @@ export class SyncConnection implements RoomPeer {
       return;
     }
     this.#ctx.metrics.bytesSent += message.byteLength;
+    batchWrites(socket);
     socket.send(message);
   }
 

@@ -215,7 +215,7 @@ export async function httpSync(
     } catch {
       throw new HttpError(400, 'malformed-state-vector', 'The state vector does not decode.');
     }
-    if (!isEmptyUpdate(shape)) await opened.receive(update, null);
+    if (!isEmptyUpdate(shape)) await opened.receiveDurably(update);
     const encoder = encoding.createEncoder();
     encoding.writeVarUint8Array(encoder, diff);
     encoding.writeVarUint8Array(encoder, opened.stateVector());

@@ -40,7 +40,7 @@ export const DEFAULT_BACKPRESSURE: Backpressure = {
   lowBytes: 256 * 1024,
 };
 
-export const DEFAULT_COMPACTION: CompactionPolicy = { maxFrames: 1000, maxGrowth: 4 };
+export const DEFAULT_COMPACTION: CompactionPolicy = { maxFrames: 10_000, maxGrowth: 4 };
 
 /** A config with every default, for tests and main.ts to override. */
 export function defaultConfig(
