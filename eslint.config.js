@@ -7,6 +7,7 @@ import globals from 'globals';
 /** Packages are the pure core: no platform APIs, no shells (CONVENTIONS "One direction of dependency"). */
 const packageBoundaries = {
   files: ['packages/**/*.ts'],
+  ignores: ['**/*.test.ts'],
   rules: {
     'no-restricted-imports': [
       'error',

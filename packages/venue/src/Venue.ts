@@ -49,10 +49,17 @@ const UNLOADED: VenueMeta = {
   epoch: '',
 };
 
+/** True when an operation changed nothing but the ledger's stamp: then nothing is written. */
+function unchanged(before: LedgerFact, after: LedgerFact): boolean {
+  return JSON.stringify({ ...before, h: '' }) === JSON.stringify({ ...after, h: '' });
+}
+
 /** One device's handle on one venue document. */
 export class Venue {
   private readonly ledgers: Y.Map<unknown>;
   private cached: { facts: VenueFacts; ledgers: LedgerFact[] } | null = null;
+  /** Validated ledgers by stored value: Yjs hands back the same object until a ledger changes. */
+  private readonly validated = new WeakMap<object, ReturnType<typeof readLedger>>();
   private readonly invalidate = () => {
     this.cached = null;
   };
@@ -78,7 +85,10 @@ export class Venue {
     const problems: Problem[] = [];
     const ledgers: LedgerFact[] = [];
     this.ledgers.forEach((value, key) => {
-      const read = readLedger(key, value);
+      const known =
+        typeof value === 'object' && value !== null ? this.validated.get(value) : undefined;
+      const read = known ?? readLedger(key, value);
+      if (!known && typeof value === 'object' && value !== null) this.validated.set(value, read);
       problems.push(...read.problems);
       if (read.ledger) ledgers.push(read.ledger);
     });
@@ -124,18 +134,22 @@ export class Venue {
       role,
       name: this.identity.name ?? draft.name,
     });
+    let view: VenueSnapshot | undefined;
     const ctx: OpContext = {
       identity: this.identity,
       now,
       h,
       random: this.ports.random,
       facts,
-      view: buildSnapshot(facts, meta, now),
+      // Built only when an operation or the tidy needs it: heartbeats never do.
+      get view() {
+        return (view ??= buildSnapshot(facts, meta, now));
+      },
     };
     const result = op(ctx, draft);
     if (!result.ok) return result;
-    const after = mergeLedgers([...ledgers.filter((l) => l.w !== writer), draft], []);
-    tidyLedger(draft, after, buildSnapshot(after, meta, now), now);
+    tidyLedger(draft, ctx);
+    if (mine && unchanged(mine, draft)) return result;
     this.doc.transact(() => this.ledgers.set(writer, draft), this);
     return result;
   }

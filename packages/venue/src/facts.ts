@@ -35,6 +35,10 @@ export interface PlayerLedger {
 /** Everything the ledgers say, merged. */
 export interface VenueFacts {
   registers: Map<string, MergedRegister>;
+  /** Entries with a removal fact (`rm:<id>`, VM10). */
+  removed: Set<string>;
+  /** Position registers by entry id (`pos:<id>`, VM9). */
+  moves: Map<string, MergedRegister>;
   adds: Map<string, MergedAdd>;
   votes: Map<string, Set<string>>;
   intents: MergedIntent[];
@@ -66,6 +70,8 @@ function mayAdd(role: Role, add: AddFact): boolean {
 export function mergeLedgers(ledgers: LedgerFact[], problems: Problem[]): VenueFacts {
   const facts: VenueFacts = {
     registers: new Map(),
+    removed: new Set(),
+    moves: new Map(),
     adds: new Map(),
     votes: new Map(),
     intents: [],
@@ -114,6 +120,10 @@ export function mergeLedgers(ledgers: LedgerFact[], problems: Problem[]): VenueF
         fact: ledger.player,
       });
     }
+  }
+  for (const [key, reg] of facts.registers) {
+    if (key.startsWith('rm:')) facts.removed.add(key.slice(3));
+    else if (key.startsWith('pos:')) facts.moves.set(key.slice(4), reg);
   }
   facts.active = leaseHolder(facts.players);
   return facts;

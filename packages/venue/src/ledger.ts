@@ -3,7 +3,7 @@
  * small (VM20). Tidying only ever drops facts that can no longer change what any replica shows.
  */
 import { hlcWall, type Hlc } from './hlc';
-import type { VenueFacts } from './facts';
+import type { OpContext } from './context';
 import {
   LEDGER_VERSION,
   TIMING,
@@ -12,7 +12,7 @@ import {
   type PlayerFact,
   type Role,
 } from './schema';
-import { isProgrammeBase, type VenueSnapshot } from './snapshot';
+import { isProgrammeBase } from './snapshot';
 
 /** Who is writing: the shell decides, and guarantees one live session per writer id (VM1). */
 export interface WriterIdentity {
@@ -63,11 +63,15 @@ function filterRecord<T>(record: Record<string, T>, keep: (key: string, value: T
 }
 
 /**
- * Drops what no longer matters from `draft`, judged against the merged facts and the snapshot that
- * include the draft itself.
+ * Drops what no longer matters from `draft`, judged against the venue as it stood before this
+ * operation (anything this operation made droppable goes at the writer's next operation).
  */
-export function tidyLedger(draft: LedgerFact, facts: VenueFacts, view: VenueSnapshot, now: number) {
-  const visible = new Set([...view.programme.entries, ...view.lane].map((e) => e.id));
+export function tidyLedger(draft: LedgerFact, { facts, now, ...ctx }: OpContext) {
+  let visible: Set<string> | undefined;
+  const isVisible = (id: string) =>
+    (visible ??= new Set([...ctx.view.programme.entries, ...ctx.view.lane].map((e) => e.id))).has(
+      id,
+    );
   const played = facts.active?.fact.played ?? {};
   const base = facts.registers.get('prog')?.v;
   const baseIds = new Set(isProgrammeBase(base) ? base.e.map(([id]) => id) : []);
@@ -75,7 +79,7 @@ export function tidyLedger(draft: LedgerFact, facts: VenueFacts, view: VenueSnap
   draft.regs = filterRecord(draft.regs, (key, reg) => {
     const winner = facts.registers.get(key);
     if (winner && winner.h > reg.h) return false;
-    if (key.startsWith('pos:')) return visible.has(key.slice(4));
+    if (key.startsWith('pos:')) return isVisible(key.slice(4));
     if (key.startsWith('rm:')) {
       const id = key.slice(3);
       return facts.adds.has(id) || baseIds.has(id) || !old(reg.h);
@@ -86,16 +90,16 @@ export function tidyLedger(draft: LedgerFact, facts: VenueFacts, view: VenueSnap
   const prog = draft.regs.prog;
   if (prog && isProgrammeBase(prog.v)) {
     // The winning base sheds removed entries, so their removal facts can go too.
-    const rows = prog.v.e.filter(([id]) => !facts.registers.has(`rm:${id}`));
+    const rows = prog.v.e.filter(([id]) => !facts.removed.has(id));
     if (rows.length < prog.v.e.length)
       draft.regs.prog = { v: { id: prog.v.id, e: rows }, h: prog.h };
   }
   draft.adds = filterRecord(draft.adds, (id, add) => {
-    if (facts.registers.has(`rm:${id}`) || played[id] !== undefined) return false;
+    if (facts.removed.has(id) || played[id] !== undefined) return false;
     if (add.lane === 'priority') return add.at + TIMING.laneTtl > now;
-    return add.prog === view.programme.id;
+    return add.prog === ctx.view.programme.id;
   });
-  draft.votes = filterRecord(draft.votes, (id) => visible.has(id));
+  draft.votes = filterRecord(draft.votes, (id) => isVisible(id));
   draft.intents = draft.intents.filter(
     (intent) =>
       facts.active?.fact.outcomes[intent.id] === undefined && now - intent.at < TIMING.outcomeTtl,

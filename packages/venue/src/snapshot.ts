@@ -99,9 +99,19 @@ export interface ProgrammeBase {
   e: [string, string, string][];
 }
 
-/** True when `v` is a well-formed programme base. */
+const checkedBases = new WeakMap<object, boolean>();
+
+/** True when `v` is a well-formed programme base (remembered per stored value). */
 export function isProgrammeBase(v: unknown): v is ProgrammeBase {
   if (typeof v !== 'object' || v === null) return false;
+  const known = checkedBases.get(v);
+  if (known !== undefined) return known;
+  const good = checkBase(v);
+  checkedBases.set(v, good);
+  return good;
+}
+
+function checkBase(v: object): boolean {
   const base = v as Record<string, unknown>;
   return (
     typeof base.id === 'string' &&
@@ -135,11 +145,11 @@ function readSettings(facts: VenueFacts, meta: VenueMeta, problems: Problem[]): 
 
 /** The effective order key of an entry: the newest of its own and any move (VM9). */
 function keyOf(facts: VenueFacts, id: string, key: string, h: string): string {
-  const move = facts.registers.get(`pos:${id}`);
+  const move = facts.moves.get(id);
   return move && move.h > h && isOrderKey(move.v) ? move.v : key;
 }
 
-const removed = (facts: VenueFacts, id: string) => facts.registers.has(`rm:${id}`);
+const removed = (facts: VenueFacts, id: string) => facts.removed.has(id);
 
 function readProgramme(facts: VenueFacts, bans: Set<string>, problems: Problem[]) {
   const reg = facts.registers.get('prog');

@@ -55,7 +55,9 @@ export function venueWorld(seed = 1) {
 }
 
 /** Unwraps a result, failing loudly when it is a refusal. */
-export function must<T>(result: { ok: true; value: T } | { ok: false; error: string; message: string }): T {
+export function must<T>(
+  result: { ok: true; value: T } | { ok: false; error: string; message: string },
+): T {
   if (!result.ok) throw new Error(`${result.error}: ${result.message}`);
   return result.value;
 }

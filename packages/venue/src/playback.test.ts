@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { must, venueWorld } from './test-support';
+import { progress } from './snapshot';
+import { TIMING } from './schema';
+
+function playingWorld() {
+  const w = venueWorld();
+  const admin = w.device('admin', 'admin');
+  const tv = w.device('tv', 'player');
+  must(admin.venue.loadPlaylist(['t1', 't2', 't3']));
+  w.net.flush();
+  must(tv.venue.claimLease());
+  must(tv.venue.advance(null));
+  w.net.flush();
+  return { w, admin, tv };
+}
+
+describe('playback', () => {
+  it('VM3 a second player cannot claim a live lease, but takes over an expired one and continues', () => {
+    const { w, tv } = playingWorld();
+    const spare = w.device('spare', 'player');
+    expect(spare.venue.claimLease()).toMatchObject({ ok: false, error: 'lease-held' });
+    const playing = tv.venue.snapshot().nowPlaying!;
+    w.net.disconnect(tv.peer);
+    w.tick(TIMING.leaseTtl + 1);
+    expect(must(spare.venue.claimLease())).toBe(2);
+    const view = spare.venue.snapshot();
+    expect(view.activePlayer).toBe('spare-w');
+    expect(view.nowPlaying?.entry).toBe(playing.entry);
+    expect(spare.venue.advance(playing.entry).ok).toBe(true);
+  });
+
+  it('VM3 the old holder yields after a partition heals, and its playback writes are refused', () => {
+    const { w, tv } = playingWorld();
+    const spare = w.device('spare', 'player');
+    w.net.disconnect(tv.peer);
+    w.tick(TIMING.leaseTtl + 1);
+    must(spare.venue.claimLease());
+    must(spare.venue.advance(spare.venue.snapshot().nowPlaying!.entry));
+    w.net.reconnect(tv.peer);
+    w.net.flush();
+    expect(tv.venue.snapshot().activePlayer).toBe('spare-w');
+    expect(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry)).toMatchObject({
+      error: 'not-active',
+    });
+    expect(tv.venue.snapshot().nowPlaying).toEqual(spare.venue.snapshot().nowPlaying);
+  });
+
+  it('VM3 a forced claim takes over a live lease', () => {
+    const { w } = playingWorld();
+    const spare = w.device('spare', 'player');
+    expect(must(spare.venue.claimLease(true))).toBe(2);
+    w.net.flush();
+    expect(w.devices[0]!.venue.snapshot().activePlayer).toBe('spare-w');
+  });
+
+  it('VM4 advancing an entry that is no longer playing is refused as stale', () => {
+    const { tv } = playingWorld();
+    const first = tv.venue.snapshot().nowPlaying!.entry;
+    must(tv.venue.advance(first));
+    expect(tv.venue.advance(first)).toMatchObject({ ok: false, error: 'stale' });
+    expect(tv.venue.snapshot().nowPlaying?.track).toBe('t2');
+  });
+
+  it('VM2 a fresh skip on target applies once; its outcome is visible to the sender', () => {
+    const { w, admin, tv } = playingWorld();
+    const id = must(admin.venue.sendIntent('skip'));
+    expect(admin.venue.snapshot().intents.find((i) => i.id === id)?.status).toBe('pending');
+    w.net.flush();
+    expect(must(tv.venue.applyIntents())[id]?.s).toBe('applied');
+    expect(must(tv.venue.applyIntents())[id]).toBeUndefined();
+    expect(tv.venue.snapshot().nowPlaying?.track).toBe('t2');
+    w.net.flush();
+    expect(admin.venue.snapshot().intents.find((i) => i.id === id)?.status).toBe('applied');
+  });
+
+  it('VM2 an intent whose target moved on is rejected with a reason', () => {
+    const { w, admin, tv } = playingWorld();
+    const id = must(admin.venue.sendIntent('seek', { positionMs: 30_000 }));
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    w.net.flush();
+    expect(must(tv.venue.applyIntents())[id]).toMatchObject({
+      s: 'rejected',
+      why: 'target-changed',
+    });
+  });
+
+  it('VM2 a stale intent expires, and shows as expired even before the player decides', () => {
+    const { w, admin, tv } = playingWorld();
+    w.net.disconnect(admin.peer);
+    const id = must(admin.venue.sendIntent('pause'));
+    w.tick(TIMING.intentTtl + 1);
+    expect(admin.venue.snapshot().intents.find((i) => i.id === id)?.status).toBe('expired');
+    w.net.reconnect(admin.peer);
+    w.net.flush();
+    expect(must(tv.venue.applyIntents())[id]?.s).toBe('expired');
+    expect(tv.venue.snapshot().nowPlaying?.state).toBe('playing');
+  });
+
+  it('VM6 a play that had not seen an emergency stop is rejected; one sent after it resumes', () => {
+    const { w, admin, tv } = playingWorld();
+    const other = w.device('admin2', 'admin');
+    const play = must(other.venue.sendIntent('play'));
+    const stop = must(admin.venue.sendIntent('emergency-stop'));
+    w.net.flush();
+    const outcomes = must(tv.venue.applyIntents());
+    expect(outcomes[stop]?.s).toBe('applied');
+    expect(outcomes[play]).toMatchObject({ s: 'rejected', why: 'emergency-stop' });
+    expect(tv.venue.snapshot().nowPlaying?.state).toBe('stopped');
+    w.net.flush();
+    const resume = must(other.venue.sendIntent('play'));
+    w.net.flush();
+    expect(must(tv.venue.applyIntents())[resume]?.s).toBe('applied');
+    expect(tv.venue.snapshot().nowPlaying?.state).toBe('playing');
+  });
+
+  it('VM6 the volume played never exceeds the cap, and is zero when muted', () => {
+    const { admin } = playingWorld();
+    must(admin.venue.setSetting('volume', 90));
+    must(admin.venue.setSetting('volumeCap', 70));
+    expect(admin.venue.snapshot().volume).toBe(70);
+    must(admin.venue.setSetting('muted', true));
+    expect(admin.venue.snapshot().volume).toBe(0);
+  });
+
+  it('VM8 the lane plays before the programme, and repeat decides the end of the programme', () => {
+    const { w, admin, tv } = playingWorld();
+    must(admin.venue.playNext('t9'));
+    w.net.flush();
+    expect(tv.venue.upNext(5).map((e) => e.track)).toEqual(['t9', 't2', 't3', 't1']);
+    must(admin.venue.setSetting('repeat', 'none'));
+    w.net.flush();
+    expect(tv.venue.upNext(5).map((e) => e.track)).toEqual(['t9', 't2', 't3']);
+    must(admin.venue.setSetting('repeat', 'one'));
+    w.net.flush();
+    expect(tv.venue.upNext(5).map((e) => e.track)).toEqual(['t9', 't1']);
+  });
+
+  it('VM23 progress is derived from the last state change, with no writes while playing', () => {
+    const { w, tv } = playingWorld();
+    let writes = 0;
+    tv.peer.doc.on('update', () => writes++);
+    const view = tv.venue.snapshot();
+    w.tick(42_000);
+    expect(progress(view.nowPlaying, view.at, w.now())).toBe(42_000);
+    expect(tv.venue.snapshot().nowPlaying?.positionMs).toBe(42_000);
+    expect(writes).toBe(0);
+    must(tv.venue.reportState('paused', 42_500));
+    w.tick(10_000);
+    expect(tv.venue.snapshot().nowPlaying?.positionMs).toBe(42_500);
+  });
+});

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { must, venueWorld } from './test-support';
+import { LIMITS, TIMING } from './schema';
+
+function world() {
+  const w = venueWorld();
+  const a = w.device('a', 'admin');
+  const b = w.device('b', 'admin');
+  const tv = w.device('tv', 'player');
+  must(a.venue.loadPlaylist(['t1', 't2', 't3', 't4']));
+  w.net.flush();
+  must(tv.venue.claimLease());
+  w.net.flush();
+  return { w, a, b, tv };
+}
+
+const tracks = (entries: { track: string }[]) => entries.map((e) => e.track);
+
+describe('queues', () => {
+  it('VM14 concurrent adds from offline devices all survive the merge', () => {
+    const { w, a, b } = world();
+    w.net.disconnect(a.peer);
+    w.net.disconnect(b.peer);
+    must(a.venue.addToProgramme('x1'));
+    must(b.venue.addToProgramme('x2'));
+    must(a.venue.playNext('y1'));
+    must(b.venue.playNext('y2'));
+    w.net.heal();
+    w.net.flush();
+    const view = a.venue.snapshot();
+    expect(tracks(view.programme.entries)).toEqual(expect.arrayContaining(['x1', 'x2']));
+    expect(tracks(view.lane).sort()).toEqual(['y1', 'y2']);
+    expect(view.programme.entries).toHaveLength(6);
+    expect(b.venue.snapshot().programme).toEqual(view.programme);
+  });
+
+  it('VM14 an add after a given entry lands right after it', () => {
+    const { a } = world();
+    const second = a.venue.snapshot().programme.entries[1]!.id;
+    must(a.venue.addToProgramme('x', second));
+    expect(tracks(a.venue.snapshot().programme.entries)).toEqual(['t1', 't2', 'x', 't3', 't4']);
+  });
+
+  it('VM9 two admins moving the same entry offline leave one copy, at the newest position', () => {
+    const { w, a, b } = world();
+    const [e1, e2, , e4] = a.venue.snapshot().programme.entries;
+    w.net.disconnect(a.peer);
+    w.net.disconnect(b.peer);
+    must(a.venue.move(e1!.id, e4!.id));
+    w.tick(1_000);
+    must(b.venue.move(e1!.id, e2!.id));
+    w.net.heal();
+    w.net.flush();
+    const view = a.venue.snapshot();
+    expect(view.programme.entries.filter((e) => e.id === e1!.id)).toHaveLength(1);
+    expect(tracks(view.programme.entries)).toEqual(['t1', 't2', 't3', 't4']);
+    expect(b.venue.snapshot().programme).toEqual(view.programme);
+  });
+
+  it('VM10 a removal beats a concurrent move; the entry never comes back', () => {
+    const { w, a, b } = world();
+    const target = a.venue.snapshot().programme.entries[0]!;
+    w.net.disconnect(a.peer);
+    must(a.venue.remove(target.id));
+    w.tick(5_000);
+    must(b.venue.move(target.id, null));
+    w.net.heal();
+    w.net.flush();
+    for (const device of [a, b]) {
+      expect(device.venue.snapshot().programme.entries.some((e) => e.id === target.id)).toBe(false);
+    }
+    expect(b.venue.move(target.id, null)).toMatchObject({ ok: false, error: 'not-found' });
+  });
+
+  it('VM11 a guest gets at most three pending requests and no duplicates; refusals say why', () => {
+    const { w, tv } = world();
+    const kiosk = w.device('kiosk', 'kiosk');
+    for (let i = 0; i < LIMITS.requestsPerGuest; i++) {
+      must(kiosk.venue.guestRequest('g1', { id: `r${i}`, explicit: false }));
+    }
+    expect(kiosk.venue.guestRequest('g1', { id: 'r9', explicit: false })).toMatchObject({
+      error: 'limit',
+    });
+    expect(kiosk.venue.guestRequest('g2', { id: 'r0', explicit: false })).toMatchObject({
+      error: 'duplicate',
+    });
+    expect(kiosk.venue.guestRequest('g2', { id: 'rx', explicit: true })).toMatchObject({
+      error: 'explicit',
+    });
+    w.net.flush();
+    expect(tv.venue.snapshot().lane).toHaveLength(LIMITS.requestsPerGuest);
+  });
+
+  it('VM11 the same limits hold on read when two kiosks accept requests concurrently', () => {
+    const { w, a } = world();
+    const k1 = w.device('k1', 'kiosk');
+    const k2 = w.device('k2', 'kiosk');
+    w.net.disconnect(k1.peer);
+    w.net.disconnect(k2.peer);
+    for (const [k, tracks] of [
+      [k1, ['s1', 's2', 'dup']],
+      [k2, ['s3', 's4', 'dup']],
+    ] as const) {
+      for (const t of tracks) must(k.venue.guestRequest('g1', { id: t, explicit: false }));
+    }
+    w.net.heal();
+    w.net.flush();
+    const lane = a.venue.snapshot().lane;
+    expect(lane.filter((e) => e.guest === 'g1')).toHaveLength(LIMITS.requestsPerGuest);
+    expect(new Set(lane.map((e) => e.track)).size).toBe(lane.length);
+    expect(k2.venue.snapshot().lane).toEqual(lane);
+  });
+
+  it('VM11 a journal batch applied twice counts each request once', () => {
+    const { w, tv } = world();
+    const batch = [
+      { id: 'j1', kind: 'request' as const, guest: 'g1', track: { id: 'q1', explicit: false } },
+      { id: 'j2', kind: 'request' as const, guest: 'g2', track: { id: 'q2', explicit: false } },
+    ];
+    must(tv.venue.applyGuestEntries(batch, 'c2'));
+    must(tv.venue.applyGuestEntries(batch, 'c2'));
+    w.net.flush();
+    expect(tracks(tv.venue.snapshot().lane)).toEqual(['q1', 'q2']);
+    must(tv.venue.applyGuestEntries([{ id: 'j3', kind: 'vote', guest: 'g3', entry: 'j1' }], 'c3'));
+    expect(tv.venue.snapshot().lane[0]?.votes).toBe(1);
+  });
+
+  it('VM12 a request not played within twelve hours expires', () => {
+    const { w, a } = world();
+    must(a.venue.playNext('late'));
+    w.tick(TIMING.laneTtl - 1);
+    expect(a.venue.snapshot().lane).toHaveLength(1);
+    w.tick(2);
+    expect(a.venue.snapshot().lane).toHaveLength(0);
+  });
+
+  it('VM13 loading a playlist replaces the programme whole; concurrent edits to the old one vanish, the lane stays', () => {
+    const { w, a, b } = world();
+    w.net.disconnect(b.peer);
+    must(b.venue.addToProgramme('old-add'));
+    must(a.venue.playNext('req'));
+    w.tick(1_000);
+    must(a.venue.loadPlaylist(['n1', 'n2']));
+    w.net.heal();
+    w.net.flush();
+    const view = b.venue.snapshot();
+    expect(tracks(view.programme.entries)).toEqual(['n1', 'n2']);
+    expect(tracks(view.lane)).toEqual(['req']);
+    must(a.venue.clearProgramme());
+    expect(a.venue.snapshot().programme.entries).toEqual([]);
+  });
+
+  it('VM13 clearing the lane removes what this device saw; a concurrent request survives', () => {
+    const { w, a, tv } = world();
+    must(a.venue.playNext('seen'));
+    w.net.flush();
+    w.net.disconnect(a.peer);
+    must(tv.venue.guestRequest('g1', { id: 'unseen', explicit: false }));
+    must(a.venue.clearLane());
+    w.net.heal();
+    w.net.flush();
+    expect(tracks(tv.venue.snapshot().lane)).toEqual(['unseen']);
+  });
+});

@@ -1,0 +1,89 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { must, venueWorld } from './test-support';
+import { programmeOrder } from './snapshot';
+
+describe('registers', () => {
+  it('VM5 a volume set later wins over one set offline earlier, whatever the client ids', () => {
+    for (const [low, high] of [
+      [1, 2],
+      [2, 1],
+    ]) {
+      const w = venueWorld();
+      const early = w.device('early', 'admin');
+      const late = w.device('late', 'admin');
+      early.peer.doc.clientID = high! * 1000;
+      late.peer.doc.clientID = low! * 1000;
+      w.net.disconnect(early.peer);
+      must(early.venue.setSetting('volume', 30));
+      w.tick(2 * 3600_000);
+      must(late.venue.setSetting('volume', 70));
+      w.net.heal();
+      w.net.flush();
+      expect(early.venue.snapshot().settings.volume).toBe(70);
+      expect(late.venue.snapshot().settings.volume).toBe(70);
+    }
+  });
+
+  it('VM5 an edit made after seeing another wins even when the editing device clock is behind', () => {
+    const w = venueWorld();
+    const ahead = w.device('ahead', 'admin', 60_000);
+    const behind = w.device('behind', 'admin', -60_000);
+    must(ahead.venue.setSetting('crossfadeSeconds', 2));
+    w.net.flush();
+    must(behind.venue.setSetting('crossfadeSeconds', 8));
+    w.net.flush();
+    expect(ahead.venue.snapshot().settings.crossfadeSeconds).toBe(8);
+  });
+
+  it('VM5 invalid values are refused and nothing is written', () => {
+    const w = venueWorld();
+    const admin = w.device('admin', 'admin');
+    let writes = 0;
+    admin.peer.doc.on('update', () => writes++);
+    expect(admin.venue.setSetting('volume', 101)).toMatchObject({ ok: false, error: 'invalid' });
+    expect(writes).toBe(0);
+  });
+
+  it('VM7 shuffle gives every device the same order from the seed in the document', () => {
+    const w = venueWorld();
+    const a = w.device('a', 'admin');
+    const b = w.device('b', 'admin');
+    must(a.venue.loadPlaylist(Array.from({ length: 30 }, (_, i) => `t${i}`)));
+    const seed = must(a.venue.setShuffle(true));
+    w.net.flush();
+    const order = programmeOrder(a.venue.snapshot()).map((e) => e.id);
+    expect(programmeOrder(b.venue.snapshot()).map((e) => e.id)).toEqual(order);
+    expect(order).not.toEqual(a.venue.snapshot().programme.entries.map((e) => e.id));
+    expect(b.venue.snapshot().settings.shuffle).toEqual({ on: true, seed });
+  });
+
+  it('VM17 facts outside a role are ignored on read and reported', () => {
+    const w = venueWorld();
+    const admin = w.device('admin', 'admin');
+    const rogue = w.device('rogue', 'kiosk');
+    must(rogue.venue.guestRequest('g', { id: 'ok-track', explicit: false }));
+    const ledger = structuredClone(rogue.peer.doc.getMap('ledgers').get('rogue-w')) as Record<
+      string,
+      unknown
+    >;
+    ledger.regs = { 'set:volume': { v: 100, h: (ledger as { h: string }).h } };
+    rogue.peer.doc.getMap('ledgers').set('rogue-w', ledger);
+    w.net.flush();
+    const view = admin.venue.snapshot();
+    expect(view.settings.volume).toBe(60);
+    expect(view.lane.map((e) => e.track)).toEqual(['ok-track']);
+    expect(view.problems.some((p) => p.what.includes('not allowed for kiosk'))).toBe(true);
+  });
+
+  it('VM17 a viewer cannot write, and is told so', () => {
+    const w = venueWorld();
+    w.device('admin', 'admin');
+    const viewer = w.device('viewer', 'viewer');
+    expect(viewer.venue.playNext('t')).toMatchObject({ ok: false, error: 'read-only' });
+    expect(viewer.peer.doc.getMap('ledgers').has('viewer-w')).toBe(false);
+    expect(Y.encodeStateVector(viewer.peer.doc)).toEqual(
+      Y.encodeStateVector(w.devices[0]!.peer.doc),
+    );
+  });
+});
