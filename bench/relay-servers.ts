@@ -5,6 +5,24 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Bench instrumentation loaded into both servers alike: SIGUSR2 runs a full garbage collection, so
+ * memory is compared after collection instead of at whatever point V8 last collected.
+ */
+const GC_HOOK = [
+  '--expose-gc',
+  '--import',
+  "data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())",
+];
+
+/** Runs a full GC in the server (see GC_HOOK) and lets the allocator settle. */
+export async function collectGarbage(server: BenchServer): Promise<void> {
+  server.child.kill('SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  server.child.kill('SIGUSR2');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
 /** Which server a measurement ran against. */
 export type ServerKind = 'djamms' | 'djamms-disk' | 'reference';
 
@@ -55,7 +73,7 @@ export async function startServer(
           '100000',
           ...(kind === 'djamms' ? ['--ephemeral'] : ['--data', dataDir ?? 'bench-data']),
         ];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...GC_HOOK, ...args], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
