@@ -55,7 +55,13 @@ function djamms() {
   let now = Date.UTC(2026, 0, 1);
   const ports = { now: () => now, random: () => random.next() };
   const tvDoc = new Y.Doc();
-  createVenue(tvDoc, { venueId: 'vBench', libraryId: 'lBench', name: 'Bench Bar', created: now, epoch: 'e1' });
+  createVenue(tvDoc, {
+    venueId: 'vBench',
+    libraryId: 'lBench',
+    name: 'Bench Bar',
+    created: now,
+    epoch: 'e1',
+  });
   const phones = [new Y.Doc(), new Y.Doc()];
   const links = phones.map((doc) => new Link(tvDoc, doc));
   links.forEach((l) => l.reconnect());
@@ -83,7 +89,14 @@ function djamms() {
     if (play % requestEvery < 1) {
       journal++;
       tv.applyGuestEntries(
-        [{ id: `j${journal}`, kind: 'request', guest: `g${random.int(50)}`, track: { id: random.pick(tracks), explicit: false } }],
+        [
+          {
+            id: `j${journal}`,
+            kind: 'request',
+            guest: `g${random.int(50)}`,
+            track: { id: random.pick(tracks), explicit: false },
+          },
+        ],
         String(journal),
       );
       ops++;
@@ -113,12 +126,16 @@ function adminEdit(venue: Venue, random: ReturnType<typeof createRandom>, tracks
   const roll = random.next();
   if (roll < 0.3) venue.setSetting('volume', random.int(101));
   else if (roll < 0.4) venue.sendIntent(random.pick(['skip', 'pause', 'play'] as const));
-  else if (roll < 0.55 && entries.length > 1) venue.move(random.pick(entries).id, random.pick(entries).id);
+  else if (roll < 0.55 && entries.length > 1)
+    venue.move(random.pick(entries).id, random.pick(entries).id);
   else if (roll < 0.65 && entries.length > 150) venue.remove(random.pick(entries).id);
   else if (roll < 0.8) venue.addToProgramme(random.pick(tracks));
   else if (roll < 0.9) venue.playNext(random.pick(tracks));
   else if (roll < 0.995) venue.setSetting('crossfadeSeconds', random.int(13));
-  else venue.loadPlaylist(tracks.slice(random.int(1_800), 0).concat(tracks.slice(0, 200)).slice(0, 200));
+  else
+    venue.loadPlaylist(
+      tracks.slice(random.int(1_800), 0).concat(tracks.slice(0, 200)).slice(0, 200),
+    );
 }
 
 function coldLoad(update: Uint8Array, open: (doc: Y.Doc) => unknown) {
@@ -172,7 +189,9 @@ const result = {
   adminEdits: ADMIN_EDITS,
   docBytes: update.length,
   coldLoadMs: Number(
-    coldLoad(update, (doc) => new Venue(doc, { writer: 'x', device: 'x', role: 'viewer' }, ports).snapshot()).toFixed(2),
+    coldLoad(update, (doc) =>
+      new Venue(doc, { writer: 'x', device: 'x', role: 'viewer' }, ports).snapshot(),
+    ).toFixed(2),
   ),
   opsPerSecond: Math.round(run.ops / (run.elapsed / 1000)),
   naive: naive(NAIVE_PLAYS),

@@ -4,7 +4,15 @@
  * client ids.
  */
 import type { Hlc } from './hlc';
-import type { AddFact, IntentFact, LedgerFact, PlayerFact, RegisterFact, Role } from './schema';
+import type {
+  AddFact,
+  IntentFact,
+  LedgerFact,
+  OutcomeFact,
+  PlayerFact,
+  RegisterFact,
+  Role,
+} from './schema';
 import type { Problem } from './validate';
 
 /** An add with where it came from. */
@@ -45,6 +53,13 @@ export interface VenueFacts {
   players: PlayerLedger[];
   /** The player holding the lease with the highest epoch (VM3), if any. */
   active: PlayerLedger | null;
+  /**
+   * Lane entries any player has started, and when (VM4). A union, so a request played by a player
+   * cut off from the others never comes back when they merge.
+   */
+  played: Record<string, number>;
+  /** Intent outcomes recorded by any player, the active player's first (VM2). */
+  outcomes: Record<string, OutcomeFact>;
   /** Every stamp the ledgers carry, for the next local stamp (VM5). */
   stamps: Hlc[];
   problems: Problem[];
@@ -77,6 +92,8 @@ export function mergeLedgers(ledgers: LedgerFact[], problems: Problem[]): VenueF
     intents: [],
     players: [],
     active: null,
+    played: {},
+    outcomes: {},
     stamps: [],
     problems,
   };
@@ -126,6 +143,13 @@ export function mergeLedgers(ledgers: LedgerFact[], problems: Problem[]): VenueF
     else if (key.startsWith('pos:')) facts.moves.set(key.slice(4), reg);
   }
   facts.active = leaseHolder(facts.players);
+  for (const player of facts.players) {
+    for (const [id, at] of Object.entries(player.fact.played)) {
+      facts.played[id] = Math.min(at, facts.played[id] ?? at);
+    }
+    Object.assign(facts.outcomes, player.fact.outcomes);
+  }
+  Object.assign(facts.outcomes, facts.active?.fact.outcomes);
   return facts;
 }
 

@@ -72,7 +72,7 @@ export function tidyLedger(draft: LedgerFact, { facts, now, ...ctx }: OpContext)
     (visible ??= new Set([...ctx.view.programme.entries, ...ctx.view.lane].map((e) => e.id))).has(
       id,
     );
-  const played = facts.active?.fact.played ?? {};
+  const played = facts.played;
   const base = facts.registers.get('prog')?.v;
   const baseIds = new Set(isProgrammeBase(base) ? base.e.map(([id]) => id) : []);
   const old = (h: Hlc) => now - hlcWall(h) > TIMING.grace;
@@ -101,8 +101,7 @@ export function tidyLedger(draft: LedgerFact, { facts, now, ...ctx }: OpContext)
   });
   draft.votes = filterRecord(draft.votes, (id) => isVisible(id));
   draft.intents = draft.intents.filter(
-    (intent) =>
-      facts.active?.fact.outcomes[intent.id] === undefined && now - intent.at < TIMING.outcomeTtl,
+    (intent) => facts.outcomes[intent.id] === undefined && now - intent.at < TIMING.outcomeTtl,
   );
   if (draft.player) tidyPlayer(draft.player, now);
 }

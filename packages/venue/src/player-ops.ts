@@ -207,7 +207,9 @@ export function applyIntents(
   const player = active.value;
   const decided: Record<string, OutcomeFact> = {};
   const pending = ctx.facts.intents
-    .filter((i) => player.outcomes[i.id] === undefined)
+    // Long-expired intents are ignored, not decided: their outcome may already have been tidied away.
+    .filter((i) => ctx.now - i.at < TIMING.outcomeTtl - TIMING.intentTtl)
+    .filter((i) => player.outcomes[i.id] === undefined && ctx.facts.outcomes[i.id] === undefined)
     .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));
   for (const intent of pending) {
     const decision = decide(ctx, player, intent);

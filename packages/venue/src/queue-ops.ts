@@ -96,7 +96,7 @@ export function guestRequest(
     if (!check.ok) return check;
   }
   const { view } = ctx;
-  if (draft.adds[id] || ctx.facts.adds.has(id) || ctx.facts.active?.fact.played[id] !== undefined) {
+  if (draft.adds[id] || ctx.facts.adds.has(id) || ctx.facts.played[id] !== undefined) {
     return ok(id);
   }
   if (view.bans.includes(track.id)) return fail('banned', 'this track is not played here');

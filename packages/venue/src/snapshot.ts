@@ -90,6 +90,8 @@ export interface VenueSnapshot {
   schedules: Slot[];
   bans: string[];
   emergencyStops: number;
+  /** Journal cursor of the last guest entry the active player applied. */
+  journalCursor: string | null;
   problems: Problem[];
 }
 
@@ -193,7 +195,7 @@ function readProgramme(facts: VenueFacts, bans: Set<string>, problems: Problem[]
  * pending are refused the same way on every device (VM11).
  */
 function readLane(facts: VenueFacts, bans: Set<string>, now: number): EntryView[] {
-  const played = facts.active?.fact.played ?? {};
+  const played = facts.played;
   const candidates = [...facts.adds.values()]
     .filter(
       (add) =>
@@ -244,7 +246,7 @@ function readNowPlaying(active: PlayerLedger | null, now: number): NowPlaying | 
 }
 
 function intentStatus(intent: MergedIntent, facts: VenueFacts, now: number): IntentView {
-  const outcome = facts.active?.fact.outcomes[intent.id];
+  const outcome = facts.outcomes[intent.id];
   const view: IntentView = {
     id: intent.id,
     kind: intent.kind,
@@ -260,7 +262,7 @@ function intentStatus(intent: MergedIntent, facts: VenueFacts, now: number): Int
 function readIntents(facts: VenueFacts, now: number): IntentView[] {
   const views = new Map<string, IntentView>();
   for (const intent of facts.intents) views.set(intent.id, intentStatus(intent, facts, now));
-  for (const [id, outcome] of Object.entries(facts.active?.fact.outcomes ?? {})) {
+  for (const [id, outcome] of Object.entries(facts.outcomes)) {
     if (views.has(id)) continue;
     const view: IntentView = {
       id,
@@ -324,6 +326,7 @@ export function buildSnapshot(facts: VenueFacts, meta: VenueMeta, now: number): 
     schedules,
     bans: [...bans],
     emergencyStops: facts.active?.fact.stop ?? 0,
+    journalCursor: facts.active?.fact.journal ?? null,
     problems,
   };
 }
