@@ -26,7 +26,7 @@ describe('sync with stock y-websocket clients', () => {
     await relay.dispose();
   });
 
-  it('RP2 two clients sync through the relay, both ways', async () => {
+  it('RP1 RP2 two clients sync through the relay, both ways', async () => {
     const a = connect(relay.wsUrl, venue.venueId, venue.adminToken);
     const b = connect(relay.wsUrl, venue.venueId, venue.adminToken);
     await Promise.all([synced(a), synced(b)]);
