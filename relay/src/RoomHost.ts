@@ -3,7 +3,6 @@ import { Room, type CompactionPolicy } from './Room';
 import type { RoomStorage } from './storage/RoomStorage';
 import type { Metrics } from './metrics';
 import type { Logger } from './logger';
-import type { RoomPeer } from './room-peer';
 import { CloseCode } from '@djamms/protocol';
 
 /** Options for {@link RoomHost}. */
@@ -113,13 +112,6 @@ export class RoomHost {
   /** Drops per-room caches that only help peers joining at the same moment. */
   trimCaches(): void {
     for (const room of this.#loaded.values()) room.trimCaches();
-  }
-
-  /** Disconnects every peer of every room. */
-  closeAll(code: number, reason: string): void {
-    const peers: RoomPeer[] = [];
-    for (const room of this.#loaded.values()) peers.push(...room.peers);
-    for (const peer of peers) peer.close(code, reason);
   }
 
   /** Waits for every room's pending writes (graceful shutdown, RP15). */

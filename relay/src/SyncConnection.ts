@@ -41,6 +41,9 @@ class Refused extends Error {
 
 let nextId = 1;
 
+/** `[awareness, varUint8Array([0 entries])]`. */
+const EMPTY_AWARENESS = new Uint8Array([1, 1, 0]);
+
 /**
  * One sync socket in one room (RP2–RP4, RP9, RP16). Messages that arrive before the room has loaded
  * wait in order; the room never answers before it is loaded.
@@ -57,6 +60,8 @@ export class SyncConnection implements RoomPeer {
   #drainTimer: NodeJS.Timeout | null = null;
   /** Liveness: anything heard or drained since the last ping. */
   alive = true;
+  /** Anything sent since the last keepalive tick. */
+  sentRecently = false;
   lastBuffered = 0;
   readonly #ctx: ConnectionContext;
 
@@ -161,6 +166,7 @@ export class SyncConnection implements RoomPeer {
       return;
     }
     this.#ctx.metrics.bytesSent += message.byteLength;
+    this.sentRecently = true;
     batchWrites(socket);
     socket.send(message);
   }
@@ -182,6 +188,16 @@ export class SyncConnection implements RoomPeer {
   #stopDrainWatch(): void {
     if (this.#drainTimer) clearInterval(this.#drainTimer);
     this.#drainTimer = null;
+  }
+
+  /**
+   * Keeps a quiet socket alive (RP16): stock y-websocket clients reconnect after 30 s without any
+   * message, and WebSocket pings never reach their JavaScript. An empty awareness update changes
+   * nothing on the client.
+   */
+  keepAlive(): void {
+    if (!this.sentRecently && this.#room) this.send(EMPTY_AWARENESS);
+    this.sentRecently = false;
   }
 
   /** Closes the socket with a named code (idempotent). */

@@ -36,6 +36,7 @@ export function callerFor(
     throw new HttpError(403, 'role-forbidden', `This needs the ${roles.join(' or ')} role.`);
   }
   limit(s, identity.claims.sub);
+  s.registry.touch(identity.claims.sub, s.now());
   return identity;
 }
 

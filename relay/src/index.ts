@@ -3,5 +3,5 @@ export { defaultConfig, DEFAULT_LIMITS, type RelayConfig } from './relay-config'
 export { jsonLogger, silentLogger, type Logger } from './logger';
 export type { RoomStorage, StoredRoom } from './storage/RoomStorage';
 export { DiskRoomStorage } from './storage/DiskRoomStorage';
-export { MemoryRoomStorage } from './storage/MemoryRoomStorage';
+export { EphemeralRoomStorage, MemoryRoomStorage } from './storage/MemoryRoomStorage';
 export { checkUpdate } from './update-check';

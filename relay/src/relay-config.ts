@@ -21,6 +21,8 @@ export interface RelayConfig {
   readonly compaction: CompactionPolicy;
   /** Liveness ping interval; a socket silent for two intervals with nothing draining is dropped. */
   readonly pingIntervalMs: number;
+  /** A socket that was sent nothing for this long gets an empty awareness message (RP16). */
+  readonly keepaliveMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -57,6 +59,7 @@ export function defaultConfig(
     backpressure: DEFAULT_BACKPRESSURE,
     compaction: DEFAULT_COMPACTION,
     pingIntervalMs: 30_000,
+    keepaliveMs: 10_000,
     ...overrides,
   };
 }

@@ -19,7 +19,7 @@ import { loadSecrets } from './relay-secrets';
 import { RoomHost } from './RoomHost';
 import type { RelayServices } from './services';
 import { DiskRoomStorage } from './storage/DiskRoomStorage';
-import { MemoryRoomStorage } from './storage/MemoryRoomStorage';
+import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { SyncConnection } from './SyncConnection';
 
 /** A running relay. */
@@ -48,9 +48,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const metrics = new Metrics();
   const signer = new TokenSigner(secrets.secret, now);
   const host = new RoomHost({
-    storage: config.ephemeral
-      ? new MemoryRoomStorage({ forgetOnRelease: true })
-      : new DiskRoomStorage(config.dataDir),
+    storage: config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir),
     metrics,
     logger: config.logger,
     compaction: config.compaction,
@@ -151,6 +149,10 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     void registry.saveIfDirty();
   }, 30_000);
   const trimming = setInterval(() => host.trimCaches(), 2_000);
+  const keepalive = setInterval(() => {
+    for (const conn of connections) conn.keepAlive();
+  }, config.keepaliveMs);
+  keepalive.unref();
   trimming.unref();
   liveness.unref();
   housekeeping.unref();
@@ -171,6 +173,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
       clearInterval(liveness);
       clearInterval(housekeeping);
       clearInterval(trimming);
+      clearInterval(keepalive);
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const conn of connections) conn.close(CloseCode.goingAway, 'relay-shutdown');
       await host.flushAll();

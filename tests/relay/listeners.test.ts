@@ -114,6 +114,29 @@ describe('listeners and modes', () => {
     }
   });
 
+  it('RP16 a quiet socket gets a harmless keepalive so stock clients never time out', async () => {
+    const relay = await startTestRelay({ keepaliveMs: 50 });
+    try {
+      const venue = await createVenue(relay);
+      const ws = new WebSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
+      const received: number[][] = [];
+      ws.on('message', (data: Buffer) => received.push([...data]));
+      await eventually(() => expect(received).toContainEqual([1, 1, 0]));
+      const viewer = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+      viewer.awareness.setLocalState(null);
+      await synced(viewer);
+      const before = viewer.wsLastMessageReceived;
+      await eventually(() => expect(viewer.wsLastMessageReceived).toBeGreaterThan(before), {
+        timeoutMs: 3000,
+      });
+      expect(viewer.wsconnected).toBe(true);
+      viewer.destroy();
+      ws.close();
+    } finally {
+      await relay.dispose();
+    }
+  });
+
   it('RP21 a built PWA directory is served with an SPA fallback; /api stays JSON', async () => {
     const staticDir = await tempDir('djamms-static-');
     await mkdir(join(staticDir, 'assets'));

@@ -1,16 +1,8 @@
 import type { RoomStorage, StoredRoom } from './RoomStorage';
 
-/**
- * Keeps rooms in memory. With `forgetOnRelease` (the relay's `--ephemeral` mode) a room is dropped
- * when its last client leaves: nothing outlives the connections, as the design's stateless relay.
- */
+/** Keeps every room's updates in memory for the life of the process (tests, embedding). */
 export class MemoryRoomStorage implements RoomStorage {
   readonly #rooms = new Map<string, Uint8Array[]>();
-  readonly #forgetOnRelease: boolean;
-
-  constructor({ forgetOnRelease = false }: { forgetOnRelease?: boolean } = {}) {
-    this.#forgetOnRelease = forgetOnRelease;
-  }
 
   async load(room: string): Promise<StoredRoom> {
     const updates = [...(this.#rooms.get(room) ?? [])];
@@ -28,7 +20,21 @@ export class MemoryRoomStorage implements RoomStorage {
     this.#rooms.set(room, [merged.slice()]);
   }
 
-  async release(room: string): Promise<void> {
-    if (this.#forgetOnRelease) this.#rooms.delete(room);
+  async release(_room: string): Promise<void> {}
+}
+
+/**
+ * `--ephemeral` (RP15): stores nothing. A room's state lives only in the loaded room while it has
+ * clients and is gone when the last one leaves; the design's stateless relay.
+ */
+export class EphemeralRoomStorage implements RoomStorage {
+  async load(_room: string): Promise<StoredRoom> {
+    return { updates: [], bytes: 0, repairedTail: false };
   }
+
+  async append(_room: string, _updates: readonly Uint8Array[]): Promise<void> {}
+
+  async replace(_room: string, _merged: Uint8Array): Promise<void> {}
+
+  async release(_room: string): Promise<void> {}
 }

@@ -3,7 +3,7 @@ import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskRoomStorage } from './DiskRoomStorage';
-import { MemoryRoomStorage } from './MemoryRoomStorage';
+import { EphemeralRoomStorage, MemoryRoomStorage } from './MemoryRoomStorage';
 import { roomStorageContract } from './storage-contract';
 
 const dirs: string[] = [];
@@ -50,8 +50,8 @@ describe('DiskRoomStorage', () => {
 describe('MemoryRoomStorage', () => {
   roomStorageContract(async () => new MemoryRoomStorage());
 
-  it('RP15 ephemeral storage forgets a room when it is released', async () => {
-    const storage = new MemoryRoomStorage({ forgetOnRelease: true });
+  it('RP15 ephemeral storage keeps nothing: a room exists only while it is loaded', async () => {
+    const storage = new EphemeralRoomStorage();
     await storage.append('vroom', [new Uint8Array([1])]);
     await storage.release('vroom');
     expect((await storage.load('vroom')).updates).toEqual([]);
