@@ -43,12 +43,12 @@ export function claimLease(ctx: OpContext, draft: LedgerFact, force: boolean): R
   }
   const epoch = Math.max(0, ...ctx.facts.players.map((p) => p.fact.lease?.epoch ?? 0)) + 1;
   if (holder) {
-    const { playback, cursor, played, history, stop, journal, slot, outcomes } = holder.fact;
-    Object.assign(
-      player,
-      structuredClone({ playback, cursor, played, history, stop, journal, slot, outcomes }),
-    );
+    const { playback, cursor, history, stop, journal, slot } = holder.fact;
+    Object.assign(player, structuredClone({ playback, cursor, history, stop, journal, slot }));
   }
+  // Played requests and decided intents are unions: nothing any player did is forgotten (VM2, VM4).
+  player.played = { ...ctx.facts.played, ...player.played };
+  player.outcomes = { ...ctx.facts.outcomes, ...player.outcomes };
   player.beat = ctx.now;
   player.lease = { epoch, at: ctx.now };
   return ok(epoch);
