@@ -16,7 +16,14 @@ describe('growth', () => {
         must(tv.venue.heartbeat());
         if (i % 8 === 0) {
           tv.venue.applyGuestEntries(
-            [{ id: `j${w.now()}`, kind: 'request', guest: `g${i % 50}`, track: { id: `t${i % 200}`, explicit: false } }],
+            [
+              {
+                id: `j${w.now()}`,
+                kind: 'request',
+                guest: `g${i % 50}`,
+                track: { id: `t${i % 200}`, explicit: false },
+              },
+            ],
             String(i),
           );
         }
