@@ -424,6 +424,20 @@ async function main(): Promise<void> {
       reference: round(cpu.reference.perDelivery),
     },
   });
+  const cpuDir = await mkdtemp(join(tmpdir(), 'djamms-bench-'));
+  const cpuDisk = await startServer('djamms-disk', await freePort(), cpuDir);
+  const diskCpu = await cpuPerWrite(cpuDisk).finally(() => cpuDisk.kill());
+  await rm(cpuDir, { recursive: true, force: true });
+  line(
+    'cpu-per-write-disk',
+    'us',
+    diskCpu.perWrite,
+    cpu.reference.perWrite,
+    'info: djamms with fsync and compaction',
+    {
+      perDelivery: round(diskCpu.perDelivery),
+    },
+  );
   const idle = await both(memoryPerIdleRoom);
   line('memory-per-idle-room', 'bytes', idle.djamms, idle.reference, 'ratio <= 0.25', {
     note: 'RSS delta / 1,000 rooms that were used and left idle (no client connected)',

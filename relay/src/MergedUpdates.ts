@@ -1,8 +1,9 @@
 import * as Y from 'yjs';
 
 const FAN_IN = 16;
-const TAIL_LIMIT = 64;
-const MIDDLE_LIMIT = 16;
+/** Merge at once beyond these, so a busy room with no idle moment stays bounded in memory. */
+const MAX_UNMERGED = 20_000;
+const MAX_UNMERGED_BYTES = 8 * 1024 * 1024;
 
 /** Merges many updates as a tree of small merges: Y.mergeUpdates sorts all inputs at every step. */
 export function mergeAll(updates: readonly Uint8Array[]): Uint8Array {
@@ -20,47 +21,37 @@ export function mergeAll(updates: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * A room's state as binary updates, merged in three levels (a tiny log-structured merge): raw
- * recent updates, merged batches of them, and the merged head. Adding an update is O(1); merging
- * work is amortized so that the head (the whole history) is rewritten rarely, not per update.
+ * A room's state as binary updates: one merged head plus the updates received since. Adding an
+ * update costs nothing; merging happens when the merged state is needed (a peer joins), when the
+ * room is idle (the room schedules it), or at once past a size bound.
  */
 export class MergedUpdates {
   #head: Uint8Array;
-  #middle: Uint8Array[] = [];
-  #middleBytes = 0;
   #tail: Uint8Array[] = [];
+  #tailBytes = 0;
 
   constructor(updates: readonly Uint8Array[]) {
     this.#head = mergeAll(updates);
   }
 
-  /** Adds an update; occasionally merges recent ones. */
+  /** Adds an update; merges only past the size bound. */
   push(update: Uint8Array): void {
     this.#tail.push(update);
-    if (this.#tail.length < TAIL_LIMIT) return;
-    const batch = mergeAll(this.#tail);
-    this.#tail = [];
-    this.#middle.push(batch);
-    this.#middleBytes += batch.byteLength;
-    if (this.#middle.length >= MIDDLE_LIMIT || this.#middleBytes > this.#head.byteLength) {
-      this.#head = mergeAll([this.#head, ...this.#middle]);
-      this.#middle = [];
-      this.#middleBytes = 0;
-    }
+    this.#tailBytes += update.byteLength;
+    if (this.#tail.length > MAX_UNMERGED || this.#tailBytes > MAX_UNMERGED_BYTES) this.snapshot();
   }
 
   /** True when everything is merged into one update. */
   get merged(): boolean {
-    return this.#middle.length === 0 && this.#tail.length === 0;
+    return this.#tail.length === 0;
   }
 
   /** Everything as one update (merging what is pending). */
   snapshot(): Uint8Array {
-    if (!this.merged) {
-      this.#head = mergeAll([this.#head, ...this.#middle, ...this.#tail]);
-      this.#middle = [];
-      this.#middleBytes = 0;
+    if (this.#tail.length > 0) {
+      this.#head = mergeAll([this.#head, ...this.#tail]);
       this.#tail = [];
+      this.#tailBytes = 0;
     }
     return this.#head;
   }

@@ -13,6 +13,9 @@ import {
   syncUpdateMessage,
 } from './room-messages';
 
+/** Merge a room's recent updates after it has been quiet this long. */
+const IDLE_MERGE_MS = 250;
+
 /** When to compact a room's log (RP13). */
 export interface CompactionPolicy {
   /** Compact when the log holds more frames than this. */
@@ -26,7 +29,8 @@ export interface RoomContext {
   readonly storage: RoomStorage;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly compaction: CompactionPolicy;
+  /** Null when storage keeps nothing to compact (ephemeral). */
+  readonly compaction: CompactionPolicy | null;
   /** Called when a durable write failed: the host drops the room so it reloads from disk. */
   readonly onBroken: (room: Room) => void;
 }
@@ -61,6 +65,7 @@ export class Room {
   #savedByPeer = new Map<RoomPeer, number>();
   #broken = false;
   #mergedBytes = 0;
+  #idleMerge: NodeJS.Timeout | null = null;
   #durable: Map<number, number>;
   #gapped: { from: Map<number, number>; to: Map<number, number> }[] = [];
   readonly #ctx: RoomContext;
@@ -103,6 +108,28 @@ export class Room {
       this.#diffs.set(key, diff);
     }
     return diff;
+  }
+
+  /**
+   * Merges received updates once the room has been quiet for a moment (RP13), so joiners find a
+   * merged state and the merge never runs per update.
+   */
+  #scheduleIdleMerge(): void {
+    if (this.#idleMerge) {
+      this.#idleMerge.refresh();
+      return;
+    }
+    this.#idleMerge = setTimeout(() => {
+      this.#idleMerge = null;
+      this.snapshot();
+    }, IDLE_MERGE_MS);
+    this.#idleMerge.unref();
+  }
+
+  /** The room was unloaded: stop its timers. */
+  dispose(): void {
+    if (this.#idleMerge) clearTimeout(this.#idleMerge);
+    this.#idleMerge = null;
   }
 
   /** Drops cached join diffs (called periodically: they only help peers joining together). */
@@ -153,6 +180,7 @@ export class Room {
   ): void {
     this.broadcast(message ?? syncUpdateMessage(update), from);
     this.#state.push(update);
+    this.#scheduleIdleMerge();
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();
     this.#pending.push({ update, from, waiter });
@@ -272,6 +300,7 @@ export class Room {
   }
 
   async #maybeCompact(): Promise<void> {
+    if (!this.#ctx.compaction) return;
     const { maxFrames, maxGrowth } = this.#ctx.compaction;
     if (this.#frames <= maxFrames && this.#logBytes <= this.#mergedBytes * maxGrowth + 65_536) {
       return;
@@ -281,7 +310,7 @@ export class Room {
 
   /** Rewrites the log as one merged update (atomic in storage). */
   async compact(): Promise<void> {
-    if (this.#frames <= 1 || this.#broken) return;
+    if (this.#frames <= 1 || this.#broken || !this.#ctx.compaction) return;
     const merged = this.snapshot();
     await this.#ctx.storage.replace(this.name, merged);
     this.#frames = 1;

@@ -10,7 +10,7 @@ export interface RoomHostOptions {
   readonly storage: RoomStorage;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  readonly compaction: CompactionPolicy;
+  readonly compaction: CompactionPolicy | null;
 }
 
 /**
@@ -97,6 +97,7 @@ export class RoomHost {
   }
 
   #forget(room: Room): void {
+    room.dispose();
     this.#loaded.delete(room.name);
     this.#rooms.delete(room.name);
     this.#opts.metrics.roomsOpen = this.#loaded.size;

@@ -51,7 +51,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     storage: config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir),
     metrics,
     logger: config.logger,
-    compaction: config.compaction,
+    compaction: config.ephemeral ? null : config.compaction,
   });
   const connections = new Set<SyncConnection>();
   const { limits } = config;
