@@ -3,19 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TIMING } from '@djamms/venue';
-import { must, venueWorld } from '@djamms/venue/testing';
+import { must, openBar, venueWorld } from '@djamms/venue/testing';
 
-function bar() {
-  const w = venueWorld(11);
-  const admin = w.device('admin', 'admin');
-  const tv = w.device('tv', 'player');
-  must(admin.venue.loadPlaylist(['a', 'b', 'c', 'd']));
-  w.net.flush();
-  must(tv.venue.claimLease());
-  must(tv.venue.advance(null));
-  w.net.flush();
-  return { w, admin, tv };
-}
+const bar = () => openBar(venueWorld(11), ['a', 'b', 'c', 'd']);
 
 describe('classic conflicts', () => {
   it('VM4 admin skip while the track ends on the player: one advance', () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { must, venueWorld } from './test-support';
+import { must, openBar, venueWorld } from './test-support';
 import { progress } from './snapshot';
 import { TIMING } from './schema';
 
-function playingWorld() {
-  const w = venueWorld();
-  const admin = w.device('admin', 'admin');
-  const tv = w.device('tv', 'player');
-  must(admin.venue.loadPlaylist(['t1', 't2', 't3']));
-  w.net.flush();
-  must(tv.venue.claimLease());
-  must(tv.venue.advance(null));
-  w.net.flush();
-  return { w, admin, tv };
-}
+const playingWorld = () => openBar(venueWorld(), ['t1', 't2', 't3']);
 
 describe('playback', () => {
   it('VM3 a second player cannot claim a live lease, but takes over an expired one and continues', () => {

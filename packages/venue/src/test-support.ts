@@ -54,6 +54,21 @@ export function venueWorld(seed = 1) {
   return world;
 }
 
+/**
+ * A bar that is open: an admin phone and a TV player, the programme loaded and the first track
+ * playing, everything delivered.
+ */
+export function openBar(w: ReturnType<typeof venueWorld>, tracks: string[]) {
+  const admin = w.device('admin', 'admin');
+  const tv = w.device('tv', 'player');
+  must(admin.venue.loadPlaylist(tracks));
+  w.net.flush();
+  must(tv.venue.claimLease());
+  must(tv.venue.advance(null));
+  w.net.flush();
+  return { w, admin, tv };
+}
+
 /** Unwraps a result, failing loudly when it is a refusal. */
 export function must<T>(
   result: { ok: true; value: T } | { ok: false; error: string; message: string },
