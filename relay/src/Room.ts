@@ -179,7 +179,8 @@ export class Room {
     waiter: PendingUpdate['waiter'],
   ): void {
     this.broadcast(message ?? syncUpdateMessage(update), from);
-    this.#state.push(update);
+    // a copy: the update may be a view into a larger socket buffer that must not stay alive
+    this.#state.push(update.slice());
     this.#scheduleIdleMerge();
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();

@@ -182,6 +182,8 @@ export class SyncConnection implements RoomPeer {
       this.#ctx.metrics.resyncs++;
       this.send(syncStep1Message(room.stateVector()));
       this.send(syncStep2Message(room.diffFor(from)));
+      const presence = room.awareness.snapshot();
+      if (presence) this.send(awarenessMessage(presence));
     }, 20);
   }
 

@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import type { RoomStorage } from './storage/RoomStorage';
 import type { RelayLimits } from './services';
 import type { Backpressure } from './SyncConnection';
 import type { CompactionPolicy } from './Room';
@@ -25,6 +26,8 @@ export interface RelayConfig {
   readonly keepaliveMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Room storage hook (tests, embedding); default: disk, or nothing when ephemeral. */
+  readonly storage?: RoomStorage;
 }
 
 /** Defaults documented in relay/README.md and PROTOCOL.md. */

@@ -48,7 +48,9 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const metrics = new Metrics();
   const signer = new TokenSigner(secrets.secret, now);
   const host = new RoomHost({
-    storage: config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir),
+    storage:
+      config.storage ??
+      (config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir)),
     metrics,
     logger: config.logger,
     compaction: config.ephemeral ? null : config.compaction,
