@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@djamms/test-harness';
+import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
+import { DEFAULT_LIMITS } from 'djamms-relay';
+import {
+  api,
+  createVenue,
+  pairDevice,
+  rawClose,
+  rawSocket,
+  startTestRelay,
+  type TestRelay,
+} from './helpers';
+
+describe('per-token limits and liveness', () => {
+  let relay: TestRelay;
+  let venue: CreateVenueResponse;
+
+  beforeAll(async () => {
+    relay = await startTestRelay({
+      limits: {
+        ...DEFAULT_LIMITS,
+        messagesPerSecond: 5,
+        messageBurst: 10,
+        httpPerSecond: 1,
+        httpBurst: 10,
+      },
+      pingIntervalMs: 150,
+    });
+    venue = await createVenue(relay);
+  });
+  afterAll(async () => {
+    await relay.dispose();
+  });
+
+  it('RP14 a token over its message rate is closed with 1013 (retry later); other tokens are unaffected', async () => {
+    const player = await pairDevice(relay, venue, 'player');
+    const noisy = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
+    const calm = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${player.token}`);
+    const closed = rawClose(noisy);
+    for (let i = 0; i < 30; i++) noisy.send(new Uint8Array([3]));
+    expect((await closed).code).toBe(CloseCode.retryLater);
+    const answers: Buffer[] = [];
+    calm.on('message', (data: Buffer) => answers.push(data));
+    calm.send(new Uint8Array([0, 0, 1, 0]));
+    await eventually(() => expect(answers.some((a) => a[0] === 0 && a[1] === 1)).toBe(true));
+    calm.close();
+  });
+
+  it('RP14 a token over its HTTP rate gets 429 rate-limited with Retry-After', async () => {
+    const viewer = await pairDevice(relay, venue, 'viewer');
+    const statuses: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      statuses.push(
+        (await api(relay.url, 'GET', `/api/venues/${venue.venueId}`, { token: viewer.token }))
+          .status,
+      );
+    }
+    expect(statuses).toContain(429);
+    const res = await fetch(`${relay.url}/api/venues/${venue.venueId}`, {
+      headers: { authorization: `Bearer ${viewer.token}` },
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toMatchObject({ error: 'rate-limited' });
+  });
+
+  it('RP16 a stalled socket (no pong, nothing draining) is dropped; a live one is kept', async () => {
+    const kiosk = await pairDevice(relay, venue, 'kiosk');
+    const live = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${kiosk.token}`);
+    const stalled = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${kiosk.token}`);
+    await eventually(() => expect(relay.metrics.connections).toBe(2));
+    stalled.pause();
+    await eventually(() => expect(relay.metrics.connections).toBe(1), { timeoutMs: 3000 });
+    const answers: Buffer[] = [];
+    live.on('message', (data: Buffer) => answers.push(data));
+    live.send(new Uint8Array([0, 0, 1, 0]));
+    await eventually(() => expect(answers.length).toBeGreaterThan(0));
+    expect(live.readyState).toBe(live.OPEN);
+    live.close();
+    stalled.terminate();
+  });
+});
