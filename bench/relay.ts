@@ -449,9 +449,25 @@ async function main(): Promise<void> {
   // An ephemeral relay forgets its venues and signing secret on restart (old tokens are refused by
   // design), so this one runs djamms in its default on-disk mode; the reference stays in memory.
   const convergeDir = await mkdtemp(join(tmpdir(), 'djamms-bench-'));
+  const median = async (run: () => Promise<{ converge: number; boot: number }>) => {
+    const runs = [await run(), await run(), await run()];
+    return {
+      converge: percentile(
+        runs.map((r) => r.converge),
+        50,
+      ),
+      boot: percentile(
+        runs.map((r) => r.boot),
+        50,
+      ),
+    };
+  };
   const converge = {
-    reference: await convergeAfterRestart('reference', await freePort()),
-    djamms: await convergeAfterRestart('djamms-disk', await freePort(), convergeDir),
+    reference: await median(async () => convergeAfterRestart('reference', await freePort())),
+    djamms: await median(async () => {
+      await rm(convergeDir, { recursive: true, force: true });
+      return convergeAfterRestart('djamms-disk', await freePort(), convergeDir);
+    }),
   };
   await rm(convergeDir, { recursive: true, force: true });
   line(
@@ -461,7 +477,7 @@ async function main(): Promise<void> {
     converge.reference.converge,
     'info',
     {
-      note: 'from listening again until all 20 clients hold everything (client backoff cap 100 ms); djamms on disk, reference in memory',
+      note: 'median of 3: from listening again until all 20 clients hold everything (client backoff cap 100 ms); djamms on disk, reference in memory',
     },
   );
   line('process-start-to-listening', 'ms', converge.djamms.boot, converge.reference.boot, 'info', {

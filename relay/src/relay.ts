@@ -98,6 +98,11 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     ws.on('error', (error) => config.logger.log('debug', 'socket-error', { error: String(error) }));
     if (!admission.ok) {
       metrics.refusedConnections++;
+      config.logger.log('info', 'socket-refused', {
+        room,
+        code: admission.code,
+        reason: admission.error,
+      });
       ws.close(admission.code, admission.error);
       return;
     }
@@ -112,7 +117,10 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     ws.on('pong', () => {
       conn.alive = true;
     });
-    ws.on('close', () => {
+    const { sub: deviceId, role } = admission.claims;
+    config.logger.log('debug', 'socket-opened', { room, deviceId, role, id: conn.id });
+    ws.on('close', (code) => {
+      config.logger.log('debug', 'socket-closed', { room, deviceId, id: conn.id, code });
       connections.delete(conn);
       metrics.connections = connections.size;
       conn.detach();
