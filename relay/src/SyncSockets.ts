@@ -1,0 +1,167 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ACK_PARAM, CloseCode } from '@djamms/protocol';
+import type { AccessGate } from './auth/AccessGate';
+import type { Registry } from './auth/Registry';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import { RateLimiter } from './rate-limit';
+import type { RoomHost } from './RoomHost';
+import type { RelayLimits } from './services';
+import { SyncConnection, type Backpressure } from './SyncConnection';
+
+/** What the sync sockets need from the relay. */
+export interface SyncSocketsOptions {
+  readonly gate: AccessGate;
+  readonly host: RoomHost;
+  readonly registry: Registry;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly limits: RelayLimits;
+  readonly backpressure: Backpressure;
+  readonly pingIntervalMs: number;
+  readonly keepaliveMs: number;
+  readonly now: () => number;
+}
+
+/**
+ * The `/sync/<room>` endpoint (RP1): admission of upgrades, one {@link SyncConnection} per socket,
+ * revocation, liveness pings and keepalives (RP16).
+ */
+export class SyncSockets {
+  readonly #opts: SyncSocketsOptions;
+  readonly #connections = new Set<SyncConnection>();
+  readonly #wss: WebSocketServer;
+  readonly #messageLimiter: RateLimiter;
+  readonly #timers: NodeJS.Timeout[];
+
+  constructor(opts: SyncSocketsOptions) {
+    this.#opts = opts;
+    const { limits } = opts;
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+    this.#messageLimiter = new RateLimiter(
+      { perSecond: limits.messagesPerSecond, burst: limits.messageBurst },
+      opts.now,
+    );
+    this.#timers = [
+      setInterval(() => this.#checkLiveness(), opts.pingIntervalMs),
+      setInterval(() => this.#connections.forEach((conn) => conn.keepAlive()), opts.keepaliveMs),
+      setInterval(() => this.#messageLimiter.sweep(), 30_000),
+    ];
+    for (const timer of this.#timers) timer.unref();
+  }
+
+  /** Open sockets. */
+  get count(): number {
+    return this.#connections.size;
+  }
+
+  /** Handles an HTTP upgrade: anything but `/sync/<room>` gets 404. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://relay');
+    if (!url.pathname.startsWith('/sync/')) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    let room = '';
+    try {
+      room = decodeURIComponent(url.pathname.slice('/sync/'.length));
+    } catch {
+      // an undecodable name is an unknown room
+    }
+    const token = url.searchParams.get('token');
+    const wantsAcks = url.searchParams.get(ACK_PARAM) === '1';
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, room, token, wantsAcks));
+  }
+
+  /**
+   * Admission: a refused socket is completed and then closed with its code, so stock clients see
+   * the code (a refused HTTP upgrade would look like a network error and be retried forever).
+   */
+  #accept(ws: WebSocket, room: string, token: string | null, wantsAcks: boolean): void {
+    const { gate, host, metrics, logger, registry, backpressure, now } = this.#opts;
+    ws.on('error', (error) => logger.log('debug', 'socket-error', { error: String(error) }));
+    const admission = gate.admit(token, room);
+    if (!admission.ok) {
+      metrics.refusedConnections++;
+      logger.log('info', 'socket-refused', { room, code: admission.code, reason: admission.error });
+      ws.close(admission.code, admission.error);
+      return;
+    }
+    const ctx = { metrics, messageLimiter: this.#messageLimiter, backpressure };
+    const conn = new SyncConnection(ws, admission, wantsAcks, ctx);
+    this.#track(conn, room);
+    registry.touch(admission.claims.sub, now());
+    host.open(room, admission.kind).then(
+      (opened) => conn.attach(opened),
+      (error: unknown) => {
+        logger.log('error', 'room-load-failed', { room, error: String(error) });
+        conn.close(CloseCode.internal, 'room-load-failed');
+      },
+    );
+  }
+
+  #track(conn: SyncConnection, room: string): void {
+    const { host, metrics, logger } = this.#opts;
+    const { socket: ws } = conn;
+    const { sub: deviceId, role } = conn.admission.claims;
+    this.#connections.add(conn);
+    metrics.connections = this.#connections.size;
+    logger.log('debug', 'socket-opened', { room, deviceId, role, id: conn.id });
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) conn.close(CloseCode.badRequest, 'text-frame');
+      else conn.receive(data as Buffer);
+    });
+    ws.on('pong', () => {
+      conn.alive = true;
+    });
+    ws.on('close', (code) => {
+      logger.log('debug', 'socket-closed', { room, deviceId, id: conn.id, code });
+      this.#connections.delete(conn);
+      metrics.connections = this.#connections.size;
+      conn.detach();
+      host.release(room);
+    });
+  }
+
+  /** Closes the sockets of a revoked device, or of every guest of a venue (null device). */
+  closeRevoked(venueId: string, deviceId: string | null): void {
+    for (const conn of this.#connections) {
+      const { claims } = conn.admission;
+      if (claims.venue !== venueId) continue;
+      if (deviceId ? claims.sub === deviceId : claims.role === 'guest') {
+        conn.close(CloseCode.revoked, 'revoked');
+      }
+    }
+  }
+
+  /**
+   * Liveness (RP16): ping every interval; drop a socket only if it answered nothing, sent nothing
+   * and drained nothing for a whole interval, so a large sync in flight is never killed.
+   */
+  #checkLiveness(): void {
+    for (const conn of this.#connections) {
+      const buffered = conn.socket.bufferedAmount;
+      const draining = buffered > 0 && buffered < conn.lastBuffered;
+      conn.lastBuffered = buffered;
+      if (!conn.alive && !draining) {
+        conn.socket.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.socket.ping();
+    }
+  }
+
+  /** Stops timers and closes every socket with `code`. */
+  closeAll(code: number, reason: string): void {
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const conn of this.#connections) conn.close(code, reason);
+  }
+
+  /** Drops whatever did not close in time. */
+  terminateAll(): void {
+    for (const conn of this.#connections) conn.socket.terminate();
+  }
+}
