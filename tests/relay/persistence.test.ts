@@ -90,4 +90,35 @@ describe('durability across SIGKILL of a real relay process', () => {
     const state = await roomState(relay, venue.venueId, venue.adminToken);
     expect(state.getArray('acked').length).toBe(50);
   });
+
+  it('RP15 SIGTERM closes sockets with 1001, flushes and exits 0; the data is there after restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'djamms-term-'));
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    const args = ['--port', String(port), '--data', dataDir];
+    let relay = await startChildRelay(args);
+    cleanup.push(() => killChild(relay));
+    const operatorKey = (await readFile(join(dataDir, 'operator-key'), 'utf8')).trim();
+    const venue = await createVenue({ url: relay.url, operatorKey });
+    const client = connect(`ws://127.0.0.1:${port}/sync`, venue.venueId, venue.adminToken);
+    await synced(client);
+    client.doc.getMap('m').set('before-shutdown', true);
+    await eventually(async () => {
+      const state = await roomState(relay, venue.venueId, venue.adminToken);
+      expect(state.getMap('m').get('before-shutdown')).toBe(true);
+    });
+    const closed = new Promise<number>((resolve) =>
+      client.on('connection-close', (event) => resolve(event?.code ?? 0)),
+    );
+    const exited = new Promise<number | null>((resolve) =>
+      relay.process.once('exit', (code) => resolve(code)),
+    );
+    relay.process.kill('SIGTERM');
+    expect(await closed).toBe(1001);
+    expect(await exited).toBe(0);
+    client.destroy();
+    relay = await startChildRelay(args);
+    const state = await roomState(relay, venue.venueId, venue.adminToken);
+    expect(state.getMap('m').get('before-shutdown')).toBe(true);
+  });
 });
