@@ -16,8 +16,9 @@ interface AwarenessChange {
 
 /**
  * The room's presence states (RP9): relayed, never persisted. A peer owns the client ids it
- * introduced; entries it sends for ids another peer owns are dropped; its ids are cleared (state
- * null) when it leaves.
+ * introduced; entries it sends for ids another device's peer owns are dropped (a device's new
+ * socket takes over from its old one, e.g. after a reconnect the relay has not noticed yet); its
+ * ids are cleared (state null) when it leaves.
  */
 export class RoomAwareness {
   readonly #entries = new Map<number, AwarenessEntry>();
@@ -30,7 +31,7 @@ export class RoomAwareness {
     const kept: AwarenessChange[] = [];
     for (const change of decodeAwareness(update)) {
       const entry = this.#entries.get(change.client);
-      if (entry && entry.owner !== peer) continue;
+      if (entry && entry.owner !== peer && entry.owner.deviceId !== peer.deviceId) continue;
       if (change.state === 'null') this.#entries.delete(change.client);
       else
         this.#entries.set(change.client, { clock: change.clock, state: change.state, owner: peer });

@@ -51,6 +51,7 @@ const EMPTY_AWARENESS = new Uint8Array([1, 1, 0]);
 export class SyncConnection implements RoomPeer {
   readonly id = nextId++;
   readonly wantsAcks: boolean;
+  readonly deviceId: string;
   readonly admission: RoomAdmission;
   readonly socket: WebSocket;
   #room: Room | null = null;
@@ -73,6 +74,7 @@ export class SyncConnection implements RoomPeer {
   ) {
     this.socket = socket;
     this.admission = admission;
+    this.deviceId = admission.claims.sub;
     this.wantsAcks = wantsAcks;
     this.#ctx = ctx;
   }

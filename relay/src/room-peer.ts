@@ -5,6 +5,8 @@
 export interface RoomPeer {
   /** Stable id for logs. */
   readonly id: number;
+  /** The device behind the peer (token subject): a device's new socket may take over its ids. */
+  readonly deviceId: string;
   /** Whether this peer opted into `saved` acknowledgements (`ack=1`). */
   readonly wantsAcks: boolean;
   /** Sends one whole message; the peer applies its own backpressure. */

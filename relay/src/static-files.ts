@@ -29,7 +29,13 @@ export async function serveStatic(
 ): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const root = normalize(dir);
-  const wanted = normalize(join(root, decodeURIComponent(pathname)));
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return false;
+  }
+  const wanted = normalize(join(root, decoded));
   if (wanted !== root && !wanted.startsWith(root + sep)) return false;
   const file = (await fileAt(wanted)) ?? (await fileAt(join(wanted, 'index.html')));
   const chosen = file ?? (extname(pathname) ? null : await fileAt(join(root, 'index.html')));

@@ -150,7 +150,8 @@ describe('listeners and modes', () => {
       const js = await fetch(`${relay.url}/assets/app.js`);
       expect(js.headers.get('content-type')).toContain('text/javascript');
       expect((await fetch(`${relay.url}/assets/missing.js`)).status).toBe(404);
-      expect((await fetch(`${relay.url}/../../etc/passwd`)).status).not.toBe(500);
+      expect((await fetch(`${relay.url}/..%2F..%2F..%2Fetc%2Fpasswd`)).status).toBe(404);
+      expect((await fetch(`${relay.url}/%E0%A4%A.js`)).status).toBe(404);
       const apiMiss = await api(relay.url, 'GET', '/api/unknown');
       expect(apiMiss).toMatchObject({ status: 404, body: { error: 'not-found' } });
     } finally {
