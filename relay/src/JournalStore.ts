@@ -1,6 +1,7 @@
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from '@djamms/protocol';
+import { writeFileDurably } from './storage/durable-file';
 
 interface VenueJournal {
   entries: JournalEntry[];
@@ -11,7 +12,8 @@ interface VenueJournal {
 /**
  * Per-venue append-only journal (RP18): JSON lines in `<data>/journal/<venueId>.jsonl`, fsynced
  * before the append is answered. Idempotent by entry id: a retried batch appends nothing twice.
- * A torn last line (crash mid-write) is ignored on load. In ephemeral mode nothing is written.
+ * A torn last line (crash mid-write) is copied aside and cut off on load, so later appends stay
+ * readable. In ephemeral mode nothing is written.
  */
 export class JournalStore {
   readonly #dir: string | null;
@@ -34,22 +36,28 @@ export class JournalStore {
   async #load(venueId: string): Promise<VenueJournal> {
     const journal: VenueJournal = { entries: [], ids: new Set(), tail: Promise.resolve() };
     if (!this.#dir) return journal;
-    let text = '';
+    const path = join(this.#dir, `${venueId}.jsonl`);
+    let data: Buffer;
     try {
-      text = await readFile(join(this.#dir, `${venueId}.jsonl`), 'utf8');
+      data = await readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return journal;
+      throw error;
     }
-    for (const line of text.split('\n')) {
-      if (!line) continue;
+    let good = 0;
+    while (good < data.byteLength) {
+      const end = data.indexOf(0x0a, good);
+      if (end < 0) break; // a torn last line (crash mid-write)
       try {
-        const entry = JSON.parse(line) as JournalEntry;
+        const entry = JSON.parse(data.subarray(good, end).toString('utf8')) as JournalEntry;
         journal.entries.push(entry);
         journal.ids.add(entry.id);
       } catch {
-        break; // a torn last line
+        break;
       }
+      good = end + 1;
     }
+    if (good < data.byteLength) await setTailAside(path, data, good);
     return journal;
   }
 
@@ -101,5 +109,17 @@ export class JournalStore {
   async read(venueId: string, after: number, limit: number): Promise<JournalEntry[]> {
     const journal = await this.#open(venueId);
     return journal.entries.slice(after, after + limit);
+  }
+}
+
+/** Copies an unreadable tail aside and cuts it off, so later appends stay readable. */
+async function setTailAside(path: string, data: Buffer, good: number): Promise<void> {
+  await writeFileDurably(`${path}.corrupt-${Date.now()}`, data.subarray(good));
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(good);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
