@@ -138,10 +138,16 @@ export class SyncSockets {
 
   /**
    * Liveness (RP16): ping every interval; drop a socket only if it answered nothing, sent nothing
-   * and drained nothing for a whole interval, so a large sync in flight is never killed.
+   * and drained nothing for a whole interval, so a large sync in flight is never killed. A socket
+   * whose token expired meanwhile is closed with 4401 (RP5).
    */
   #checkLiveness(): void {
+    const nowSeconds = Math.floor(this.#opts.now() / 1000);
     for (const conn of this.#connections) {
+      if (conn.admission.claims.exp <= nowSeconds) {
+        conn.close(CloseCode.unauthorized, 'token-expired');
+        continue;
+      }
       const buffered = conn.socket.bufferedAmount;
       const draining = buffered > 0 && buffered < conn.lastBuffered;
       conn.lastBuffered = buffered;

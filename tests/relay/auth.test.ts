@@ -93,6 +93,23 @@ describe('auth on the sync socket', () => {
     }
   });
 
+  it('RP5 an open socket whose token expires is closed with 4401', async () => {
+    let offset = 0;
+    const clocked = await startTestRelay({ now: () => Date.now() + offset, pingIntervalMs: 50 });
+    try {
+      const bar = await createVenue(clocked);
+      const guest = await guestToken(clocked, bar);
+      const provider = connect(clocked.wsUrl, bar.venueId, guest);
+      await synced(provider);
+      const closed = closeCode(provider);
+      offset = 13 * 3600 * 1000;
+      expect(await closed).toBe(CloseCode.unauthorized);
+      provider.destroy();
+    } finally {
+      await clocked.dispose();
+    }
+  });
+
   it("RP5 another venue's token is refused with 4403 for this venue's rooms", async () => {
     expect(await refusedWith(venue.venueId, other.adminToken)).toBe(CloseCode.forbidden);
     expect(await refusedWith(venue.libraryId, other.adminToken)).toBe(CloseCode.forbidden);
