@@ -200,6 +200,11 @@ export class Room {
     return this.#tail;
   }
 
+  /** Size of the last merged state and of the log, for metrics. */
+  get sizes(): { mergedBytes: number; logBytes: number; frames: number } {
+    return { mergedBytes: this.#mergedBytes, logBytes: this.#logBytes, frames: this.#frames };
+  }
+
   /** True while updates wait for their group commit or a storage operation runs. */
   get busy(): boolean {
     return this.#operations > 0;

@@ -93,6 +93,14 @@ function health(s: RelayServices, res: ServerResponse): void {
 }
 
 function metrics(s: RelayServices, res: ServerResponse): void {
+  const largest = { mergedBytes: 0, logBytes: 0, frames: 0 };
+  for (const room of s.host.rooms()) {
+    const { mergedBytes, logBytes, frames } = room.sizes;
+    largest.mergedBytes = Math.max(largest.mergedBytes, mergedBytes);
+    largest.logBytes = Math.max(largest.logBytes, logBytes);
+    largest.frames = Math.max(largest.frames, frames);
+  }
+  s.metrics.largestRoom = largest;
   const text = s.metrics.render();
   res.writeHead(200, {
     'content-type': 'text/plain; version=0.0.4; charset=utf-8',

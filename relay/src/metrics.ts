@@ -24,6 +24,9 @@ export class Metrics {
     if (seconds > this.fsyncSecondsMax) this.fsyncSecondsMax = seconds;
   }
 
+  /** Largest loaded room: merged state bytes, log bytes and log frames (set at scrape time). */
+  largestRoom = { mergedBytes: 0, logBytes: 0, frames: 0 };
+
   /** Renders every metric as Prometheus text. */
   render(): string {
     const lines: string[] = [];
@@ -66,6 +69,24 @@ export class Metrics {
       'counter',
       'Requests or messages over a rate limit.',
       this.rateLimited,
+    );
+    put(
+      'room_merged_bytes_max',
+      'gauge',
+      'Largest merged room state loaded.',
+      this.largestRoom.mergedBytes,
+    );
+    put(
+      'room_log_bytes_max',
+      'gauge',
+      'Largest room log loaded (compaction lag).',
+      this.largestRoom.logBytes,
+    );
+    put(
+      'room_log_frames_max',
+      'gauge',
+      'Most frames in a loaded room log.',
+      this.largestRoom.frames,
     );
     const cpu = process.cpuUsage();
     put('process_cpu_user_microseconds', 'counter', 'User CPU of the relay.', cpu.user);
