@@ -3,6 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import svelte from 'eslint-plugin-svelte';
+import svelteConfig from './svelte.config.js';
 
 /** Packages are the pure core: no platform APIs, no shells (CONVENTIONS "One direction of dependency"). */
 const packageBoundaries = {
@@ -27,6 +29,33 @@ const packageBoundaries = {
     ],
   },
 };
+
+/** The web app runs in browsers (and its service worker in a worker). */
+const webApp = [
+  ...svelte.configs.recommended,
+  {
+    files: ['web/**/*.ts', 'web/**/*.svelte'],
+    ignores: ['web/scripts/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      // The app is served at the origin root (paths.base is ''), so plain hrefs are resolved.
+      'svelte/no-navigation-without-resolve': 'off',
+      // Rune state here is $state.raw snapshots rebuilt from the documents; the Maps in these
+      // modules are caches and lookups, never state the UI observes.
+      'svelte/prefer-svelte-reactivity': 'off',
+    },
+  },
+  {
+    files: ['web/service-worker.ts'],
+    languageOptions: { globals: { ...globals.serviceworker } },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: {
+      parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig },
+    },
+  },
+];
 
 /** The model and the wire vocabulary run anywhere: no DOM, Node or timer globals. */
 const platformFree = {
@@ -93,5 +122,7 @@ export default tseslint.config(
   packageBoundaries,
   platformFree,
   pureModel,
+  ...webApp,
   prettier,
+  ...svelte.configs.prettier,
 );

@@ -1,0 +1,250 @@
+/**
+ * End-to-end harness: the production build served by a real relay (a child process on a fixed
+ * free port, so a restart keeps the page's origin), driven by headless Chromium through
+ * playwright-core. Point it at another browser with CHROMIUM_PATH.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort, killChild, startChildRelay, type ChildRelay } from '../relay/child-relay';
+import { buildIfStale, ROOT } from '../../web/scripts/build-if-stale';
+
+// Functions passed to page.evaluate run in the page. This file is checked with Node's lib only (a
+// DOM lib would change the types of the relay's tests), so the few page globals are declared here,
+// module-scoped.
+declare const window: unknown;
+declare const document: {
+  querySelector(selector: string): {
+    textContent: string | null;
+    getAttribute(name: string): string | null;
+  } | null;
+};
+declare const navigator: { serviceWorker: { controller: unknown } };
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** A relay serving build/ that can be stopped and started again on the same port. */
+export class E2ERelay {
+  child: ChildRelay | null = null;
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(): Promise<E2ERelay> {
+    buildIfStale();
+    const relay = new E2ERelay(await freePort(), await mkdtemp(join(tmpdir(), 'djamms-e2e-')));
+    await relay.up();
+    return relay;
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async up() {
+    this.child = await startChildRelay([
+      '--port',
+      String(this.port),
+      '--data',
+      this.dataDir,
+      '--static',
+      join(ROOT, 'build'),
+    ]);
+  }
+
+  /** Stops the relay: the network is gone for every page (WebSockets included). */
+  async down() {
+    if (this.child) await killChild(this.child, 'SIGTERM');
+    this.child = null;
+  }
+
+  operatorKey() {
+    return readFile(join(this.dataDir, 'operator-key'), 'utf8').then((k) => k.trim());
+  }
+
+  async dispose() {
+    await this.down();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Calls the relay's API from the test. */
+export async function api<T>(
+  relay: E2ERelay,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined && !(body instanceof Uint8Array))
+    headers['content-type'] = 'application/json';
+  if (body instanceof Uint8Array) headers['content-type'] = 'audio/wav';
+  const res = await fetch(relay.url + path, {
+    method,
+    headers,
+    body:
+      body === undefined
+        ? undefined
+        : body instanceof Uint8Array
+          ? new Blob([body as Uint8Array<ArrayBuffer>])
+          : JSON.stringify(body),
+  });
+  const parsed = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+/** Creates a venue through the home page, as an owner would; answers the admin page and venue id. */
+export async function createVenueInApp(
+  context: BrowserContext,
+  relay: E2ERelay,
+  name: string,
+): Promise<{ page: Page; venueId: string; token: string }> {
+  const page = await context.newPage();
+  await page.goto(relay.url + '/');
+  await waitForServiceWorker(page);
+  await page.fill('input[name=venue-name]', name);
+  await page.fill('input[name=operator-key]', await relay.operatorKey());
+  await page.click('form button[type=submit]:has-text("Create")');
+  await page.waitForURL(/\/v\/[^/]+\/admin$/);
+  await expectVenueName(page, name);
+  const venueId = new URL(page.url()).pathname.split('/')[2]!;
+  const token = await page.evaluate(() => (window as unknown as Djamms).djamms.credential.token);
+  return { page, venueId, token };
+}
+
+/** Pairs a new device (context) with a role through /pair/<code>. */
+export async function pairInApp(
+  context: BrowserContext,
+  relay: E2ERelay,
+  venueId: string,
+  adminToken: string,
+  role: 'admin' | 'player' | 'kiosk' | 'viewer',
+): Promise<Page> {
+  const { code } = await api<{ code: string }>(
+    relay,
+    'POST',
+    `/api/venues/${venueId}/pairing-codes`,
+    adminToken,
+    { role },
+  );
+  const page = await context.newPage();
+  await page.goto(`${relay.url}/pair/${code}`);
+  await page.waitForURL(new RegExp(`/v/${venueId}/`));
+  await waitForServiceWorker(page);
+  return page;
+}
+
+/** Waits until a service worker controls the page (it claims clients on first install). */
+export async function waitForServiceWorker(page: Page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+    timeout: 20_000,
+  });
+}
+
+export function expectVenueName(page: Page, name: string) {
+  return page.waitForFunction(
+    (n) => document.querySelector('[data-testid=venue-name]')?.textContent === n,
+    name,
+  );
+}
+
+/** The test's view of the app's debugging handle (window.djamms). */
+export type Djamms = {
+  djamms: {
+    credential: { token: string; venueId: string; role: string };
+    snapshot: {
+      programme: { entries: { id: string; track: string }[] };
+      lane: { id: string; track: string }[];
+      settings: { volume: number };
+      nowPlaying: { entry: string; state: string } | null;
+    };
+    library: { tracks: { id: string; title: string }[] };
+    venue: {
+      addToProgramme(track: string): { ok: boolean };
+      setSetting(name: string, value: unknown): { ok: boolean; error?: string };
+    };
+    libraryModel: { putTrack(t: unknown): { ok: boolean; value?: string } };
+    sync: { phase: string; pending: number; reason: string | null; readOnly: boolean };
+  };
+};
+
+/** Programme tracks as a page shows them. */
+export function programmeTracks(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    (window as unknown as Djamms).djamms.snapshot.programme.entries.map((e) => e.track),
+  );
+}
+
+/** Adds a programme entry through the model on a page (as the admin screen's button does). */
+export function addTrack(page: Page, track: string) {
+  return page.evaluate(
+    (t) => (window as unknown as Djamms).djamms.venue.addToProgramme(t).ok,
+    track,
+  );
+}
+
+/** Waits until a page's programme holds every one of `tracks`. */
+export function waitForTracks(page: Page, tracks: string[], timeout = 20_000) {
+  return page.waitForFunction(
+    (want) => {
+      const have = (window as unknown as Djamms).djamms?.snapshot.programme.entries.map(
+        (e) => e.track,
+      );
+      return !!have && want.every((t) => have.includes(t));
+    },
+    tracks,
+    { timeout },
+  );
+}
+
+/** Waits for the sync bar's phase; a timeout reports the page's sync state. */
+export async function waitForPhase(page: Page, phase: string, timeout = 20_000) {
+  try {
+    await page.waitForFunction(
+      (p) => document.querySelector('[data-sync]')?.getAttribute('data-sync') === p,
+      phase,
+      { timeout },
+    );
+  } catch (error) {
+    const state = await page.evaluate(() => {
+      type Link = { unsaved(): unknown } | null;
+      const d = (
+        window as unknown as {
+          djamms?: Record<string, unknown> & {
+            venueDoc: { link: Link; doc: { clientID: number } };
+          };
+        }
+      ).djamms;
+      return JSON.stringify({
+        venue: d?.venueLink,
+        library: d?.libraryLink,
+        client: d?.venueDoc.doc.clientID,
+        unsaved: d?.venueDoc.link?.unsaved(),
+      });
+    });
+    throw new Error(`sync phase never became ${phase}: ${state}`, { cause: error });
+  }
+}
+
+export type { Browser, BrowserContext, Page };

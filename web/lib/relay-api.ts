@@ -1,0 +1,122 @@
+/** The relay's HTTP API (relay/PROTOCOL.md RP17–RP20), as the web app calls it. */
+import type {
+  CreateVenueResponse,
+  GuestTokenResponse,
+  PairResponse,
+  PairingCodeResponse,
+  PairableRole,
+} from '@djamms/protocol';
+
+/** A refusal from the relay, with its kebab-case reason (RP17). */
+export class RelayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(
+  relay: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown } = {},
+): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(relay + path, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  const body = text ? (JSON.parse(text) as unknown) : {};
+  if (!res.ok) {
+    const e = body as { error?: string; message?: string };
+    throw new RelayError(res.status, e.error ?? 'http-' + res.status, e.message ?? res.statusText);
+  }
+  return body as T;
+}
+
+export const createVenueOnRelay = (relay: string, operatorKey: string, name: string) =>
+  call<CreateVenueResponse>(relay, 'POST', '/api/venues', { token: operatorKey, body: { name } });
+
+export const pairWithCode = (relay: string, code: string) =>
+  call<PairResponse>(relay, 'POST', '/api/pair', { body: { code } });
+
+export const mintPairingCode = (
+  relay: string,
+  token: string,
+  venueId: string,
+  role: PairableRole,
+) =>
+  call<PairingCodeResponse>(relay, 'POST', `/api/venues/${venueId}/pairing-codes`, {
+    token,
+    body: { role },
+  });
+
+export const mintGuestLink = (relay: string, token: string, venueId: string) =>
+  call<{ guestKey: string }>(relay, 'POST', `/api/venues/${venueId}/guest-link`, { token });
+
+export const guestToken = (relay: string, venueId: string, guestKey: string) =>
+  call<GuestTokenResponse>(relay, 'POST', '/api/guest', { body: { venueId, guestKey } });
+
+/** A stored journal entry (RP18). */
+export interface JournalEntry {
+  id: string;
+  kind: string;
+  at: number;
+  data?: unknown;
+  seq: number;
+  by: string;
+  role: string;
+}
+
+export const readJournal = (relay: string, token: string, venueId: string, after: string | null) =>
+  call<{ entries: JournalEntry[]; cursor: number | null }>(
+    relay,
+    'GET',
+    `/api/venues/${venueId}/journal?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    { token },
+  );
+
+/**
+ * Appends journal entries. Sent through the service worker, whose background-sync queue keeps a
+ * failed post and replays it (entry ids make a replay idempotent, RP18).
+ */
+export const appendJournal = (
+  relay: string,
+  token: string,
+  venueId: string,
+  entries: { id: string; kind: string; at: number; data?: unknown }[],
+) =>
+  call<{ appended: number; cursor: number }>(relay, 'POST', `/api/venues/${venueId}/journal`, {
+    token,
+    body: { entries },
+  });
+
+/** Uploads a media file (admin); answers its content address. */
+export async function uploadMedia(relay: string, token: string, venueId: string, file: Blob) {
+  const res = await fetch(`${relay}/api/venues/${venueId}/media`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': file.type || 'application/octet-stream',
+    },
+    body: file,
+  });
+  const body = (await res.json()) as { sha256: string; size: number; type: string; error?: string };
+  if (!res.ok) throw new RelayError(res.status, body.error ?? 'upload-failed', 'upload failed');
+  return body;
+}
+
+/** The URL a track's media is fetched from. */
+export function mediaUrl(
+  relay: string,
+  media: { sha256: string; type: string } | { url: string; type: string },
+): string {
+  return 'sha256' in media ? `${relay}/media/${media.sha256}` : media.url;
+}

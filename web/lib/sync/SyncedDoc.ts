@@ -1,0 +1,75 @@
+/**
+ * One Y.Doc with everything that keeps it: IndexedDB first (the UI renders from it before any
+ * network), other tabs through BroadcastChannel, and the relay.
+ */
+import { createStore, get, set, type UseStore } from 'idb-keyval';
+import * as Y from 'yjs';
+import { DocStore } from './DocStore';
+import { RelayLink, type LinkState } from './RelayLink';
+import { TabChannel } from './TabChannel';
+
+let vectors: UseStore | undefined;
+const vectorStore = () => (vectors ??= createStore('djamms-relay-vectors', 'keyval'));
+
+export interface SyncedDocOptions {
+  relay: string;
+  room: string;
+  token: string;
+  readOnly: boolean;
+  busy(): boolean;
+  onLink(state: LinkState): void;
+}
+
+export class SyncedDoc {
+  readonly doc = new Y.Doc();
+  readonly store: DocStore;
+  readonly tabs: TabChannel;
+  link: RelayLink | null = null;
+  /** Milliseconds from open to local state applied. */
+  loadMs = 0;
+
+  constructor(private readonly opts: SyncedDocOptions) {
+    const started = performance.now();
+    this.store = new DocStore(`djamms-doc-${opts.room}`, this.doc);
+    this.tabs = new TabChannel(opts.room, this.doc);
+    void this.store.whenLoaded.then(() => {
+      this.loadMs = performance.now() - started;
+      this.tabs.hello();
+    });
+  }
+
+  /** Local state is in the document (from IndexedDB); nothing here waits on the network. */
+  get whenLoaded() {
+    return this.store.whenLoaded;
+  }
+
+  /** Starts talking to the relay (after local state is shown). */
+  async connect() {
+    await this.store.whenLoaded;
+    const key = `sv:${this.opts.room}`;
+    const savedVector = (await get<Uint8Array>(key, vectorStore())) ?? null;
+    let writing: ReturnType<typeof setTimeout> | null = null;
+    let latest: Uint8Array | null = null;
+    this.link = new RelayLink({
+      ...this.opts,
+      doc: this.doc,
+      savedVector,
+      onChange: this.opts.onLink,
+      onSavedVector: (sv) => {
+        latest = sv;
+        writing ??= setTimeout(() => {
+          writing = null;
+          if (latest) void set(key, latest, vectorStore());
+        }, 500);
+      },
+    });
+    this.opts.onLink({ ...this.link.state });
+  }
+
+  destroy() {
+    this.link?.destroy();
+    this.tabs.destroy();
+    this.store.destroy();
+    this.doc.destroy();
+  }
+}

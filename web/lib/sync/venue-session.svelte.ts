@@ -1,0 +1,226 @@
+/**
+ * The bridge from a venue's Y.Docs to Svelte `$state`: the one place where documents become rune
+ * state. A session opens the venue and its library from IndexedDB (rendered at once), then links
+ * them to the relay. Screens read `session.snapshot`, `session.library` and `session.sync`, and
+ * write through `session.venue` / `session.libraryModel` (the model, never the Yjs types).
+ */
+import { Library, Venue, createVenue, randomId } from '@djamms/venue';
+import type { LibrarySnapshot, VenueSnapshot } from '@djamms/venue';
+import { credentialFor, saveCredential, type VenueCredential } from '../credentials';
+import type { LinkState } from './RelayLink';
+import { SyncedDoc } from './SyncedDoc';
+import { acquireWriterSlot } from './writer-slot';
+
+/** What the whole UI shows about syncing (DESIGN §5, issue 4). */
+export type SyncPhase = 'saved-relay' | 'saved-device' | 'syncing' | 'offline' | 'error';
+
+export interface SyncView {
+  phase: SyncPhase;
+  label: string;
+  reason: string | null;
+  readOnly: boolean;
+  pending: number;
+  lastSynced: number | null;
+  transport: LinkState['transport'];
+}
+
+const LABELS: Record<SyncPhase, string> = {
+  'saved-relay': 'Saved to relay',
+  'saved-device': 'Saved on this device',
+  syncing: 'Syncing…',
+  offline: 'Offline',
+  error: 'Sync error',
+};
+
+/** Combines the venue's and the library's links into one state. */
+export function syncView(links: (LinkState | null)[], online: boolean): SyncView {
+  const live = links.filter((l): l is LinkState => l !== null);
+  const error = live.find((l) => l.error)?.error ?? null;
+  const pending = live.reduce((n, l) => n + l.pending, 0);
+  const connected = live.length > 0 && live.every((l) => l.connected);
+  const readOnly = live[0]?.readOnly ?? false;
+  const phase: SyncPhase = error
+    ? 'error'
+    : connected && online
+      ? pending > 0
+        ? 'syncing'
+        : 'saved-relay'
+      : pending > 0
+        ? 'saved-device'
+        : live.some((l) => l.reconnects === 0 && !l.connected) && online
+          ? 'syncing'
+          : 'offline';
+  const lastSynced = live.reduce<number | null>(
+    (t, l) => (l.lastSynced && (!t || l.lastSynced < t) ? l.lastSynced : t),
+    null,
+  );
+  return {
+    phase,
+    label: LABELS[phase],
+    reason: error,
+    readOnly,
+    pending,
+    lastSynced,
+    transport: live[0]?.transport ?? 'none',
+  };
+}
+
+export class VenueSession {
+  snapshot = $state.raw<VenueSnapshot>() as VenueSnapshot;
+  library = $state.raw<LibrarySnapshot>() as LibrarySnapshot;
+  venueLink = $state.raw<LinkState | null>(null);
+  libraryLink = $state.raw<LinkState | null>(null);
+  online = $state(navigator.onLine);
+  /** Something is playing on this device (HTTP polling is faster then). */
+  playing = $state(false);
+  sync: SyncView = $derived(syncView([this.venueLink, this.libraryLink], this.online));
+
+  readonly venue: Venue;
+  readonly libraryModel: Library;
+  private refreshQueued = false;
+  private readonly ticker: ReturnType<typeof setInterval>;
+  /** Set by the bench and tests: when the last remote change reached this tab's state. */
+  lastRemoteAt = 0;
+
+  constructor(
+    readonly credential: VenueCredential,
+    readonly writer: string,
+    readonly venueDoc: SyncedDoc,
+    readonly libraryDoc: SyncedDoc,
+  ) {
+    const ports = { now: Date.now, random: Math.random };
+    const role = credential.role === 'guest' ? 'viewer' : credential.role;
+    this.venue = new Venue(venueDoc.doc, { writer, device: credential.deviceId, role }, ports);
+    this.libraryModel = new Library(libraryDoc.doc, ports);
+    this.refresh();
+    venueDoc.doc.on('update', this.onUpdate);
+    libraryDoc.doc.on('update', this.onUpdate);
+    this.ticker = setInterval(() => this.refresh(), 1000);
+    addEventListener('online', this.onNetwork);
+    addEventListener('offline', this.onNetwork);
+  }
+
+  private onNetwork = () => {
+    this.online = navigator.onLine;
+  };
+
+  private onUpdate = (_u: Uint8Array, origin: unknown) => {
+    if (origin !== this.venue && origin !== null) this.lastRemoteAt = performance.now();
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    queueMicrotask(() => this.refresh());
+  };
+
+  /** Rebuilds the rune state from the documents (validated snapshots, never raw Yjs). */
+  refresh() {
+    this.refreshQueued = false;
+    this.snapshot = this.venue.snapshot();
+    this.library = this.libraryModel.snapshot();
+    const name = this.snapshot.meta.name;
+    if (name && name !== this.credential.name && this.credential.role !== 'guest') {
+      this.credential.name = name;
+      void saveCredential($state.snapshot(this.credential));
+    }
+  }
+
+  /** Re-exchanges state with the relay now. */
+  syncNow() {
+    this.venueDoc.link?.syncNow();
+    this.libraryDoc.link?.syncNow();
+  }
+
+  destroy() {
+    clearInterval(this.ticker);
+    removeEventListener('online', this.onNetwork);
+    removeEventListener('offline', this.onNetwork);
+    this.venueDoc.doc.off('update', this.onUpdate);
+    this.libraryDoc.doc.off('update', this.onUpdate);
+    this.venue.destroy();
+    this.venueDoc.destroy();
+    this.libraryDoc.destroy();
+  }
+}
+
+const sessions = new Map<string, Promise<VenueSession>>();
+
+/** This device is not paired with that venue. */
+export class NotPairedError extends Error {}
+
+/**
+ * Opens (once per tab) the session of a venue this device was paired with. Resolves as soon as the
+ * local state is loaded; the relay link starts right after.
+ */
+export function openVenueSession(venueId: string): Promise<VenueSession> {
+  return once(venueId, async () => {
+    const credential = await credentialFor(venueId);
+    if (!credential) throw new NotPairedError(`this device is not paired with venue ${venueId}`);
+    return start(credential);
+  });
+}
+
+/** Opens a guest's read-only session (kept apart from the device's own credential). */
+export function openGuestSession(credential: VenueCredential): Promise<VenueSession> {
+  return once(`guest:${credential.venueId}`, () => start(credential));
+}
+
+function once(key: string, open: () => Promise<VenueSession>): Promise<VenueSession> {
+  let opening = sessions.get(key);
+  if (!opening) {
+    opening = open();
+    sessions.set(key, opening);
+    opening.catch(() => sessions.delete(key));
+  }
+  return opening;
+}
+
+async function start(credential: VenueCredential): Promise<VenueSession> {
+  const venueId = credential.venueId;
+  const readOnly = credential.role === 'viewer' || credential.role === 'guest';
+  const box: { session?: VenueSession } = {};
+  const linkFor = (which: 'venueLink' | 'libraryLink') => (state: LinkState) => {
+    if (box.session) box.session[which] = state;
+  };
+  const common = {
+    relay: credential.relay,
+    token: credential.token,
+    busy: () => box.session?.playing ?? false,
+  };
+  const venueDoc = new SyncedDoc({
+    ...common,
+    room: venueId,
+    readOnly,
+    onLink: linkFor('venueLink'),
+  });
+  const libraryDoc = new SyncedDoc({
+    ...common,
+    room: credential.libraryId,
+    readOnly: readOnly || credential.role !== 'admin',
+    onLink: linkFor('libraryLink'),
+  });
+  const [writer] = await Promise.all([
+    acquireWriterSlot(venueId, credential.deviceId),
+    venueDoc.whenLoaded,
+    libraryDoc.whenLoaded,
+  ]);
+  const session = new VenueSession(credential, writer, venueDoc, libraryDoc);
+  box.session = session;
+  void venueDoc.connect();
+  void libraryDoc.connect();
+  return session;
+}
+
+/** Writes a new venue's genesis on the device that created it (venue SPEC VM18). */
+export async function writeGenesis(credential: VenueCredential): Promise<VenueSession> {
+  const session = await openVenueSession(credential.venueId);
+  if (!session.venue.meta()) {
+    createVenue(session.venueDoc.doc, {
+      venueId: credential.venueId,
+      libraryId: credential.libraryId,
+      name: credential.name,
+      created: Date.now(),
+      epoch: randomId(Math.random, 'e'),
+    });
+  }
+  session.refresh();
+  return session;
+}

@@ -1,0 +1,77 @@
+/// <reference lib="webworker" />
+/// <reference no-default-lib="true"/>
+/// <reference lib="esnext" />
+/**
+ * The service worker (Workbox, injectManifest): the app shell is precached so every route opens
+ * with no network; navigations fall back to the precached SPA page; media already in the media
+ * cache is served with Range support (a safety net: the player plays blob URLs); failed HTTP side
+ * effects (journal posts, media uploads) are queued and replayed by Background Sync, and also on
+ * the page's request ("replay", sent on `online` and at start) where that API is missing.
+ */
+import { Queue } from 'workbox-background-sync';
+import { clientsClaim } from 'workbox-core';
+import { CacheableResponsePlugin } from 'workbox-cacheable-response';
+import {
+  cleanupOutdatedCaches,
+  createHandlerBoundToURL,
+  precacheAndRoute,
+} from 'workbox-precaching';
+import { RangeRequestsPlugin } from 'workbox-range-requests';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst, NetworkOnly } from 'workbox-strategies';
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string })[] };
+
+// Media first, so a precache route never shadows the Range logic.
+registerRoute(
+  ({ url, request }) => url.pathname.startsWith('/media/') && request.method === 'GET',
+  new CacheFirst({
+    cacheName: 'djamms-media',
+    plugins: [new CacheableResponsePlugin({ statuses: [200] }), new RangeRequestsPlugin()],
+  }),
+);
+
+// Registers for the `sync` event where Background Sync exists, and replays at start elsewhere.
+const sideEffects = new Queue('djamms-side-effects', { maxRetentionTime: 7 * 24 * 60 });
+
+/** Journal entries and media uploads: network only, kept for replay when the network fails. */
+registerRoute(
+  ({ url, request }) =>
+    request.method === 'POST' && /^\/api\/venues\/[^/]+\/(journal|media)$/.test(url.pathname),
+  async ({ request }) => {
+    const copy = request.clone();
+    try {
+      return await fetch(request);
+    } catch (error) {
+      await sideEffects.pushRequest({ request: copy });
+      throw error;
+    }
+  },
+  'POST',
+);
+
+precacheAndRoute(self.__WB_MANIFEST ?? []);
+cleanupOutdatedCaches();
+
+// Every path without a file extension is the SPA: serve the precached shell, offline too.
+registerRoute(
+  new NavigationRoute(createHandlerBoundToURL('/'), {
+    denylist: [/^\/api\//, /^\/media\//, /^\/sync\//, /^\/healthz/, /^\/metrics/],
+  }),
+);
+
+// Anything else same-origin and GET (e.g. an icon not in the precache): network only.
+registerRoute(({ url }) => url.pathname === '/healthz', new NetworkOnly());
+
+self.addEventListener('message', (event: ExtendableMessageEvent) => {
+  const data = event.data as { type?: string } | null;
+  if (data?.type === 'SKIP_WAITING') void self.skipWaiting();
+  if (data?.type === 'REPLAY') event.waitUntil(sideEffects.replayRequests().catch(() => undefined));
+});
+
+// The first install controls open pages at once (so a first visit already works offline); later
+// versions wait for the page to ask (SKIP_WAITING), which the player does only between tracks.
+self.addEventListener('install', () => {
+  if (!self.registration.active) void self.skipWaiting();
+});
+clientsClaim();
