@@ -86,11 +86,15 @@ export class SyncConnection implements RoomPeer {
     room.join(this);
     const waiting = this.#waiting ?? [];
     this.#waiting = null;
-    for (const data of waiting) this.#handle(data);
+    for (const data of waiting) {
+      if (this.socket.readyState !== this.socket.OPEN) break;
+      this.#handle(data);
+    }
   }
 
   /** Handles one incoming binary message; refuses malformed ones with 4400 (RP10). */
   receive(data: Buffer): void {
+    if (this.socket.readyState !== this.socket.OPEN) return; // closing: nothing more is accepted
     this.alive = true;
     this.#ctx.metrics.bytesReceived += data.byteLength;
     if (!this.#ctx.messageLimiter.take(this.admission.claims.sub)) {
