@@ -113,6 +113,15 @@ describe('malformed input on the sync socket', () => {
     await expectStoredUnchanged();
   });
 
+  it('RP10 after a malformed message nothing more from that socket is accepted', async () => {
+    const ws = await rawSocket(url());
+    const closed = rawClose(ws);
+    ws.send(new Uint8Array([42]));
+    ws.send(syncMessage(2, realUpdate()));
+    expect((await closed).code).toBe(CloseCode.badRequest);
+    await expectStoredUnchanged();
+  });
+
   it('RP10 a garbage state vector closes with 4400', async () => {
     await expectClosedWith(syncMessage(0, new Uint8Array([5, 200, 200])), CloseCode.badRequest);
   });
