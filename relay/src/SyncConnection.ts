@@ -142,7 +142,10 @@ export class SyncConnection implements RoomPeer {
     const kind = decoding.readVarUint(decoder);
     const payload = readPayload(decoder);
     if (kind === SyncMessageType.step1) {
-      this.send(syncStep2Message(room.diffFor(payload)));
+      const diff = room.diffFor(payload);
+      // while held back for resync, the client's own state vector is the safest place to resume
+      if (this.#resyncFrom) this.#resyncFrom = payload.slice();
+      else this.send(syncStep2Message(diff));
       return;
     }
     if (kind !== SyncMessageType.step2 && kind !== SyncMessageType.update) {
