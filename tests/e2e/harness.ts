@@ -21,6 +21,25 @@ declare const document: {
   } | null;
 };
 declare const navigator: { serviceWorker: { controller: unknown } };
+declare const indexedDB: {
+  open(name: string): {
+    result: PageDb;
+    error: unknown;
+    onsuccess: (() => void) | null;
+    onerror: (() => void) | null;
+  };
+};
+interface PageDb {
+  transaction(
+    store: string,
+    mode: string,
+  ): {
+    objectStore(name: string): {
+      get(key: string): { result: unknown; onsuccess: (() => void) | null };
+      put(value: unknown, key: string): void;
+    };
+  };
+}
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -172,7 +191,7 @@ export function expectVenueName(page: Page, name: string) {
 /** The test's view of the app's debugging handle (window.djamms). */
 export type Djamms = {
   djamms: {
-    credential: { token: string; venueId: string; role: string };
+    credential: { token: string; venueId: string; role: string; deviceId: string };
     snapshot: {
       programme: { entries: { id: string; track: string }[] };
       lane: { id: string; track: string }[];
@@ -245,6 +264,53 @@ export async function waitForPhase(page: Page, phase: string, timeout = 20_000) 
     });
     throw new Error(`sync phase never became ${phase}: ${state}`, { cause: error });
   }
+}
+
+/**
+ * Runs `fn` in the page with the app's handle (window.djamms). `fn` must be self-contained: it is
+ * sent as source.
+ */
+export function inApp<R, A = undefined>(
+  page: Page,
+  fn: (app: Djamms['djamms'], arg: A) => R,
+  arg?: A,
+): Promise<R> {
+  return page.evaluate(
+    ([source, a]) =>
+      new Function('app', 'arg', `return (${source})(app, arg)`)(
+        (window as unknown as Djamms).djamms,
+        a,
+      ) as R,
+    [fn.toString(), arg] as const,
+  );
+}
+
+/** The player's <audio> element: position and whether it ended. */
+export function audioState(page: Page): Promise<{ currentTime: number; ended: boolean }> {
+  return page.evaluate(() => {
+    const audio = document.querySelector('[data-testid=audio]') as unknown as {
+      currentTime: number;
+      ended: boolean;
+    };
+    return { currentTime: audio.currentTime, ended: audio.ended };
+  });
+}
+
+/** Corrupts the token this device keeps for a venue (as a forged or expired one looks). */
+export function tamperToken(page: Page, venueId: string): Promise<void> {
+  return page.evaluate(async (id) => {
+    const db = await new Promise<PageDb>((resolve, reject) => {
+      const open = indexedDB.open('djamms-device');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error as Error);
+    });
+    const store = db.transaction('keyval', 'readwrite').objectStore('keyval');
+    const key = `venue:${id}`;
+    const get = store.get(key);
+    await new Promise<void>((r) => (get.onsuccess = () => r()));
+    const credential = get.result as { token: string };
+    store.put({ ...credential, token: credential.token.slice(0, -6) + 'AAAAAA' }, key);
+  }, venueId);
 }
 
 export type { Browser, BrowserContext, Page };

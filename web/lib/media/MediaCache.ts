@@ -56,9 +56,10 @@ export class MediaCache {
 
   private emit() {
     this.onChange({
-      items: this.wanted.map(
-        (url) => this.items.get(url) ?? { url, status: 'waiting', received: 0, total: null },
-      ),
+      // Copies: the UI compares items by identity.
+      items: this.wanted.map((url) => ({
+        ...(this.items.get(url) ?? { url, status: 'waiting', received: 0, total: null }),
+      })),
       bytes: Object.values(this.index).reduce((n, e) => n + e.size, 0),
       hits: this.hits,
       misses: this.misses,

@@ -65,6 +65,8 @@ export class PlayerEngine {
   update() {
     const snap = this.session.snapshot;
     this.active = snap.activePlayer === this.session.writer;
+    // A new device's venue arrives from the relay after start: claim once it has, if nobody holds it.
+    if (!this.active && snap.meta.venueId && snap.activePlayer === null) this.claim(false);
     if (!this.active) return;
     if (snap.intents.some((i) => i.status === 'pending')) this.session.venue.applyIntents();
     this.want();

@@ -1,0 +1,88 @@
+/**
+ * Journey 6 of issue 4: a device whose token the relay refuses shows the error state with its
+ * reason; a viewer is told it is read-only and cannot change anything.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  E2ERelay,
+  api,
+  createVenueInApp,
+  expectVenueName,
+  launchChromium,
+  inApp,
+  pairInApp,
+  programmeTracks,
+  tamperToken,
+  waitForPhase,
+  waitForTracks,
+  type Browser,
+  type Page,
+} from './harness';
+
+describe('e2e: refused tokens and read-only devices', () => {
+  let relay: E2ERelay;
+  let browser: Browser;
+  let admin: Page;
+  let venueId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    relay = await E2ERelay.start();
+    browser = await launchChromium();
+    ({
+      page: admin,
+      venueId,
+      token,
+    } = await createVenueInApp(await browser.newContext(), relay, 'Door Bar'));
+    await waitForPhase(admin, 'saved-relay');
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.dispose();
+  });
+
+  it('journey 6: an unauthorized token shows the error state with its reason', async () => {
+    const context = await browser.newContext();
+    const page = await pairInApp(context, relay, venueId, token, 'admin');
+    await waitForPhase(page, 'saved-relay');
+    // Tamper with the stored token (as an expired or forged one would look to the relay).
+    await tamperToken(page, venueId);
+    await page.reload();
+    await expectVenueName(page, 'Door Bar');
+    await waitForPhase(page, 'error');
+    expect(await page.textContent('[data-testid=sync-reason]')).toContain('unauthorized');
+    await context.close();
+  });
+
+  it('journey 6: a revoked device is told so', async () => {
+    const context = await browser.newContext();
+    const page = await pairInApp(context, relay, venueId, token, 'kiosk');
+    await waitForPhase(page, 'saved-relay');
+    const deviceId = await inApp(page, (app) => app.credential.deviceId);
+    await api(relay, 'DELETE', `/api/venues/${venueId}/devices/${deviceId}`, token);
+    await waitForPhase(page, 'error');
+    expect(await page.textContent('[data-testid=sync-reason]')).toContain('revoked');
+    await context.close();
+  });
+
+  it('journey 6: a viewer sees that it is read-only and cannot change anything', async () => {
+    const context = await browser.newContext();
+    const viewer = await pairInApp(context, relay, venueId, token, 'viewer');
+    await expectVenueName(viewer, 'Door Bar');
+    await viewer.waitForSelector('[data-testid=read-only]');
+    await viewer.waitForSelector('[data-testid=admin-read-only]');
+    expect(await viewer.isDisabled('button[name=add]')).toBe(true);
+    const attempt = await inApp(viewer, (app) => [
+      app.venue.addToProgramme('sneaky'),
+      app.venue.setSetting('volume', 100),
+    ]);
+    expect(attempt.map((r) => r.ok)).toEqual([false, false]);
+    expect(await programmeTracks(viewer)).not.toContain('sneaky');
+    // The admin's change still reaches the viewer (it reads), and nothing of the viewer's came back.
+    await inApp(admin, (app) => app.venue.addToProgramme('legit'));
+    await waitForTracks(viewer, ['legit']);
+    expect(await programmeTracks(admin)).toEqual(['legit']);
+    await context.close();
+  });
+});

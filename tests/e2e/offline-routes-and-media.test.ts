@@ -1,0 +1,152 @@
+/**
+ * Journeys 4 and 5 of issue 4: with the relay stopped, every route reloads from the service worker
+ * and shows the venue from IndexedDB; a queued audio track plays through with the relay stopped.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  E2ERelay,
+  api,
+  createVenueInApp,
+  audioState,
+  expectVenueName,
+  inApp,
+  launchChromium,
+  pairInApp,
+  waitForPhase,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from './harness';
+
+/** A mono 16-bit PCM WAV of a sine tone, written by code (no fixture file). */
+function toneWav(seconds: number, rate = 8000): Uint8Array {
+  const samples = Math.round(seconds * rate);
+  const buf = Buffer.alloc(44 + samples * 2);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + samples * 2, 4);
+  buf.write('WAVEfmt ', 8, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) {
+    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * 440 * i) / rate) * 8000), 44 + i * 2);
+  }
+  return new Uint8Array(buf);
+}
+
+describe('e2e: offline routes and media', () => {
+  let relay: E2ERelay;
+  let browser: Browser;
+  let owner: BrowserContext;
+  let admin: Page;
+  let venueId: string;
+  let token: string;
+  let guestKey: string;
+
+  beforeAll(async () => {
+    relay = await E2ERelay.start();
+    browser = await launchChromium();
+    owner = await browser.newContext();
+    ({ page: admin, venueId, token } = await createVenueInApp(owner, relay, 'Offline Bar'));
+    ({ guestKey } = await api<{ guestKey: string }>(
+      relay,
+      'POST',
+      `/api/venues/${venueId}/guest-link`,
+      token,
+    ));
+    await waitForPhase(admin, 'saved-relay');
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.dispose();
+  });
+
+  it('journey 4: with the relay stopped every route reloads and shows the venue', async () => {
+    const routes = [
+      `/v/${venueId}/admin`,
+      `/v/${venueId}/player`,
+      `/v/${venueId}/kiosk`,
+      `/v/${venueId}/diagnostics`,
+      `/g/${venueId}?k=${encodeURIComponent(guestKey)}`,
+    ];
+    const page = await owner.newPage();
+    // Visit once online (the guest route fetches its token), then take the network away.
+    for (const route of routes) {
+      await page.goto(relay.url + route);
+      await expectVenueName(page, 'Offline Bar');
+    }
+    await relay.down();
+    const health = await fetch(relay.url + '/healthz').then(
+      () => 'up',
+      () => 'down',
+    );
+    expect(health).toBe('down');
+    for (const route of ['/', ...routes]) {
+      const response = await page.goto(relay.url + route);
+      expect(response?.fromServiceWorker(), route).toBe(true);
+      if (route === '/') {
+        await page.waitForSelector(`a[data-venue="${venueId}"]:has-text("Offline Bar")`);
+      } else {
+        await expectVenueName(page, 'Offline Bar');
+      }
+      await page.reload();
+      if (route !== '/') await expectVenueName(page, 'Offline Bar');
+    }
+    await page.close();
+    await relay.up();
+  });
+
+  it('journey 5: a queued track plays through with the relay stopped', async () => {
+    const wav = toneWav(1.5);
+    const { sha256 } = await api<{ sha256: string }>(
+      relay,
+      'POST',
+      `/api/venues/${venueId}/media`,
+      token,
+      wav,
+    );
+    const track = await inApp(
+      admin,
+      (app, sha) => {
+        const put = app.libraryModel.putTrack({
+          id: 'tone',
+          title: 'Tone',
+          artist: 'Test',
+          album: 'Test',
+          durationMs: 1500,
+          media: { sha256: sha, type: 'audio/wav' },
+          explicit: false,
+        });
+        return put.ok && app.venue.addToProgramme('tone').ok ? put.value : null;
+      },
+      sha256,
+    );
+    expect(track).toBe('tone');
+    await waitForPhase(admin, 'saved-relay');
+
+    const tv = await browser.newContext();
+    const player = await pairInApp(tv, relay, venueId, token, 'player');
+    await expectVenueName(player, 'Offline Bar');
+    const media = `[data-testid=media] li[data-url$="${sha256}"]`;
+    await player.waitForSelector(`${media}[data-status=cached]`, { timeout: 20_000 });
+    await waitForPhase(player, 'saved-relay');
+
+    await relay.down();
+    await player.click('[data-testid=start]');
+    await expect
+      .poll(async () => (await audioState(player)).currentTime, { timeout: 15_000 })
+      .toBeGreaterThan(0.5);
+    expect(await inApp(player, (app) => app.snapshot.nowPlaying?.state)).toBe('playing');
+    // It plays through to the end, and the player advances past the entry it finished.
+    await expect.poll(async () => (await audioState(player)).ended, { timeout: 15_000 }).toBe(true);
+    await tv.close();
+    await relay.up();
+  });
+});
