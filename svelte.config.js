@@ -15,6 +15,8 @@ const config = {
       serviceWorker: 'web/service-worker.ts',
       assets: 'static',
     },
+    // One script and one stylesheet: fewer requests through the service worker on every open.
+    output: { bundleStrategy: 'single' },
     // Registered by the app (virtual:pwa-register) so updates wait for a track boundary.
     serviceWorker: { register: false },
   },

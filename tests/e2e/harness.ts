@@ -274,13 +274,13 @@ export function inApp<R, A = undefined>(
   page: Page,
   fn: (app: Djamms['djamms'], arg: A) => R,
   arg?: A,
-): Promise<R> {
+): Promise<Awaited<R>> {
   return page.evaluate(
     ([source, a]) =>
       new Function('app', 'arg', `return (${source})(app, arg)`)(
         (window as unknown as Djamms).djamms,
         a,
-      ) as R,
+      ) as Awaited<R>,
     [fn.toString(), arg] as const,
   );
 }

@@ -42,13 +42,36 @@ export function credentialFor(venueId: string): Promise<VenueCredential | undefi
   return get<VenueCredential>(`venue:${venueId}`, db());
 }
 
+/** What a venue screen needs to render before the credential is read: never the token. */
+export type CredentialHint = Omit<VenueCredential, 'token'>;
+
+/**
+ * A synchronous hint (localStorage) so a venue opens without waiting for IndexedDB to hand over
+ * the credential; the token itself stays in IndexedDB and is read before the relay is contacted.
+ */
+export function credentialHint(venueId: string): CredentialHint | null {
+  try {
+    const raw = localStorage.getItem(`djamms-hint:${venueId}`);
+    return raw ? (JSON.parse(raw) as CredentialHint) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Remembers a venue credential (replacing any earlier one for that venue). */
 export function saveCredential(credential: VenueCredential): Promise<void> {
+  const { token: _secret, ...hint } = credential;
+  try {
+    localStorage.setItem(`djamms-hint:${credential.venueId}`, JSON.stringify(hint));
+  } catch {
+    // No localStorage: venues open after the IndexedDB read instead.
+  }
   return set(`venue:${credential.venueId}`, credential, db());
 }
 
 /** Forgets a venue on this device. */
 export function forgetCredential(venueId: string): Promise<void> {
+  localStorage.removeItem(`djamms-hint:${venueId}`);
   return del(`venue:${venueId}`, db());
 }
 

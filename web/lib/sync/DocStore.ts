@@ -108,8 +108,11 @@ export class DocStore {
     if (!this.db || !this.pending.length) return;
     const merged = this.pending.length === 1 ? this.pending[0]! : Y.mergeUpdatesV2(this.pending);
     this.pending = [];
-    const tx = this.db.transaction(STORE, 'readwrite');
+    // Relaxed durability commits without waiting for the disk flush, so a write issued just
+    // before the tab closes still lands; commit() starts it at once.
+    const tx = this.db.transaction(STORE, 'readwrite', { durability: 'relaxed' });
     tx.objectStore(STORE).add(merged);
+    tx.commit();
     this.rows += 1;
     this.bytes += merged.byteLength;
     void done(tx).then(() => {

@@ -11,9 +11,8 @@ import { TabChannel } from './TabChannel';
 let vectors: UseStore | undefined;
 const vectorStore = () => (vectors ??= createStore('djamms-relay-vectors', 'keyval'));
 
-export interface SyncedDocOptions {
+export interface RelayOptions {
   relay: string;
-  room: string;
   token: string;
   readOnly: boolean;
   busy(): boolean;
@@ -28,10 +27,11 @@ export class SyncedDoc {
   /** Milliseconds from open to local state applied. */
   loadMs = 0;
 
-  constructor(private readonly opts: SyncedDocOptions) {
+  /** Opens local state at once; the relay comes later with {@link connect}. */
+  constructor(readonly room: string) {
     const started = performance.now();
-    this.store = new DocStore(`djamms-doc-${opts.room}`, this.doc);
-    this.tabs = new TabChannel(opts.room, this.doc);
+    this.store = new DocStore(`djamms-doc-${room}`, this.doc);
+    this.tabs = new TabChannel(room, this.doc);
     void this.store.whenLoaded.then(() => {
       this.loadMs = performance.now() - started;
       this.tabs.hello();
@@ -44,17 +44,18 @@ export class SyncedDoc {
   }
 
   /** Starts talking to the relay (after local state is shown). */
-  async connect() {
+  async connect(opts: RelayOptions) {
     await this.store.whenLoaded;
-    const key = `sv:${this.opts.room}`;
+    const key = `sv:${this.room}`;
     const savedVector = (await get<Uint8Array>(key, vectorStore())) ?? null;
     let writing: ReturnType<typeof setTimeout> | null = null;
     let latest: Uint8Array | null = null;
     this.link = new RelayLink({
-      ...this.opts,
+      ...opts,
+      room: this.room,
       doc: this.doc,
       savedVector,
-      onChange: this.opts.onLink,
+      onChange: opts.onLink,
       onSavedVector: (sv) => {
         latest = sv;
         writing ??= setTimeout(() => {
@@ -63,7 +64,7 @@ export class SyncedDoc {
         }, 500);
       },
     });
-    this.opts.onLink({ ...this.link.state });
+    opts.onLink({ ...this.link.state });
   }
 
   destroy() {

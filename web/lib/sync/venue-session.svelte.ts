@@ -6,7 +6,12 @@
  */
 import { Library, Venue, createVenue, randomId } from '@djamms/venue';
 import type { LibrarySnapshot, VenueSnapshot } from '@djamms/venue';
-import { credentialFor, saveCredential, type VenueCredential } from '../credentials';
+import {
+  credentialFor,
+  credentialHint,
+  saveCredential,
+  type VenueCredential,
+} from '../credentials';
 import type { LinkState } from './RelayLink';
 import { SyncedDoc } from './SyncedDoc';
 import { acquireWriterSlot } from './writer-slot';
@@ -117,7 +122,8 @@ export class VenueSession {
     this.snapshot = this.venue.snapshot();
     this.library = this.libraryModel.snapshot();
     const name = this.snapshot.meta.name;
-    if (name && name !== this.credential.name && this.credential.role !== 'guest') {
+    const c = this.credential;
+    if (name && name !== c.name && c.role !== 'guest' && c.token) {
       this.credential.name = name;
       void saveCredential($state.snapshot(this.credential));
     }
@@ -141,6 +147,18 @@ export class VenueSession {
   }
 }
 
+const NO_LINK: LinkState = {
+  transport: 'none',
+  connected: false,
+  error: null,
+  readOnly: false,
+  pending: 0,
+  lastSynced: null,
+  reconnects: 0,
+  ackLatencyMs: null,
+  nextAttemptAt: null,
+};
+
 const sessions = new Map<string, Promise<VenueSession>>();
 
 /** This device is not paired with that venue. */
@@ -152,15 +170,31 @@ export class NotPairedError extends Error {}
  */
 export function openVenueSession(venueId: string): Promise<VenueSession> {
   return once(venueId, async () => {
-    const credential = await credentialFor(venueId);
-    if (!credential) throw new NotPairedError(`this device is not paired with venue ${venueId}`);
-    return start(credential);
+    performance.mark('djamms:open');
+    // Local state loads while the credential is read (the venue's room is its id); a hint in
+    // localStorage lets the screen render before IndexedDB hands over the token.
+    const venueDoc = new SyncedDoc(venueId);
+    const stored = credentialFor(venueId);
+    const hint = credentialHint(venueId);
+    const credential = hint ? { ...hint, token: '' } : await stored;
+    performance.mark('djamms:credential');
+    if (!credential) {
+      venueDoc.destroy();
+      throw new NotPairedError(`this device is not paired with venue ${venueId}`);
+    }
+    return start(
+      credential,
+      venueDoc,
+      stored.then((c) => c?.token ?? null),
+    );
   });
 }
 
 /** Opens a guest's read-only session (kept apart from the device's own credential). */
 export function openGuestSession(credential: VenueCredential): Promise<VenueSession> {
-  return once(`guest:${credential.venueId}`, () => start(credential));
+  return once(`guest:${credential.venueId}`, () =>
+    start(credential, new SyncedDoc(credential.venueId), Promise.resolve(credential.token)),
+  );
 }
 
 function once(key: string, open: () => Promise<VenueSession>): Promise<VenueSession> {
@@ -173,39 +207,40 @@ function once(key: string, open: () => Promise<VenueSession>): Promise<VenueSess
   return opening;
 }
 
-async function start(credential: VenueCredential): Promise<VenueSession> {
+async function start(
+  credential: VenueCredential,
+  venueDoc: SyncedDoc,
+  token: Promise<string | null>,
+): Promise<VenueSession> {
   const venueId = credential.venueId;
   const readOnly = credential.role === 'viewer' || credential.role === 'guest';
   const box: { session?: VenueSession } = {};
   const linkFor = (which: 'venueLink' | 'libraryLink') => (state: LinkState) => {
     if (box.session) box.session[which] = state;
   };
-  const common = {
-    relay: credential.relay,
-    token: credential.token,
-    busy: () => box.session?.playing ?? false,
-  };
-  const venueDoc = new SyncedDoc({
-    ...common,
-    room: venueId,
-    readOnly,
-    onLink: linkFor('venueLink'),
-  });
-  const libraryDoc = new SyncedDoc({
-    ...common,
-    room: credential.libraryId,
-    readOnly: readOnly || credential.role !== 'admin',
-    onLink: linkFor('libraryLink'),
-  });
+  const libraryDoc = new SyncedDoc(credential.libraryId);
   const [writer] = await Promise.all([
     acquireWriterSlot(venueId, credential.deviceId),
     venueDoc.whenLoaded,
     libraryDoc.whenLoaded,
   ]);
+  performance.mark('djamms:local-loaded');
   const session = new VenueSession(credential, writer, venueDoc, libraryDoc);
   box.session = session;
-  void venueDoc.connect();
-  void libraryDoc.connect();
+  void token.then((secret) => {
+    if (!secret) {
+      session.venueLink = { ...NO_LINK, error: 'not-paired' };
+      return;
+    }
+    session.credential.token = secret;
+    const common = { relay: credential.relay, token: secret, busy: () => session.playing };
+    void venueDoc.connect({ ...common, readOnly, onLink: linkFor('venueLink') });
+    void libraryDoc.connect({
+      ...common,
+      readOnly: readOnly || credential.role !== 'admin',
+      onLink: linkFor('libraryLink'),
+    });
+  });
   return session;
 }
 

@@ -1,0 +1,219 @@
+/**
+ * Web app benchmark (issue 4), against the production build served by a real relay, in headless
+ * Chromium. Prints one JSON line per measurement:
+ * - navigation to the venue shown from local state (p50/p90), also with the CPU throttled 4× through
+ *   the DevTools protocol (a stand-in for a TV stick);
+ * - tab to tab latency (BroadcastChannel, no network) and device to device latency through the
+ *   relay: from a write in one page to the venue state rebuilt in the other (p50/p99);
+ * - IndexedDB rows of the venue document after 1,000 edits, after closing a tab within a second of
+ *   a burst, and after five reopens.
+ *
+ * Usage: npm run bench:web [-- --runs 30 --latency 300]
+ * Targets (issue 4): tab p50 ≤ 2 ms; device p50 ≤ 4 ms; first render p50 ≤ 150 ms (≤ 400 ms at 4×).
+ */
+import {
+  E2ERelay,
+  createVenueInApp,
+  expectVenueName,
+  inApp,
+  launchChromium,
+  pairInApp,
+  waitForPhase,
+  type Page,
+} from '../tests/e2e/harness';
+
+// Page-side globals used below (this file is checked with Node's lib only).
+declare const window: { __arrivals?: number[]; djamms: unknown };
+declare const performance: {
+  now(): number;
+  timeOrigin: number;
+  getEntriesByName(name: string): { startTime: number }[];
+};
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const RUNS = arg('runs', 30);
+const LATENCY_SAMPLES = arg('latency', 300);
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+const round = (n: number) => Math.round(n * 100) / 100;
+const print = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
+
+/** Reloads a venue page `runs` times; answers ms from navigation start to the venue shown. */
+async function firstRender(page: Page, runs: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    await page.reload();
+    await page.waitForFunction(() => performance.getEntriesByName('djamms:venue-shown').length > 0);
+    times.push(
+      await page.evaluate(() => performance.getEntriesByName('djamms:venue-shown')[0]!.startTime),
+    );
+  }
+  return times;
+}
+
+/** Records, in `page`, when each venue change has been applied and the state rebuilt. */
+function listen(page: Page) {
+  return inApp(page, (app) => {
+    const w = window as unknown as { __arrivals: number[] };
+    w.__arrivals = [];
+    const doc = (app as unknown as { venueDoc: { doc: { on(e: string, f: () => void): void } } })
+      .venueDoc.doc;
+    // Registered after the session's own listener, so this microtask runs after its refresh.
+    doc.on('update', () =>
+      queueMicrotask(() => w.__arrivals.push(performance.timeOrigin + performance.now())),
+    );
+  });
+}
+
+/**
+ * One write in `from`, timed until `to` has applied it and rebuilt its venue state. Answers ms from
+ * the start of the write (the model's own write cost included) and from its end (what the sync
+ * layer adds: post, delivery, apply, state rebuild).
+ */
+async function latency(
+  from: Page,
+  to: Page,
+  samples: number,
+): Promise<{ fromWrite: number[]; fromPost: number[] }> {
+  await listen(to);
+  const fromWrite: number[] = [];
+  const fromPost: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const [start, end] = await inApp(
+      from,
+      (app, n) => {
+        const t = performance.timeOrigin + performance.now();
+        app.venue.setSetting('volume', n % 100);
+        return [t, performance.timeOrigin + performance.now()];
+      },
+      i,
+    );
+    const arrived = await to.waitForFunction(
+      (n) => (window.__arrivals?.length ?? 0) > n && window.__arrivals![n],
+      i,
+    );
+    const at = (await arrived.jsonValue()) as number;
+    fromWrite.push(at - start!);
+    fromPost.push(at - end!);
+  }
+  return { fromWrite, fromPost };
+}
+
+function latencyLine(
+  measure: string,
+  l: { fromWrite: number[]; fromPost: number[] },
+  target: number,
+) {
+  return {
+    measure,
+    samples: l.fromWrite.length,
+    p50: round(quantile(l.fromWrite, 0.5)),
+    p99: round(quantile(l.fromWrite, 0.99)),
+    afterWriteP50: round(quantile(l.fromPost, 0.5)),
+    afterWriteP99: round(quantile(l.fromPost, 0.99)),
+    target,
+  };
+}
+
+function rows(page: Page): Promise<number> {
+  return inApp(page, (app) =>
+    (
+      app as unknown as { venueDoc: { store: { countRows(): Promise<number> } } }
+    ).venueDoc.store.countRows(),
+  );
+}
+
+async function main() {
+  const relay = await E2ERelay.start();
+  const browser = await launchChromium();
+  try {
+    const owner = await browser.newContext();
+    const { page, venueId, token } = await createVenueInApp(owner, relay, 'Bench Bar');
+    for (let i = 0; i < 40; i++)
+      await inApp(page, (app, n) => app.venue.addToProgramme(`t${n}`), i);
+    await waitForPhase(page, 'saved-relay');
+    const docBytes = await inApp(
+      page,
+      (app) =>
+        (app as unknown as { venueDoc: { store: { storedBytes: number } } }).venueDoc.store
+          .storedBytes,
+    );
+
+    const render = await firstRender(page, RUNS);
+    print({
+      measure: 'first-venue-render-ms',
+      runs: RUNS,
+      docBytes,
+      p50: round(quantile(render, 0.5)),
+      p90: round(quantile(render, 0.9)),
+      target: 150,
+    });
+    const cdp = await owner.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    const throttled = await firstRender(page, Math.ceil(RUNS / 2));
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    print({
+      measure: 'first-venue-render-ms-cpu4x',
+      runs: Math.ceil(RUNS / 2),
+      p50: round(quantile(throttled, 0.5)),
+      p90: round(quantile(throttled, 0.9)),
+      target: 400,
+    });
+
+    const tab = await owner.newPage();
+    await tab.goto(`${relay.url}/v/${venueId}/admin`);
+    await expectVenueName(tab, 'Bench Bar');
+    const tabs = await latency(page, tab, LATENCY_SAMPLES);
+    print(latencyLine('tab-to-tab-ms', tabs, 2));
+    await tab.close();
+
+    const other = await browser.newContext();
+    const device = await pairInApp(other, relay, venueId, token, 'admin');
+    await waitForPhase(device, 'saved-relay');
+    const devices = await latency(page, device, LATENCY_SAMPLES);
+    print(latencyLine('device-to-device-ms', devices, 4));
+    await other.close();
+
+    // IndexedDB rows: 1,000 edits, each its own task (the worst case for one-row-per-update).
+    for (let i = 0; i < 1000; i++)
+      await inApp(page, (app, n) => app.venue.setSetting('volume', n % 100), i);
+    const afterEdits = await rows(page);
+    // A burst, then the tab closes within a second.
+    const burst = await owner.newPage();
+    await burst.goto(`${relay.url}/v/${venueId}/admin`);
+    await expectVenueName(burst, 'Bench Bar');
+    await inApp(burst, (app) => {
+      for (let n = 0; n < 200; n++) app.venue.setSetting('volume', n % 100);
+      return app.venue.setSetting('volume', 42);
+    });
+    await burst.close({ runBeforeUnload: true });
+    await page.reload();
+    await expectVenueName(page, 'Bench Bar');
+    const volumeKept = await inApp(page, (app) => app.snapshot.settings.volume);
+    const afterBurstClose = await rows(page);
+    const reopens: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.reload();
+      await expectVenueName(page, 'Bench Bar');
+      reopens.push(await rows(page));
+    }
+    print({
+      measure: 'indexeddb-rows',
+      afterThousandEdits: afterEdits,
+      afterCloseWithinASecondOfBurst: afterBurstClose,
+      burstKept: volumeKept === 42,
+      afterEachOfFiveReopens: reopens,
+    });
+  } finally {
+    await browser.close();
+    await relay.dispose();
+  }
+}
+
+await main();
