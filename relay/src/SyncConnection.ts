@@ -143,9 +143,10 @@ export class SyncConnection implements RoomPeer {
     const payload = readPayload(decoder);
     if (kind === SyncMessageType.step1) {
       const diff = room.diffFor(payload);
-      // while held back for resync, the client's own state vector is the safest place to resume
+      if (!this.#resyncFrom) this.send(syncStep2Message(diff));
+      // held back for resync (before or by this very answer): resume from what the client says it
+      // has, so the diff it did not get is covered
       if (this.#resyncFrom) this.#resyncFrom = payload.slice();
-      else this.send(syncStep2Message(diff));
       return;
     }
     if (kind !== SyncMessageType.step2 && kind !== SyncMessageType.update) {
