@@ -197,6 +197,7 @@ export type Djamms = {
       lane: { id: string; track: string }[];
       settings: { volume: number };
       nowPlaying: { entry: string; state: string } | null;
+      activePlayer: string | null;
     };
     library: { tracks: { id: string; title: string }[] };
     venue: {

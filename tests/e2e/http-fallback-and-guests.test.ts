@@ -1,0 +1,99 @@
+/**
+ * The fallbacks around the sync socket (issue 4): when WebSockets keep failing, a device syncs over
+ * the relay's HTTP endpoint (RP20) and says so; a guest's request goes through the journal and the
+ * active player applies it (RP7).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  E2ERelay,
+  api,
+  createVenueInApp,
+  expectVenueName,
+  inApp,
+  launchChromium,
+  pairInApp,
+  waitForPhase,
+  waitForTracks,
+  type Browser,
+  type Page,
+} from './harness';
+
+describe('e2e: HTTP sync fallback and guest requests', () => {
+  let relay: E2ERelay;
+  let browser: Browser;
+  let admin: Page;
+  let venueId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    relay = await E2ERelay.start();
+    browser = await launchChromium();
+    ({
+      page: admin,
+      venueId,
+      token,
+    } = await createVenueInApp(await browser.newContext(), relay, 'Fallback Bar'));
+    await waitForPhase(admin, 'saved-relay');
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.dispose();
+  });
+
+  it('syncs over HTTP when every WebSocket is refused, and says so', async () => {
+    const context = await browser.newContext();
+    // A network that lets HTTP through but kills every WebSocket.
+    await context.routeWebSocket(/\/sync\//, (ws) => ws.close({ code: 1011, reason: 'blocked' }));
+    const device = await pairInApp(context, relay, venueId, token, 'admin');
+    await expectVenueName(device, 'Fallback Bar');
+    await device.waitForSelector('text=over HTTP', { timeout: 30_000 });
+    expect(await inApp(device, (app) => app.venue.addToProgramme('over-http').ok)).toBe(true);
+    await device.click('text=Sync now');
+    await waitForTracks(admin, ['over-http']);
+    await inApp(admin, (app) => app.venue.addToProgramme('to-http'));
+    await waitForPhase(admin, 'saved-relay');
+    await device.click('text=Sync now');
+    await waitForTracks(device, ['to-http']);
+    await waitForPhase(device, 'saved-relay');
+    await context.close();
+  });
+
+  it('a guest request reaches the lane through the journal and the player', async () => {
+    await inApp(admin, (app) =>
+      app.libraryModel.putTrack({
+        id: 'wish',
+        title: 'Wish',
+        artist: 'Guest',
+        album: 'Guest',
+        durationMs: 1000,
+        media: { url: 'https://example.invalid/wish.mp3', type: 'audio/mpeg' },
+        explicit: false,
+      }),
+    );
+    await waitForPhase(admin, 'saved-relay');
+    const tv = await browser.newContext();
+    const player = await pairInApp(tv, relay, venueId, token, 'player');
+    await expect
+      .poll(() => inApp(player, (app) => app.snapshot.activePlayer), { timeout: 20_000 })
+      .toMatch(/.+/);
+    const { guestKey } = await api<{ guestKey: string }>(
+      relay,
+      'POST',
+      `/api/venues/${venueId}/guest-link`,
+      token,
+    );
+    const phone = await browser.newContext();
+    const guest = await phone.newPage();
+    await guest.goto(`${relay.url}/g/${venueId}?k=${encodeURIComponent(guestKey)}`);
+    await expectVenueName(guest, 'Fallback Bar');
+    await guest.click('li:has-text("Wish") button');
+    await guest.waitForSelector('text=Requested');
+    await expect
+      .poll(() => inApp(admin, (app) => app.snapshot.lane.map((e) => e.track)), { timeout: 20_000 })
+      .toContain('wish');
+    expect(await inApp(guest, (app) => app.sync.readOnly)).toBe(true);
+    await phone.close();
+    await tv.close();
+  });
+});
