@@ -182,6 +182,7 @@ export class SyncConnection implements RoomPeer {
   }
 
   #watchDrain(): void {
+    this.#ctx.metrics.heldBack++;
     this.#drainTimer = setInterval(() => {
       if (this.socket.bufferedAmount > this.#ctx.backpressure.lowBytes) return;
       this.#stopDrainWatch();
@@ -198,8 +199,10 @@ export class SyncConnection implements RoomPeer {
   }
 
   #stopDrainWatch(): void {
-    if (this.#drainTimer) clearInterval(this.#drainTimer);
+    if (!this.#drainTimer) return;
+    clearInterval(this.#drainTimer);
     this.#drainTimer = null;
+    this.#ctx.metrics.heldBack--;
   }
 
   /**

@@ -8,6 +8,7 @@ export class Metrics {
   bytesSent = 0;
   bytesReceived = 0;
   resyncs = 0;
+  heldBack = 0;
   rejectedMessages = 0;
   refusedConnections = 0;
   compactions = 0;
@@ -47,6 +48,12 @@ export class Metrics {
     put('bytes_sent_total', 'counter', 'Bytes sent on sync sockets.', this.bytesSent);
     put('bytes_received_total', 'counter', 'Bytes received on sync sockets.', this.bytesReceived);
     put('resyncs_total', 'counter', 'Slow sockets resynced after draining.', this.resyncs);
+    put(
+      'sockets_held_back',
+      'gauge',
+      'Sockets over their high watermark, waiting to drain.',
+      this.heldBack,
+    );
     put(
       'rejected_messages_total',
       'counter',
