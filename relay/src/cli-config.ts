@@ -16,7 +16,7 @@ Options (environment variable in brackets):
   --ephemeral         Keep nothing on disk                    [DJAMMS_EPHEMERAL=1]
   --tls-cert <file>   PEM certificate: serve HTTPS and WSS    [DJAMMS_TLS_CERT]
   --tls-key <file>    PEM private key for --tls-cert          [DJAMMS_TLS_KEY]
-  --static <dir>      Built PWA to serve                      [DJAMMS_STATIC] default ./build if present
+  --static <dir>      Built PWA to serve                      [DJAMMS_STATIC] default <repo>/build if present
   --max-message <n>   Largest sync message in bytes           [DJAMMS_MAX_MESSAGE] default ${DEFAULT_LIMITS.maxMessageBytes}
   --max-media <n>     Largest media upload in bytes           [DJAMMS_MAX_MEDIA]   default ${DEFAULT_LIMITS.maxMediaBytes}
   --message-rate <n>  Sync messages per second per token      [DJAMMS_MESSAGE_RATE] default ${DEFAULT_LIMITS.messagesPerSecond}
@@ -53,6 +53,8 @@ export function readCliConfig(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   cwd: string,
+  /** The built PWA served when `--static` is not given (the repository's `build/`), if present. */
+  defaultStatic: string = resolve(cwd, 'build'),
 ): CliResult {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -108,7 +110,6 @@ export function readCliConfig(
   const staticFlag = pick('static', 'DJAMMS_STATIC');
   if (staticFlag && !existsSync(staticFlag))
     problems.push(`--static ${staticFlag}: no such directory.`);
-  const defaultStatic = resolve(cwd, 'build');
   if (problems.length > 0) return { kind: 'error', message: problems.join('\n') };
   const quiet = Boolean(values.quiet) || env.DJAMMS_QUIET === '1';
   const config = defaultConfig({

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readCliConfig, HELP } from './cli-config';
 import { jsonLogger } from './logger';
 import { startRelay } from './relay';
@@ -10,7 +11,8 @@ async function main(): Promise<void> {
     Date.now,
     quietFlag ? 'warn' : 'info',
   );
-  const cli = readCliConfig(process.argv.slice(2), process.env, logger, process.cwd());
+  const repoBuild = fileURLToPath(new URL('../../build', import.meta.url));
+  const cli = readCliConfig(process.argv.slice(2), process.env, logger, process.cwd(), repoBuild);
   if (cli.kind === 'help') {
     process.stdout.write(HELP);
     return;
