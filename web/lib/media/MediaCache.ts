@@ -33,6 +33,16 @@ export interface MediaCacheState {
 let indexDb: UseStore | undefined;
 const indexStore = () => (indexDb ??= createStore('djamms-media-index', 'keyval'));
 
+/** Playback lookups in this tab: served from the media cache, or not there yet. */
+export const mediaCounters = { hits: 0, misses: 0 };
+
+/** What the media cache holds on this device (for diagnostics). */
+export async function mediaSummary(): Promise<{ files: number; bytes: number }> {
+  const index = (await get<Record<string, IndexEntry>>('index', indexStore())) ?? {};
+  const entries = Object.values(index);
+  return { files: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0) };
+}
+
 export class MediaCache {
   private wanted: string[] = [];
   private readonly items = new Map<string, MediaItemState>();
@@ -40,8 +50,6 @@ export class MediaCache {
   private running = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private failures = 0;
-  private hits = 0;
-  private misses = 0;
   private readonly loaded: Promise<void>;
 
   constructor(
@@ -61,8 +69,8 @@ export class MediaCache {
         ...(this.items.get(url) ?? { url, status: 'waiting', received: 0, total: null }),
       })),
       bytes: Object.values(this.index).reduce((n, e) => n + e.size, 0),
-      hits: this.hits,
-      misses: this.misses,
+      hits: mediaCounters.hits,
+      misses: mediaCounters.misses,
     });
   }
 
@@ -186,12 +194,12 @@ export class MediaCache {
     const cache = await caches.open(MEDIA_CACHE);
     const hit = await cache.match(url);
     if (!hit) {
-      this.misses += 1;
+      mediaCounters.misses += 1;
       this.emit();
       void this.run();
       return null;
     }
-    this.hits += 1;
+    mediaCounters.hits += 1;
     const entry = this.index[url];
     if (entry) entry.usedAt = Date.now();
     this.emit();

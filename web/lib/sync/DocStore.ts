@@ -65,9 +65,7 @@ export class DocStore {
   }
 
   private async open() {
-    const open = indexedDB.open(this.name, 1);
-    open.onupgradeneeded = () => open.result.createObjectStore(STORE, { autoIncrement: true });
-    this.db = await request(open);
+    this.db = await this.openDatabase();
     this.db.onversionchange = () => this.db?.close();
     const tx = this.db.transaction(STORE, 'readonly');
     const rows = (await request(tx.objectStore(STORE).getAll())) as Uint8Array[];
@@ -84,6 +82,19 @@ export class DocStore {
     }
     if (this.needsCompaction()) void this.compact();
     if (this.pending.length) this.scheduleFlush();
+  }
+
+  /** The database, opened here or already being opened by the page's inline script (app.html). */
+  private openDatabase(): Promise<IDBDatabase> {
+    const warm = (window as { __djammsWarm?: Record<string, Promise<IDBDatabase>> }).__djammsWarm;
+    const early = warm?.[this.name];
+    if (early) {
+      delete warm[this.name];
+      return early;
+    }
+    const open = indexedDB.open(this.name, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE, { autoIncrement: true });
+    return request(open);
   }
 
   private onUpdate = (update: Uint8Array, origin: unknown) => {

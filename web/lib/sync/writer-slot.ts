@@ -5,6 +5,14 @@
  */
 export async function acquireWriterSlot(venueId: string, deviceId: string): Promise<string> {
   if (!('locks' in navigator)) return `${deviceId}-${crypto.randomUUID().slice(0, 8)}`;
+  // The page's inline script (app.html) may already hold a slot for the venue in its path.
+  const warm = (window as { __djammsWarm?: { slot?: Promise<number | null> } }).__djammsWarm;
+  const early = warm?.slot;
+  if (early && location.pathname.startsWith(`/v/${venueId}/`)) {
+    delete warm.slot;
+    const n = await early;
+    if (n !== null) return `${deviceId}-${n}`;
+  }
   for (let n = 0; n < 64; n++) {
     const held = await new Promise<boolean>((resolve) => {
       void navigator.locks.request(
