@@ -13,7 +13,9 @@ import {
   permissionDeniedMessage,
   syncStep1Message,
   syncStep2Message,
+  syncUpdateMessage,
 } from './room-messages';
+import { splitUpdate } from './update-split';
 
 /** Backpressure watermarks for one socket (RP16). */
 export interface Backpressure {
@@ -40,6 +42,9 @@ class Refused extends Error {
 }
 
 let nextId = 1;
+
+/** Sync answers larger than this go out in pieces of about this size (RP3). */
+export const ANSWER_PIECE_BYTES = 1024 * 1024;
 
 /** `[awareness, varUint8Array([0 entries])]`. */
 const EMPTY_AWARENESS = new Uint8Array([1, 1, 0]);
@@ -143,10 +148,10 @@ export class SyncConnection implements RoomPeer {
     const payload = readPayload(decoder);
     if (kind === SyncMessageType.step1) {
       const diff = room.diffFor(payload);
-      if (!this.#resyncFrom) this.send(syncStep2Message(diff));
-      // held back for resync (before or by this very answer): resume from what the client says it
-      // has, so the diff it did not get is covered
-      if (this.#resyncFrom) this.#resyncFrom = payload.slice();
+      // held back for resync (before or because of this answer): resume from what the client says
+      // it has, so the answer it did not get is covered
+      if (this.#resyncFrom || this.#overHigh()) this.#holdBack(payload.slice());
+      else this.#sendDiff(diff);
       return;
     }
     if (kind !== SyncMessageType.step2 && kind !== SyncMessageType.update) {
@@ -165,20 +170,45 @@ export class SyncConnection implements RoomPeer {
     room.receive(payload, this, forward);
   }
 
-  /** Sends unless the socket is over its high watermark; then marks it for resync (RP16). */
+  /** Sends unless the socket is over its high watermark; then holds it back for resync (RP16). */
   send(message: Uint8Array): void {
-    const { socket } = this;
-    if (socket.readyState !== socket.OPEN) return;
-    if (this.#resyncFrom) return;
-    if (socket.bufferedAmount > this.#ctx.backpressure.highBytes && this.#room) {
-      this.#resyncFrom = this.#room.stateVector();
-      this.#watchDrain();
+    if (this.socket.readyState !== this.socket.OPEN || this.#resyncFrom) return;
+    if (this.#overHigh() && this.#room) {
+      // everything in the room before this message was queued to the socket already
+      this.#holdBack(this.#room.stateVector());
       return;
     }
+    this.#write(message);
+  }
+
+  #overHigh(): boolean {
+    return this.socket.bufferedAmount > this.#ctx.backpressure.highBytes;
+  }
+
+  #write(message: Uint8Array): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
     this.#ctx.metrics.bytesSent += message.byteLength;
     this.sentRecently = true;
-    batchWrites(socket);
-    socket.send(message);
+    batchWrites(this.socket);
+    this.socket.send(message);
+  }
+
+  /**
+   * Sends a sync answer whole (RP3): above {@link ANSWER_PIECE_BYTES} as several updates and a
+   * final step 2, so a stock client hears something at least every piece (its idle watchdog is
+   * 30 s) and `synced` still means "has it all". The pieces are one answer: never held back midway.
+   */
+  #sendDiff(diff: Uint8Array): void {
+    const pieces = splitUpdate(diff, ANSWER_PIECE_BYTES);
+    const last = pieces.length - 1;
+    pieces.forEach((piece, i) => {
+      this.#write(i === last ? syncStep2Message(piece) : syncUpdateMessage(piece));
+    });
+  }
+
+  #holdBack(resumeFrom: Uint8Array): void {
+    if (!this.#resyncFrom) this.#watchDrain();
+    this.#resyncFrom = resumeFrom;
   }
 
   #watchDrain(): void {
@@ -191,10 +221,10 @@ export class SyncConnection implements RoomPeer {
       this.#resyncFrom = null;
       if (!room || !from) return;
       this.#ctx.metrics.resyncs++;
-      this.send(syncStep1Message(room.stateVector()));
-      this.send(syncStep2Message(room.diffFor(from)));
+      this.#write(syncStep1Message(room.stateVector()));
+      this.#sendDiff(room.diffFor(from));
       const presence = room.awareness.snapshot();
-      if (presence) this.send(awarenessMessage(presence));
+      if (presence) this.#write(awarenessMessage(presence));
     }, 20);
   }
 

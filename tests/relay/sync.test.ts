@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { eventually } from '@djamms/test-harness';
@@ -73,6 +74,31 @@ describe('sync with stock y-websocket clients', () => {
     writer.destroy();
     reader.destroy();
     again.destroy();
+  });
+
+  it('RP3 a large answer arrives in pieces of about 1 MiB; synced means the client has it all', async () => {
+    const writer = connect(relay.wsUrl, venue.libraryId, venue.adminToken);
+    await synced(writer);
+    const big = writer.doc.getArray<string>('tracks');
+    for (let i = 0; i < 40; i++) big.push(['t'.repeat(100_000)]);
+    await eventually(() => expect(relay.metrics.updatesStored).toBeGreaterThanOrEqual(40));
+    const sizes: number[] = [];
+    class Recording extends WebSocket {
+      constructor(address: string | URL, protocols?: string | string[]) {
+        super(address, protocols);
+        this.on('message', (data: Buffer) => sizes.push(data.byteLength));
+      }
+    }
+    const reader = connect(relay.wsUrl, venue.libraryId, venue.adminToken, new Y.Doc(), {
+      socketClass: Recording as typeof WebSocket,
+    });
+    await synced(reader);
+    expect(reader.doc.getArray('tracks').length).toBe(40);
+    const large = sizes.filter((n) => n > 100_000);
+    expect(large.length).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...large)).toBeLessThan(1.2 * 1024 * 1024);
+    writer.destroy();
+    reader.destroy();
   });
 
   it('RP4 an update is never echoed back to the socket it came from', async () => {
