@@ -59,7 +59,7 @@ export class DocStore {
     private readonly shouldStore: (origin: unknown) => boolean = () => true,
   ) {
     this.whenLoaded = this.open();
-    doc.on('updateV2', this.onUpdate);
+    doc.on('update', this.onUpdate);
     addEventListener('pagehide', this.flushNow);
     document.addEventListener('visibilitychange', this.onVisibility);
   }
@@ -75,7 +75,7 @@ export class DocStore {
     if (rows.length) {
       Y.transact(
         this.doc,
-        () => rows.forEach((r) => Y.applyUpdateV2(this.doc, r)),
+        () => rows.forEach((r) => Y.applyUpdate(this.doc, r)),
         IDB_ORIGIN,
         false,
       );
@@ -117,7 +117,7 @@ export class DocStore {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (!this.db || !this.pending.length) return;
-    const merged = this.pending.length === 1 ? this.pending[0]! : Y.mergeUpdatesV2(this.pending);
+    const merged = this.pending.length === 1 ? this.pending[0]! : Y.mergeUpdates(this.pending);
     this.pending = [];
     // Relaxed durability commits without waiting for the disk flush, so a write issued just
     // before the tab closes still lands; commit() starts it at once.
@@ -149,7 +149,7 @@ export class DocStore {
         request(store.getAll()) as Promise<Uint8Array[]>,
         request(store.getAllKeys()),
       ]);
-      const merged = Y.mergeUpdatesV2([...rows, Y.encodeStateAsUpdateV2(this.doc)]);
+      const merged = Y.mergeUpdates([...rows, Y.encodeStateAsUpdate(this.doc)]);
       const last = keys.at(-1);
       if (last !== undefined) store.delete(IDBKeyRange.upperBound(last));
       store.add(merged);
@@ -174,7 +174,7 @@ export class DocStore {
   destroy() {
     this.flushNow();
     this.closed = true;
-    this.doc.off('updateV2', this.onUpdate);
+    this.doc.off('update', this.onUpdate);
     removeEventListener('pagehide', this.flushNow);
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.db?.close();
