@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rename, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeFrames, encodeFrames } from './frames';
 import { fsyncDir, writeFileDurably } from './durable-file';
@@ -12,7 +12,6 @@ import type { RoomStorage, StoredRoom } from './RoomStorage';
  */
 export class DiskRoomStorage implements RoomStorage {
   readonly #dir: string;
-  readonly #handles = new Map<string, FileHandle>();
   #ready: Promise<void> | null = null;
 
   constructor(dataDir: string) {
@@ -57,26 +56,21 @@ export class DiskRoomStorage implements RoomStorage {
     }
   }
 
+  /** One open, write, fdatasync and close per group commit: no descriptor per loaded room. */
   async append(room: string, updates: readonly Uint8Array[]): Promise<void> {
     if (updates.length === 0) return;
     await this.#ensureDir();
-    const handle = await this.#handle(room);
-    await handle.write(encodeFrames(updates));
-    await handle.datasync();
-  }
-
-  async #handle(room: string): Promise<FileHandle> {
-    let handle = this.#handles.get(room);
-    if (!handle) {
-      handle = await open(this.#path(room), 'a');
-      this.#handles.set(room, handle);
+    const handle = await open(this.#path(room), 'a');
+    try {
+      await handle.write(encodeFrames(updates));
+      await handle.datasync();
+    } finally {
+      await handle.close();
     }
-    return handle;
   }
 
   async replace(room: string, merged: Uint8Array): Promise<void> {
     await this.#ensureDir();
-    await this.#closeHandle(room);
     const temp = `${this.#path(room)}.tmp`;
     await writeFile(temp, encodeFrames([merged]));
     const handle = await open(temp, 'r+');
@@ -89,13 +83,5 @@ export class DiskRoomStorage implements RoomStorage {
     await fsyncDir(this.#dir);
   }
 
-  async release(room: string): Promise<void> {
-    await this.#closeHandle(room);
-  }
-
-  async #closeHandle(room: string): Promise<void> {
-    const handle = this.#handles.get(room);
-    this.#handles.delete(room);
-    await handle?.close();
-  }
+  async release(_room: string): Promise<void> {}
 }
