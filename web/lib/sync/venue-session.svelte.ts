@@ -98,9 +98,11 @@ export class VenueSession {
     this.venue = new Venue(venueDoc.doc, { writer, device: credential.deviceId, role }, ports);
     this.libraryModel = new Library(libraryDoc.doc, ports);
     this.refresh();
+    this.library = this.libraryModel.snapshot();
     venueDoc.doc.on('update', this.onUpdate);
-    libraryDoc.doc.on('update', this.onUpdate);
-    this.ticker = setInterval(() => this.refresh(), 1000);
+    libraryDoc.doc.on('update', this.onLibraryUpdate);
+    // Time moves the snapshot too (intents expire, positions advance): re-read every second.
+    this.ticker = setInterval(() => this.refresh(true), 1000);
     addEventListener('online', this.onNetwork);
     addEventListener('offline', this.onNetwork);
   }
@@ -116,12 +118,28 @@ export class VenueSession {
     queueMicrotask(() => this.refresh());
   };
 
-  /** Rebuilds the rune state from the documents (validated snapshots, never raw Yjs). */
-  refresh() {
-    this.refreshQueued = false;
-    this.snapshot = this.venue.snapshot();
+  private onLibraryUpdate = () => {
     this.library = this.libraryModel.snapshot();
-    const name = this.snapshot.meta.name;
+  };
+
+  /** What the last snapshot showed, apart from its time (so a quiet second re-renders nothing). */
+  private shown = '';
+
+  /** Rebuilds the rune state from the documents (validated snapshots, never raw Yjs). */
+  refresh(onlyIfChanged = false) {
+    this.refreshQueued = false;
+    const next = this.venue.snapshot();
+    if (onlyIfChanged) {
+      // Compared only on the timer, so a change from a write or a peer renders without this cost.
+      this.shown ||= JSON.stringify({ ...this.snapshot, at: 0 });
+      const shown = JSON.stringify({ ...next, at: 0 });
+      if (shown === this.shown) return;
+      this.shown = shown;
+    } else {
+      this.shown = '';
+    }
+    this.snapshot = next;
+    const name = next.meta.name;
     const c = this.credential;
     if (name && name !== c.name && c.role !== 'guest' && c.token) {
       this.credential.name = name;
@@ -140,7 +158,7 @@ export class VenueSession {
     removeEventListener('online', this.onNetwork);
     removeEventListener('offline', this.onNetwork);
     this.venueDoc.doc.off('update', this.onUpdate);
-    this.libraryDoc.doc.off('update', this.onUpdate);
+    this.libraryDoc.doc.off('update', this.onLibraryUpdate);
     this.venue.destroy();
     this.venueDoc.destroy();
     this.libraryDoc.destroy();
