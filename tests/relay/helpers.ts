@@ -193,7 +193,6 @@ export async function roomState(
   room: string,
   token: string,
 ): Promise<Y.Doc> {
-  const { encodeSyncBody, decodeSyncAnswer } = await import('./sync-body');
   const res = await fetch(`${relay.url}/api/sync/${room}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
