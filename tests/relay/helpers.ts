@@ -13,6 +13,7 @@ import {
   type RelayConfig,
   type RunningRelay,
 } from 'djamms-relay';
+import { decodeSyncAnswer, encodeSyncBody } from './sync-body';
 
 /** A relay started in this process on port 0 with a fresh data directory. */
 export interface TestRelay extends RunningRelay {
