@@ -21,6 +21,11 @@ declare const document: {
   } | null;
 };
 declare const navigator: { serviceWorker: { controller: unknown } };
+declare const caches: {
+  open(
+    name: string,
+  ): Promise<{ match(url: string): Promise<{ blob(): Promise<Blob> } | undefined> }>;
+};
 declare const indexedDB: {
   open(name: string): {
     result: PageDb;
@@ -159,6 +164,7 @@ export async function pairInApp(
   venueId: string,
   adminToken: string,
   role: 'admin' | 'player' | 'kiosk' | 'viewer',
+  withServiceWorker = true,
 ): Promise<Page> {
   const { code } = await api<{ code: string }>(
     relay,
@@ -170,7 +176,7 @@ export async function pairInApp(
   const page = await context.newPage();
   await page.goto(`${relay.url}/pair/${code}`);
   await page.waitForURL(new RegExp(`/v/${venueId}/`));
-  await waitForServiceWorker(page);
+  if (withServiceWorker) await waitForServiceWorker(page);
   return page;
 }
 
@@ -191,6 +197,7 @@ export function expectVenueName(page: Page, name: string) {
 /** The test's view of the app's debugging handle (window.djamms). */
 export type Djamms = {
   djamms: {
+    writer: string;
     credential: { token: string; venueId: string; role: string; deviceId: string };
     snapshot: {
       programme: { entries: { id: string; track: string }[] };
@@ -202,6 +209,7 @@ export type Djamms = {
     library: { tracks: { id: string; title: string }[] };
     venue: {
       addToProgramme(track: string): { ok: boolean };
+      playNext(track: string): { ok: boolean };
       setSetting(name: string, value: unknown): { ok: boolean; error?: string };
     };
     libraryModel: { putTrack(t: unknown): { ok: boolean; value?: string } };
@@ -312,6 +320,14 @@ export function tamperToken(page: Page, venueId: string): Promise<void> {
     const credential = get.result as { token: string };
     store.put({ ...credential, token: credential.token.slice(0, -6) + 'AAAAAA' }, key);
   }, venueId);
+}
+
+/** Bytes the page's media cache holds for `url` (-1 when it holds nothing). */
+export function cachedMediaSize(page: Page, url: string): Promise<number> {
+  return page.evaluate(async (u) => {
+    const hit = await (await caches.open('djamms-media')).match(u);
+    return hit ? (await hit.blob()).size : -1;
+  }, url);
 }
 
 export type { Browser, BrowserContext, Page };

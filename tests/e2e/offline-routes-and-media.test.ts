@@ -8,6 +8,7 @@ import {
   api,
   createVenueInApp,
   audioState,
+  cachedMediaSize,
   expectVenueName,
   inApp,
   launchChromium,
@@ -148,5 +149,64 @@ describe('e2e: offline routes and media', () => {
     await expect.poll(async () => (await audioState(player)).ended, { timeout: 15_000 }).toBe(true);
     await tv.close();
     await relay.up();
+  });
+
+  it('a broken download is not kept: the media is fetched again and stored whole', async () => {
+    const wav = toneWav(0.5, 8000);
+    const { sha256 } = await api<{ sha256: string }>(
+      relay,
+      'POST',
+      `/api/venues/${venueId}/media`,
+      token,
+      wav,
+    );
+    await inApp(
+      admin,
+      (app, sha) => {
+        app.libraryModel.putTrack({
+          id: 'torn',
+          title: 'Torn',
+          artist: 'Test',
+          album: 'Test',
+          durationMs: 500,
+          media: { sha256: sha, type: 'audio/wav' },
+          explicit: false,
+        });
+        return app.venue.playNext('torn');
+      },
+      sha256,
+    );
+    await waitForPhase(admin, 'saved-relay');
+    // Without a service worker, so the page's own media fetches can be intercepted here.
+    const tv = await browser.newContext({ serviceWorkers: 'block' });
+    let requests = 0;
+    await tv.route(`**/media/${sha256}`, async (route) => {
+      requests += 1;
+      if (requests > 1) return route.continue();
+      // The first download breaks off: half the bytes, announced as the whole file.
+      await route.fulfill({
+        status: 200,
+        headers: { 'content-type': 'audio/wav', 'content-length': String(wav.byteLength) },
+        body: Buffer.from(wav.subarray(0, wav.byteLength / 2)),
+      });
+    });
+    const player = await pairInApp(tv, relay, venueId, token, 'player', false);
+    // If another player still holds a live lease (the previous test's), this one takes over.
+    await expect
+      .poll(
+        async () => {
+          const takeOver = '[data-testid=lease] button';
+          if (await player.isVisible(takeOver)) await player.click(takeOver);
+          return inApp(player, (app) => app.snapshot.activePlayer === app.writer);
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    const media = `[data-testid=media] li[data-url$="${sha256}"]`;
+    await player.waitForSelector(`${media}[data-status=cached]`, { timeout: 20_000 });
+    expect(requests).toBeGreaterThanOrEqual(2);
+    const stored = await cachedMediaSize(player, `${relay.url}/media/${sha256}`);
+    expect(stored).toBe(wav.byteLength);
+    await tv.close();
   });
 });
