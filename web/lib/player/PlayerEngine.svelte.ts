@@ -22,6 +22,8 @@ export class PlayerEngine {
   /** What the <audio> element holds. */
   loadedEntry = $state<string | null>(null);
   waitingFor = $state<string | null>(null);
+  /** Tracks this player has played to the end since it started. */
+  finished = $state(0);
 
   private readonly cache: MediaCache;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
@@ -106,8 +108,13 @@ export class PlayerEngine {
       return;
     }
     if (now.state === 'paused' && !audio.paused) audio.pause();
-    if (now.state === 'playing' && audio.paused && !audio.ended)
-      void audio.play().catch(() => undefined);
+    if (now.state !== 'playing') return;
+    // Follow the venue's position when it is far from ours: a seek, or the same entry started
+    // again (a one-entry programme on repeat).
+    const drift = Math.abs(audio.currentTime * 1000 - now.positionMs);
+    const restarted = audio.ended && now.positionMs < audio.duration * 1000 - 500;
+    if (drift > 3000 || restarted) audio.currentTime = now.positionMs / 1000;
+    if (audio.paused && (!audio.ended || restarted)) void audio.play().catch(() => undefined);
   }
 
   private async load(entry: string, trackId: string, positionMs: number) {
@@ -149,6 +156,7 @@ export class PlayerEngine {
   }
 
   private onEnded = () => {
+    this.finished += 1;
     const finished = this.loadedEntry;
     this.session.venue.advance(finished);
     // A waiting new version is applied only here, between tracks.
