@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as decoding from 'lib0/decoding';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import {
+  decodeHttpSyncRequest,
+  encodeHttpSyncAnswer,
   isRoomName,
   isSha256,
   mayAppendJournal,
@@ -216,10 +216,7 @@ export async function httpSync(
       throw new HttpError(400, 'malformed-state-vector', 'The state vector does not decode.');
     }
     if (!isEmptyUpdate(shape)) await opened.receiveDurably(update);
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint8Array(encoder, diff);
-    encoding.writeVarUint8Array(encoder, opened.stateVector());
-    const out = encoding.toUint8Array(encoder);
+    const out = encodeHttpSyncAnswer(diff, opened.stateVector());
     res.writeHead(200, {
       ...CORS_HEADERS,
       'content-type': 'application/octet-stream',
@@ -234,13 +231,7 @@ export async function httpSync(
 
 function decodeSyncBody(body: Buffer): { stateVector: Uint8Array; update: Uint8Array } {
   try {
-    const decoder = decoding.createDecoder(body);
-    const stateVector = decoding.readVarUint8Array(decoder);
-    const update = decoding.hasContent(decoder)
-      ? decoding.readVarUint8Array(decoder)
-      : new Uint8Array(0);
-    if (decoding.hasContent(decoder)) throw new Error('trailing bytes');
-    return { stateVector, update };
+    return decodeHttpSyncRequest(body);
   } catch {
     throw new HttpError(
       400,

@@ -1,5 +1,5 @@
 import * as encoding from 'lib0/encoding';
-import { MessageType, SyncMessageType } from '@djamms/protocol';
+import { MessageType, SyncMessageType, encodeSavedMessage } from '@djamms/protocol';
 
 /** `[sync, step1, stateVector]`. */
 export function syncStep1Message(stateVector: Uint8Array): Uint8Array {
@@ -46,10 +46,5 @@ export function permissionDeniedMessage(reason: string): Uint8Array {
  * how many of this connection's updates are durable, and the state vector now on disk.
  */
 export function savedMessage(seq: number, peerSaved: number, stateVector: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, MessageType.saved);
-  encoding.writeVarUint(encoder, seq);
-  encoding.writeVarUint(encoder, peerSaved);
-  encoding.writeVarUint8Array(encoder, stateVector);
-  return encoding.toUint8Array(encoder);
+  return encodeSavedMessage({ seq, savedFromThisSocket: peerSaved, stateVector });
 }

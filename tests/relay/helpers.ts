@@ -13,7 +13,7 @@ import {
   type RelayConfig,
   type RunningRelay,
 } from 'djamms-relay';
-import { decodeSyncAnswer, encodeSyncBody } from './sync-body';
+import { decodeHttpSyncAnswer, encodeHttpSyncRequest } from '@djamms/protocol';
 
 /** A relay started in this process on port 0 with a fresh data directory. */
 export interface TestRelay extends RunningRelay {
@@ -197,10 +197,10 @@ export async function roomState(
   const res = await fetch(`${relay.url}/api/sync/${room}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}` },
-    body: encodeSyncBody(new Uint8Array([0]), null),
+    body: encodeHttpSyncRequest(new Uint8Array([0]), null),
   });
   if (res.status !== 200) throw new Error(`sync failed ${res.status}`);
-  const { diff } = decodeSyncAnswer(new Uint8Array(await res.arrayBuffer()));
+  const { diff } = decodeHttpSyncAnswer(new Uint8Array(await res.arrayBuffer()));
   const doc = new Y.Doc();
   Y.applyUpdate(doc, diff);
   return doc;

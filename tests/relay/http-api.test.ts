@@ -13,7 +13,7 @@ import {
   synced,
   type TestRelay,
 } from './helpers';
-import { decodeSyncAnswer, encodeSyncBody } from './sync-body';
+import { decodeHttpSyncAnswer, encodeHttpSyncRequest } from '@djamms/protocol';
 
 describe('HTTP API', () => {
   let relay: TestRelay;
@@ -199,10 +199,10 @@ describe('HTTP API', () => {
       const res = await fetch(`${relay.url}/api/sync/${venue.venueId}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${venue.adminToken}` },
-        body: encodeSyncBody(Y.encodeStateVector(offline), Y.encodeStateAsUpdate(offline)),
+        body: encodeHttpSyncRequest(Y.encodeStateVector(offline), Y.encodeStateAsUpdate(offline)),
       });
       expect(res.status).toBe(200);
-      answer = decodeSyncAnswer(new Uint8Array(await res.arrayBuffer()));
+      answer = decodeHttpSyncAnswer(new Uint8Array(await res.arrayBuffer()));
       const probe = new Y.Doc();
       Y.applyUpdate(probe, answer.diff);
       expect(probe.getMap('m').get('from-socket')).toBe(1);
@@ -225,13 +225,23 @@ describe('HTTP API', () => {
         body,
       });
     expect(
-      (await post(viewer.token, encodeSyncBody(new Uint8Array([0]), Y.encodeStateAsUpdate(doc))))
-        .status,
+      (
+        await post(
+          viewer.token,
+          encodeHttpSyncRequest(new Uint8Array([0]), Y.encodeStateAsUpdate(doc)),
+        )
+      ).status,
     ).toBe(403);
-    expect((await post('forged', encodeSyncBody(new Uint8Array([0]), null))).status).toBe(401);
+    expect((await post('forged', encodeHttpSyncRequest(new Uint8Array([0]), null))).status).toBe(
+      401,
+    );
     expect(
-      (await post(venue.adminToken, encodeSyncBody(new Uint8Array([0]), new Uint8Array([9, 9, 9]))))
-        .status,
+      (
+        await post(
+          venue.adminToken,
+          encodeHttpSyncRequest(new Uint8Array([0]), new Uint8Array([9, 9, 9])),
+        )
+      ).status,
     ).toBe(400);
   });
 

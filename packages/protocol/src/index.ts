@@ -28,3 +28,12 @@ export {
   type TokenCheck,
 } from './token-claims';
 export type * from './http';
+export {
+  encodeHttpSyncRequest,
+  decodeHttpSyncRequest,
+  encodeHttpSyncAnswer,
+  decodeHttpSyncAnswer,
+  encodeSavedMessage,
+  decodeSavedPayload,
+  type SavedAck,
+} from './binary';
