@@ -138,6 +138,28 @@ describe('auth on the sync socket', () => {
     provider.destroy();
   });
 
+  it('RP6 an expired pairing code is refused', async () => {
+    let offset = 0;
+    const clocked = await startTestRelay({ now: () => Date.now() + offset });
+    try {
+      const bar = await createVenue(clocked);
+      const code = await api<{ code: string }>(
+        clocked.url,
+        'POST',
+        `/api/venues/${bar.venueId}/pairing-codes`,
+        {
+          token: bar.adminToken,
+          body: { role: 'kiosk' },
+        },
+      );
+      offset = 11 * 60 * 1000;
+      const res = await api(clocked.url, 'POST', '/api/pair', { body: { code: code.body.code } });
+      expect(res).toMatchObject({ status: 404, body: { error: 'code-not-found' } });
+    } finally {
+      await clocked.dispose();
+    }
+  });
+
   it('RP7 a guest trying to delete or reorder via Yjs is refused; stored data unchanged', async () => {
     const token = await guestToken(relay, venue);
     const provider = connect(relay.wsUrl, venue.venueId, token);

@@ -2,9 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
-import type { CreateVenueResponse, DeviceInfo, JournalPage } from '@djamms/protocol';
+import {
+  CloseCode,
+  type CreateVenueResponse,
+  type DeviceInfo,
+  type JournalPage,
+} from '@djamms/protocol';
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import {
   api,
+  closeCode,
   connect,
   createVenue,
   guestToken,
@@ -53,6 +60,18 @@ describe('HTTP API', () => {
       body: { name: 'x', libraryId: 'l' + 'z'.repeat(20) },
     });
     expect(bogus).toMatchObject({ status: 404, body: { error: 'library-not-found' } });
+  });
+
+  it('RP1 a shared library room opens with either venue token; each venue room only with its own', async () => {
+    const second = await createVenue(relay, 'Terrace', venue.libraryId);
+    const a = connect(relay.wsUrl, venue.libraryId, venue.adminToken);
+    const b = connect(relay.wsUrl, second.libraryId, second.adminToken);
+    await Promise.all([synced(a), synced(b)]);
+    a.doc.getMap('tracks').set('shared', 'yes');
+    await eventually(() => expect(b.doc.getMap('tracks').get('shared')).toBe('yes'));
+    const denied = connect(relay.wsUrl, venue.venueId, second.adminToken);
+    expect(await closeCode(denied)).toBe(CloseCode.forbidden);
+    [a, b, denied].forEach((p) => p.destroy());
   });
 
   it('RP6 pairing codes are single use and yield a listed device', async () => {
@@ -143,6 +162,24 @@ describe('HTTP API', () => {
       body: { entries: [{ id: 'v1', kind: 'request', at: 5 }] },
     });
     expect(denied.status).toBe(403);
+  });
+
+  it('RP19 an upload over the size limit gets 413 and stores nothing', async () => {
+    const small = await startTestRelay({ limits: { ...DEFAULT_LIMITS, maxMediaBytes: 1024 } });
+    try {
+      const bar = await createVenue(small);
+      const res = await fetch(`${small.url}/api/venues/${bar.venueId}/media`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bar.adminToken}`, 'content-type': 'audio/ogg' },
+        body: new Uint8Array(4096),
+      });
+      expect(res.status).toBe(413);
+      expect(await res.json()).toMatchObject({ error: 'media-too-large' });
+      const sha = createHash('sha256').update(new Uint8Array(4096)).digest('hex');
+      expect((await fetch(`${small.url}/media/${sha}`)).status).toBe(404);
+    } finally {
+      await small.dispose();
+    }
   });
 
   it('RP19 media: upload, ETag, immutable caching, CORS, Range 206 and 416', async () => {
