@@ -27,7 +27,12 @@ class PwaState {
 
   /** Switches to the waiting version (reloads the page). Call only between tracks on a player. */
   async applyUpdate() {
-    if (this.updateReady && this.apply) await this.apply(true);
+    if (!this.updateReady || !this.apply) return;
+    // vite-plugin-pwa#789: the first update may not reload by itself; reload once it controls.
+    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), {
+      once: true,
+    });
+    await this.apply(true);
   }
 }
 
