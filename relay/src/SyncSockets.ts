@@ -118,6 +118,7 @@ export class SyncSockets {
     });
     ws.on('close', (code) => {
       logger.log('debug', 'socket-closed', { room, deviceId, id: conn.id, code });
+      this.#opts.registry.touch(deviceId, this.#opts.now());
       this.#connections.delete(conn);
       metrics.connections = this.#connections.size;
       conn.detach();
