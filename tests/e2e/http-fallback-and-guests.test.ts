@@ -13,6 +13,7 @@ import {
   launchChromium,
   pairInApp,
   waitForPhase,
+  waitForServiceWorker,
   waitForTracks,
   type Browser,
   type Page,
@@ -59,17 +60,19 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
     await context.close();
   });
 
-  it('a guest request reaches the lane through the journal and the player', async () => {
+  it('a guest request reaches the lane through the journal and the player, also when made with the relay away', async () => {
     await inApp(admin, (app) =>
-      app.libraryModel.putTrack({
-        id: 'wish',
-        title: 'Wish',
-        artist: 'Guest',
-        album: 'Guest',
-        durationMs: 1000,
-        media: { url: 'https://example.invalid/wish.mp3', type: 'audio/mpeg' },
-        explicit: false,
-      }),
+      ['wish', 'later'].map((id) =>
+        app.libraryModel.putTrack({
+          id,
+          title: id === 'wish' ? 'Wish' : 'Later',
+          artist: 'Guest',
+          album: 'Guest',
+          durationMs: 1000,
+          media: { url: `https://example.invalid/${id}.mp3`, type: 'audio/mpeg' },
+          explicit: false,
+        }),
+      ),
     );
     await waitForPhase(admin, 'saved-relay');
     const tv = await browser.newContext();
@@ -86,6 +89,7 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
     const phone = await browser.newContext();
     const guest = await phone.newPage();
     await guest.goto(`${relay.url}/g/${venueId}?k=${encodeURIComponent(guestKey)}`);
+    await waitForServiceWorker(guest);
     await expectVenueName(guest, 'Fallback Bar');
     await guest.click('li:has-text("Wish") button');
     await guest.waitForSelector('text=Requested');
@@ -93,6 +97,15 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
       .poll(() => inApp(admin, (app) => app.snapshot.lane.map((e) => e.track)), { timeout: 20_000 })
       .toContain('wish');
     expect(await inApp(guest, (app) => app.sync.readOnly)).toBe(true);
+
+    // With the relay away the post is kept by the service worker and sent when the relay is back.
+    await relay.down();
+    await guest.click('li:has-text("Later") button');
+    await guest.waitForSelector('text=when the network is back');
+    await relay.up();
+    await expect
+      .poll(() => inApp(admin, (app) => app.snapshot.lane.map((e) => e.track)), { timeout: 30_000 })
+      .toContain('later');
     await phone.close();
     await tv.close();
   });

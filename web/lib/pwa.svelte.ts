@@ -20,9 +20,8 @@ class PwaState {
         if (registration) setInterval(() => void registration.update(), 30 * 60_000);
       },
     });
-    const replay = () => navigator.serviceWorker.controller?.postMessage({ type: 'REPLAY' });
-    addEventListener('online', replay);
-    void navigator.serviceWorker.ready.then(replay);
+    addEventListener('online', replaySideEffects);
+    void navigator.serviceWorker.ready.then(replaySideEffects);
   }
 
   /** Switches to the waiting version (reloads the page). Call only between tracks on a player. */
@@ -37,6 +36,11 @@ class PwaState {
 }
 
 export const pwa = new PwaState();
+
+/** Asks the service worker to send the HTTP side effects it queued (journal posts, uploads). */
+export function replaySideEffects() {
+  navigator.serviceWorker?.controller?.postMessage({ type: 'REPLAY' });
+}
 
 /** Asks the browser not to evict this origin (Yjs state must outlive media pressure). */
 export async function requestPersistence(): Promise<boolean> {

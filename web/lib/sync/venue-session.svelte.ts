@@ -12,6 +12,7 @@ import {
   saveCredential,
   type VenueCredential,
 } from '../credentials';
+import { replaySideEffects } from '../pwa.svelte';
 import type { LinkState } from './RelayLink';
 import { SyncedDoc } from './SyncedDoc';
 import { acquireWriterSlot } from './writer-slot';
@@ -234,7 +235,11 @@ async function start(
   const readOnly = credential.role === 'viewer' || credential.role === 'guest';
   const box: { session?: VenueSession } = {};
   const linkFor = (which: 'venueLink' | 'libraryLink') => (state: LinkState) => {
+    const was = box.session?.[which]?.connected ?? false;
     if (box.session) box.session[which] = state;
+    // The relay is back: HTTP side effects the service worker queued can go now (the browser's
+    // own `online` or `sync` never fires when only the relay was away).
+    if (which === 'venueLink' && state.connected && !was) replaySideEffects();
   };
   const libraryDoc = new SyncedDoc(credential.libraryId);
   const [writer] = await Promise.all([
