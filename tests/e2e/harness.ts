@@ -205,11 +205,13 @@ export type Djamms = {
       settings: { volume: number };
       nowPlaying: { entry: string; state: string } | null;
       activePlayer: string | null;
+      intents: { id: string; kind: string; status: string }[];
     };
     library: { tracks: { id: string; title: string }[] };
     venue: {
       addToProgramme(track: string): { ok: boolean };
       playNext(track: string): { ok: boolean };
+      sendIntent(kind: string, target?: { entry?: string }): { ok: boolean; value?: string };
       setSetting(name: string, value: unknown): { ok: boolean; error?: string };
     };
     libraryModel: { putTrack(t: unknown): { ok: boolean; value?: string } };

@@ -60,7 +60,7 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
     await context.close();
   });
 
-  it('a guest request reaches the lane through the journal and the player, also when made with the relay away', async () => {
+  it('guest requests reach the lane through the journal and the player (also made with the relay away); intents get an outcome', async () => {
     await inApp(admin, (app) =>
       ['wish', 'later'].map((id) =>
         app.libraryModel.putTrack({
@@ -97,6 +97,21 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
       .poll(() => inApp(admin, (app) => app.snapshot.lane.map((e) => e.track)), { timeout: 20_000 })
       .toContain('wish');
     expect(await inApp(guest, (app) => app.sync.readOnly)).toBe(true);
+
+    // Staff send intents; the player decides each one as the document changes, and staff see how.
+    const intent = await inApp(admin, (app) => app.venue.sendIntent('pause'));
+    expect(intent.ok).toBe(true);
+    await expect
+      .poll(
+        () =>
+          inApp(
+            admin,
+            (app, id) => app.snapshot.intents.find((i) => i.id === id)?.status,
+            intent.value,
+          ),
+        { timeout: 15_000 },
+      )
+      .toMatch(/^(applied|rejected)$/);
 
     // With the relay away the post is kept by the service worker and sent when the relay is back.
     await relay.down();
