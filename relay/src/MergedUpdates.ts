@@ -55,4 +55,34 @@ export class MergedUpdates {
     }
     return this.#head;
   }
+
+  /**
+   * Replaces the merged state with an equivalent, smaller encoding (see {@link collectGarbage}).
+   * Only valid when nothing arrived since {@link snapshot}: callers do both synchronously.
+   */
+  replaceMerged(equivalent: Uint8Array): void {
+    if (this.#tail.length > 0) throw new Error('updates arrived since the snapshot');
+    this.#head = equivalent;
+  }
+}
+
+/** Largest merged state that compaction garbage-collects (a transient Y.Doc costs ~10× its size). */
+export const GC_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Drops the content of deleted items, as every client does (Yjs GC): Y.mergeUpdates keeps each
+ * overwritten value forever, so a venue document that changes "now playing" a thousand times
+ * would otherwise be served to new devices with all thousand values. Uses a transient document
+ * that is destroyed at once (the relay keeps none resident). Clocks, state vectors and pending
+ * structs are unchanged.
+ */
+export function collectGarbage(merged: Uint8Array): Uint8Array {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    Y.applyUpdate(doc, merged);
+    const compacted = Y.encodeStateAsUpdate(doc);
+    return compacted.byteLength < merged.byteLength ? compacted : merged;
+  } finally {
+    doc.destroy();
+  }
 }

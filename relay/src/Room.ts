@@ -5,7 +5,7 @@ import type { RoomPeer } from './room-peer';
 import type { Metrics } from './metrics';
 import type { Logger } from './logger';
 import { RoomAwareness } from './RoomAwareness';
-import { MergedUpdates } from './MergedUpdates';
+import { GC_MAX_BYTES, MergedUpdates, collectGarbage } from './MergedUpdates';
 import {
   awarenessMessage,
   savedMessage,
@@ -317,7 +317,13 @@ export class Room {
   /** Rewrites the log as one merged update (atomic in storage). */
   async compact(): Promise<void> {
     if (this.#frames <= 1 || this.#broken || !this.#ctx.compaction) return;
-    const merged = this.snapshot();
+    let merged = this.snapshot();
+    if (merged.byteLength <= GC_MAX_BYTES) {
+      merged = collectGarbage(merged); // synchronously after snapshot(): nothing arrived between
+      this.#state.replaceMerged(merged);
+      this.#mergedBytes = merged.byteLength;
+      this.#diffs.clear();
+    }
     await this.#ctx.storage.replace(this.name, merged);
     this.#frames = 1;
     this.#logBytes = merged.byteLength + 8;
