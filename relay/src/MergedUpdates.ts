@@ -5,6 +5,26 @@ const FAN_IN = 16;
 const MAX_UNMERGED = 20_000;
 const MAX_UNMERGED_BYTES = 8 * 1024 * 1024;
 
+/**
+ * States up to this size are merged through a transient Y.Doc (faster for many small updates, and
+ * garbage-collected); larger ones with Y.mergeUpdates, which keeps structs apart so that large sync
+ * answers can be sent in pieces (a piece is at least one struct).
+ */
+const SMALL_STATE_BYTES = 1024 * 1024;
+
+/** Merges updates through one transaction of a transient document, dropping deleted content. */
+function mergeCollecting(updates: readonly Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    doc.transact(() => {
+      for (const update of updates) Y.applyUpdate(doc, update);
+    });
+    return Y.encodeStateAsUpdate(doc);
+  } finally {
+    doc.destroy();
+  }
+}
+
 /** Merges many updates as a tree of small merges: Y.mergeUpdates sorts all inputs at every step. */
 export function mergeAll(updates: readonly Uint8Array[]): Uint8Array {
   let level = [...updates];
@@ -23,7 +43,8 @@ export function mergeAll(updates: readonly Uint8Array[]): Uint8Array {
 /**
  * A room's state as binary updates: one merged head plus the updates received since. Adding an
  * update costs nothing; merging happens when the merged state is needed (a peer joins), when the
- * room is idle (the room schedules it), or at once past a size bound.
+ * room is idle (the room schedules it), or at once past a size bound. The relay keeps no document:
+ * a small state is merged through a transient Y.Doc that is destroyed at once.
  */
 export class MergedUpdates {
   #head: Uint8Array;
@@ -49,7 +70,9 @@ export class MergedUpdates {
   /** Everything as one update (merging what is pending). */
   snapshot(): Uint8Array {
     if (this.#tail.length > 0) {
-      this.#head = mergeAll([this.#head, ...this.#tail]);
+      const parts = [this.#head, ...this.#tail];
+      const small = this.#head.byteLength + this.#tailBytes <= SMALL_STATE_BYTES;
+      this.#head = small ? mergeCollecting(parts) : mergeAll(parts);
       this.#tail = [];
       this.#tailBytes = 0;
     }
