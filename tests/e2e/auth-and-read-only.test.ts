@@ -3,12 +3,12 @@
  * reason; a viewer is told it is read-only and cannot change anything.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { E2ERelay } from './harness';
 import {
-  E2ERelay,
   api,
-  createVenueInApp,
+  closeVenue,
+  openVenue,
   expectVenueName,
-  launchChromium,
   inApp,
   pairInApp,
   programmeTracks,
@@ -27,20 +27,10 @@ describe('e2e: refused tokens and read-only devices', () => {
   let token: string;
 
   beforeAll(async () => {
-    relay = await E2ERelay.start();
-    browser = await launchChromium();
-    ({
-      page: admin,
-      venueId,
-      token,
-    } = await createVenueInApp(await browser.newContext(), relay, 'Door Bar'));
-    await waitForPhase(admin, 'saved-relay');
+    ({ relay, browser, page: admin, venueId, token } = await openVenue('Door Bar'));
   }, 90_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.dispose();
-  });
+  afterAll(() => closeVenue(browser, relay));
 
   it('journey 6: an unauthorized token shows the error state with its reason', async () => {
     const context = await browser.newContext();

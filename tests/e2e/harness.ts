@@ -157,6 +157,24 @@ export async function createVenueInApp(
   return { page, venueId, token };
 }
 
+/**
+ * A relay, a browser and a venue created in the app whose admin page has reached the relay: what
+ * most journeys start from. Close with {@link closeVenue}.
+ */
+export async function openVenue(name: string) {
+  const relay = await E2ERelay.start();
+  const browser = await launchChromium();
+  const venue = await createVenueInApp(await browser.newContext(), relay, name);
+  await waitForPhase(venue.page, 'saved-relay');
+  return { relay, browser, ...venue };
+}
+
+/** Closes what {@link openVenue} opened (either may be missing if the setup failed). */
+export async function closeVenue(browser: Browser | undefined, relay: E2ERelay | undefined) {
+  await browser?.close();
+  await relay?.dispose();
+}
+
 /** Pairs a new device (context) with a role through /pair/<code>. */
 export async function pairInApp(
   context: BrowserContext,

@@ -4,13 +4,13 @@
  * active player applies it (RP7).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { E2ERelay } from './harness';
 import {
-  E2ERelay,
   api,
-  createVenueInApp,
+  closeVenue,
+  openVenue,
   expectVenueName,
   inApp,
-  launchChromium,
   pairInApp,
   waitForPhase,
   waitForServiceWorker,
@@ -27,20 +27,10 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
   let token: string;
 
   beforeAll(async () => {
-    relay = await E2ERelay.start();
-    browser = await launchChromium();
-    ({
-      page: admin,
-      venueId,
-      token,
-    } = await createVenueInApp(await browser.newContext(), relay, 'Fallback Bar'));
-    await waitForPhase(admin, 'saved-relay');
+    ({ relay, browser, page: admin, venueId, token } = await openVenue('Fallback Bar'));
   }, 90_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.dispose();
-  });
+  afterAll(() => closeVenue(browser, relay));
 
   it('syncs over HTTP when every WebSocket is refused, and says so', async () => {
     const context = await browser.newContext();
