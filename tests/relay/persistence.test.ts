@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
 import type { WebsocketProvider } from 'y-websocket';
 import { connect, createVenue, roomState, synced } from './helpers';
-import { freePort, killChild, startChildRelay, type ChildRelay } from './child-relay';
+import { freePort, killChild, startChildRelay } from './child-relay';
 
 describe('durability across SIGKILL of a real relay process', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -15,16 +15,26 @@ describe('durability across SIGKILL of a real relay process', () => {
     for (const step of cleanup.reverse()) await step();
   });
 
-  it('RP11 RP12 after repeated kills under write load the relay holds every update any client holds', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'djamms-kill-'));
+  /** A relay process on its own data directory with one venue; `restart` starts it again there. */
+  async function durableVenue(prefix: string) {
+    const dataDir = await mkdtemp(join(tmpdir(), prefix));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const port = await freePort();
     const args = ['--port', String(port), '--data', dataDir];
-    let relay: ChildRelay = await startChildRelay(args);
-    cleanup.push(() => killChild(relay));
+    const site = {
+      relay: await startChildRelay(args),
+      async restart() {
+        site.relay = await startChildRelay(args);
+      },
+    };
+    cleanup.push(() => killChild(site.relay));
     const operatorKey = (await readFile(join(dataDir, 'operator-key'), 'utf8')).trim();
-    const venue = await createVenue({ url: relay.url, operatorKey });
-    const wsUrl = `ws://127.0.0.1:${port}/sync`;
+    const venue = await createVenue({ url: site.relay.url, operatorKey });
+    return { dataDir, wsUrl: `ws://127.0.0.1:${port}/sync`, venue, site };
+  }
+
+  it('RP11 RP12 after repeated kills under write load the relay holds every update any client holds', async () => {
+    const { dataDir, wsUrl, venue, site } = await durableVenue('djamms-kill-');
     const clients: WebsocketProvider[] = [];
     for (let i = 0; i < 4; i++) clients.push(connect(wsUrl, venue.venueId, venue.adminToken));
     cleanup.push(async () => clients.forEach((c) => c.destroy()));
@@ -38,10 +48,10 @@ describe('durability across SIGKILL of a real relay process', () => {
       for (let kill = 0; kill < 3; kill++) {
         const target = written + 20;
         await eventually(() => expect(written).toBeGreaterThan(target), { timeoutMs: 10_000 });
-        await killChild(relay);
+        await killChild(site.relay);
         if (kill === 1)
           await appendFile(join(dataDir, 'rooms', `${venue.venueId}.log`), Buffer.from([99, 0, 0]));
-        relay = await startChildRelay(args);
+        await site.restart();
         await eventually(() => expect(clients.every((c) => c.synced)).toBe(true), {
           timeoutMs: 10_000,
         });
@@ -54,7 +64,7 @@ describe('durability across SIGKILL of a real relay process', () => {
     expect(everything.size).toBe(written * clients.length);
     await eventually(
       async () => {
-        const state = await roomState(relay, venue.venueId, venue.adminToken);
+        const state = await roomState(site.relay, venue.venueId, venue.adminToken);
         expect(new Set(state.getArray<string>('log').toArray())).toEqual(everything);
       },
       { timeoutMs: 10_000 },
@@ -62,16 +72,9 @@ describe('durability across SIGKILL of a real relay process', () => {
   });
 
   it('RP8 RP11 what the relay acknowledged as saved survives SIGKILL with no client around', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'djamms-ack-'));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    const args = ['--port', String(port), '--data', dataDir];
-    let relay = await startChildRelay(args);
-    cleanup.push(() => killChild(relay));
-    const operatorKey = (await readFile(join(dataDir, 'operator-key'), 'utf8')).trim();
-    const venue = await createVenue({ url: relay.url, operatorKey });
+    const { wsUrl, venue, site } = await durableVenue('djamms-ack-');
     const doc = new Y.Doc();
-    const client = connect(`ws://127.0.0.1:${port}/sync`, venue.venueId, venue.adminToken, doc, {
+    const client = connect(wsUrl, venue.venueId, venue.adminToken, doc, {
       ack: true,
     });
     let savedClock = 0;
@@ -85,40 +88,33 @@ describe('durability across SIGKILL of a real relay process', () => {
     const clock = Y.decodeStateVector(Y.encodeStateVector(doc)).get(doc.clientID);
     await eventually(() => expect(savedClock).toBe(clock));
     client.destroy();
-    await killChild(relay);
-    relay = await startChildRelay(args);
-    const state = await roomState(relay, venue.venueId, venue.adminToken);
+    await killChild(site.relay);
+    await site.restart();
+    const state = await roomState(site.relay, venue.venueId, venue.adminToken);
     expect(state.getArray('acked').length).toBe(50);
   });
 
   it('RP15 SIGTERM closes sockets with 1001, flushes and exits 0; the data is there after restart', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'djamms-term-'));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
-    const port = await freePort();
-    const args = ['--port', String(port), '--data', dataDir];
-    let relay = await startChildRelay(args);
-    cleanup.push(() => killChild(relay));
-    const operatorKey = (await readFile(join(dataDir, 'operator-key'), 'utf8')).trim();
-    const venue = await createVenue({ url: relay.url, operatorKey });
-    const client = connect(`ws://127.0.0.1:${port}/sync`, venue.venueId, venue.adminToken);
+    const { wsUrl, venue, site } = await durableVenue('djamms-term-');
+    const client = connect(wsUrl, venue.venueId, venue.adminToken);
     await synced(client);
     client.doc.getMap('m').set('before-shutdown', true);
     await eventually(async () => {
-      const state = await roomState(relay, venue.venueId, venue.adminToken);
+      const state = await roomState(site.relay, venue.venueId, venue.adminToken);
       expect(state.getMap('m').get('before-shutdown')).toBe(true);
     });
     const closed = new Promise<number>((resolve) =>
       client.on('connection-close', (event) => resolve(event?.code ?? 0)),
     );
     const exited = new Promise<number | null>((resolve) =>
-      relay.process.once('exit', (code) => resolve(code)),
+      site.relay.process.once('exit', (code) => resolve(code)),
     );
-    relay.process.kill('SIGTERM');
+    site.relay.process.kill('SIGTERM');
     expect(await closed).toBe(1001);
     expect(await exited).toBe(0);
     client.destroy();
-    relay = await startChildRelay(args);
-    const state = await roomState(relay, venue.venueId, venue.adminToken);
+    await site.restart();
+    const state = await roomState(site.relay, venue.venueId, venue.adminToken);
     expect(state.getMap('m').get('before-shutdown')).toBe(true);
   });
 });
