@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FuzzFailure, runSchedule } from './venue-fuzz';
+import { FuzzFailure, runSchedule, stepsOf } from './venue-fuzz';
 
 /**
  * `npm test` runs a budget of schedules; `npm run test:long` runs for FUZZ_SECONDS. A failure prints
@@ -20,6 +20,7 @@ describe('venue convergence fuzzing', () => {
     () => {
       const deadline = performance.now() + seconds * 1000;
       let ran = 0;
+      let steps = 0;
       for (let seed = replaySeed ?? firstSeed; ; seed++) {
         try {
           runSchedule(seed);
@@ -29,11 +30,12 @@ describe('venue convergence fuzzing', () => {
           throw new Error(`${why}\nreplay: ${replayCommand(seed)}`, { cause: error });
         }
         ran++;
+        steps += stepsOf(seed);
         if (replaySeed !== null) break;
         if (seconds > 0 ? performance.now() > deadline : ran >= schedules) break;
       }
       expect(ran).toBeGreaterThan(0);
-      console.log(`fuzzed ${ran} schedules from seed ${replaySeed ?? firstSeed}`);
+      console.log(`fuzzed ${ran} schedules (${steps} steps) from seed ${replaySeed ?? firstSeed}`);
     },
     Math.max(600_000, seconds * 1000 + 60_000),
   );

@@ -6,6 +6,13 @@ const REGRESSIONS: [seed: number, what: string][] = [
   [16, 'VM2 an intent whose outcome was tidied away after an hour is never decided again'],
   [6, 'VM14 a request started by a batch of intents counts as played, not lost'],
   [478, 'VM4 a player taking the lease keeps the requests it played in an earlier stint'],
+  [2, 'VM24 a writer rehomed after two admins retired each other keeps the adds it had folded'],
+  [13, 'VM19 problems read the same whichever way a contribution was made'],
+  [52, 'VM19 a cached contribution judged at a later clock does not serve an earlier one'],
+  [100, 'VM3 a revoked holder leaves no lease: the next player claims and continues its journal'],
+  [151, 'VM24 VM25 a device whose clock reads the far future takes no one for gone'],
+  [388, 'VM10 a removal stays as long as the entry it removed could show'],
+  [750, 'VM10 two admins that retired each other bring back no removed entry'],
 ];
 
 describe('fuzzer regressions', () => {

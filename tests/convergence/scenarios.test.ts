@@ -25,7 +25,7 @@ describe('classic conflicts', () => {
     const { w, tv } = bar();
     const kiosk = w.device('kiosk', 'kiosk');
     w.net.disconnect(kiosk.peer);
-    const request = must(kiosk.venue.guestRequest('guest-7', { id: 'req', explicit: false }));
+    const request = must(kiosk.venue.kioskRequest({ id: 'req', explicit: false }));
     must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
     must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
     w.net.reconnect(kiosk.peer);

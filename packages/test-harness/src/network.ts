@@ -20,6 +20,15 @@ export class SimNetwork {
   readonly peers: SimPeer[] = [];
   private readonly queues = new Map<string, Uint8Array[]>();
   private readonly down = new Set<string>();
+  /** Peers cut off for good (a revoked device: the relay refuses it, whatever heals). */
+  private readonly banned = new Set<string>();
+
+  private isDown(key: string) {
+    if (this.down.has(key)) return true;
+    if (this.banned.size === 0) return false;
+    const [from, to] = key.split('->') as [string, string];
+    return this.banned.has(from) || this.banned.has(to);
+  }
 
   private link(from: SimPeer, to: SimPeer) {
     return `${from.name}->${to.name}`;
@@ -77,15 +86,31 @@ export class SimNetwork {
     this.down.clear();
   }
 
+  /**
+   * Cuts `peer` off for good: no heal, reconnect or partition brings its links back. What it sent
+   * before is not taken back: through a relay, an update one peer received reaches them all, so call
+   * {@link exchange} after healing to sync the others the way they would through a relay.
+   */
+  ban(peer: SimPeer) {
+    this.banned.add(peer.name);
+  }
+
+  /** Every peer not banned gets what any of them holds (a resync with a relay that has it all). */
+  exchange() {
+    const peers = this.peers.filter((p) => !this.banned.has(p.name));
+    const all = Y.mergeUpdates(peers.map((p) => Y.encodeStateAsUpdate(p.doc)));
+    for (const p of peers) Y.applyUpdate(p.doc, all, DELIVERY);
+  }
+
   /** True when `peer` has any link down. */
   isCut(peer: SimPeer): boolean {
-    return [...this.down].some((k) => k.startsWith(`${peer.name}->`));
+    return this.banned.has(peer.name) || [...this.down].some((k) => k.startsWith(`${peer.name}->`));
   }
 
   /** Delivers up to `count` queued messages over the up links, picking links at random. */
   deliverSome(random: SeededRandom, count: number) {
     for (let i = 0; i < count; i++) {
-      const ready = [...this.queues].filter(([key, q]) => q.length > 0 && !this.down.has(key));
+      const ready = [...this.queues].filter(([key, q]) => q.length > 0 && !this.isDown(key));
       if (ready.length === 0) return;
       const [key, queue] = random.pick(ready);
       const to = this.peers.find((p) => p.name === key.split('->')[1])!;
@@ -99,7 +124,7 @@ export class SimNetwork {
     while (moved) {
       moved = false;
       for (const [key, queue] of this.queues) {
-        if (queue.length === 0 || this.down.has(key)) continue;
+        if (queue.length === 0 || this.isDown(key)) continue;
         const to = this.peers.find((p) => p.name === key.split('->')[1])!;
         for (const update of queue.splice(0)) Y.applyUpdate(to.doc, update, DELIVERY);
         moved = true;

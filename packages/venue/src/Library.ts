@@ -5,9 +5,9 @@
  */
 import * as Y from 'yjs';
 import { randomId } from './ids';
-import { compareByKey, isOrderKey, keyBetween } from './order';
+import { compareByKey, isOrderKey, keyBetween, legacyKey } from './order';
 import { fail, ok, type Result } from './result';
-import type { VenuePorts } from './Venue';
+import type { VenuePorts } from './ports';
 
 /** A track as the library knows it. */
 export interface LibraryTrack {
@@ -104,7 +104,9 @@ export class Library {
   createPlaylist(name: string): Result<string> {
     if (!name.trim() || name.length > 200) return fail('invalid', 'a playlist needs a name');
     const id = randomId(this.ports.random, 'l');
-    const last = this.orderedPlaylistIds().at(-1);
+    const last = this.orderedPlaylists().at(-1);
+    const key = keyBetween(last?.key ?? null, null);
+    if (key === null) return FULL;
     this.doc.transact(() => {
       const playlist = new Y.Map<unknown>();
       playlist.set('name', name.trim());
@@ -112,10 +114,7 @@ export class Library {
       playlist.set('items', new Y.Map());
       playlist.set('order', new Y.Map());
       this.playlists.set(id, playlist);
-      this.playlistOrder.set(
-        id,
-        keyBetween(last ? (this.playlistOrder.get(last) as string) : null, null),
-      );
+      this.playlistOrder.set(id, storedKey(key!));
     });
     return ok(id);
   }
@@ -154,12 +153,13 @@ export class Library {
 
   /** Moves a playlist before another one, or to the end. */
   movePlaylist(id: string, before: string | null): Result<void> {
-    const ids = this.orderedPlaylistIds().filter((p) => p !== id);
     if (!this.playlists.has(id)) return fail('not-found', 'no such playlist');
-    const list = ids.map((p) => ({ id: p, key: this.playlistOrder.get(p) as string }));
-    const key = placeBefore(list, before);
+    const key = placeBefore(
+      this.orderedPlaylists().filter((p) => p.id !== id),
+      before,
+    );
     if (!key.ok) return key;
-    this.doc.transact(() => this.playlistOrder.set(id, key.value));
+    this.doc.transact(() => this.playlistOrder.set(id, storedKey(key.value)));
     return ok(undefined);
   }
 
@@ -170,15 +170,19 @@ export class Library {
     const items = found.value.get('items') as Y.Map<unknown>;
     const order = found.value.get('order') as Y.Map<unknown>;
     let last = itemsInOrder(found.value).at(-1)?.key ?? null;
-    const added: string[] = [];
+    const keys: string[] = [];
+    for (const track of tracks) {
+      if (!ID.test(track)) return fail('invalid', 'track id is malformed');
+      last = keyBetween(last, null);
+      if (last === null) return FULL;
+      keys.push(last);
+    }
+    const added = keys.map(() => randomId(this.ports.random, 'i'));
     this.doc.transact(() => {
-      for (const track of tracks) {
-        const item = randomId(this.ports.random, 'i');
-        last = keyBetween(last, null);
-        items.set(item, track);
-        order.set(item, last);
-        added.push(item);
-      }
+      added.forEach((item, i) => {
+        items.set(item, tracks[i]);
+        order.set(item, storedKey(keys[i]!));
+      });
     });
     return ok(added);
   }
@@ -192,7 +196,9 @@ export class Library {
       return fail('not-found', 'no such item');
     const key = placeBefore(list, before);
     if (!key.ok) return key;
-    this.doc.transact(() => (found.value.get('order') as Y.Map<unknown>).set(item, key.value));
+    this.doc.transact(() =>
+      (found.value.get('order') as Y.Map<unknown>).set(item, storedKey(key.value)),
+    );
     return ok(undefined);
   }
 
@@ -215,12 +221,10 @@ export class Library {
       : [];
   }
 
-  private orderedPlaylistIds(): string[] {
+  private orderedPlaylists(): { id: string; key: string }[] {
     return [...this.playlists.keys()]
-      .map((id) => ({ id, key: this.playlistOrder.get(id) }))
-      .map(({ id, key }) => ({ id, key: isOrderKey(key) ? key : 'zzzz' }))
-      .sort(compareByKey)
-      .map((p) => p.id);
+      .map((id) => ({ id, key: readKey(this.playlistOrder.get(id)) }))
+      .sort(compareByKey);
   }
 
   /** A validated snapshot; malformed tracks and playlists are skipped and reported. */
@@ -234,7 +238,7 @@ export class Library {
     });
     const known = new Set(tracks.map((t) => t.id));
     const playlists: LibraryPlaylist[] = [];
-    for (const id of this.orderedPlaylistIds()) {
+    for (const { id } of this.orderedPlaylists()) {
       const p = this.playlists.get(id);
       const name = p instanceof Y.Map ? p.get('name') : undefined;
       if (!(p instanceof Y.Map) || !text(name) || !(p.get('items') instanceof Y.Map)) {
@@ -259,20 +263,39 @@ function itemsInOrder(playlist: Y.Map<unknown>): { id: string; track: string; ke
   const out: { id: string; track: string; key: string }[] = [];
   items.forEach((track, id) => {
     const key = order.get(id);
-    if (typeof track === 'string' && ID.test(track))
-      out.push({ id, track, key: isOrderKey(key) ? key : 'zzzz' });
+    if (typeof track === 'string' && ID.test(track)) out.push({ id, track, key: readKey(key) });
   });
   return out.sort(compareByKey);
 }
 
 function placeBefore(list: { id: string; key: string }[], before: string | null): Result<string> {
-  if (before === null) return ok(keyBetween(list.at(-1)?.key ?? null, null));
-  const index = list.findIndex((i) => i.id === before);
-  if (index < 0) return fail('not-found', 'the target position is gone');
-  const anchor = list[index]!;
-  const previous = list
-    .slice(0, index)
-    .filter((i) => i.key < anchor.key)
-    .at(-1);
-  return ok(keyBetween(previous?.key ?? null, anchor.key));
+  let key: string | null;
+  if (before === null) key = keyBetween(list.at(-1)?.key ?? null, null);
+  else {
+    const index = list.findIndex((i) => i.id === before);
+    if (index < 0) return fail('not-found', 'the target position is gone');
+    const anchor = list[index]!;
+    const previous = list
+      .slice(0, index)
+      .filter((i) => i.key < anchor.key)
+      .at(-1);
+    key = keyBetween(previous?.key ?? null, anchor.key);
+  }
+  return key === null ? FULL : ok(key);
 }
+
+const FULL = fail<never>('limit', 'too many items were placed at this spot: move some elsewhere');
+
+/**
+ * Order keys as the library stores them. Schema 1 wrote bare base-62 fractions into the same maps,
+ * so today's keys carry a `~` mark; a bare key is read as schema 1's (VM21).
+ */
+function readKey(stored: unknown): string {
+  if (typeof stored !== 'string') return LAST;
+  const key = stored.startsWith('~') ? stored.slice(1) : legacyKey(stored);
+  return key !== null && isOrderKey(key) ? key : LAST;
+}
+
+const storedKey = (key: string) => `~${key}`;
+/** Where an item with an unreadable key sorts: after every key a list really uses. */
+const LAST = `y${'z'.repeat(25)}`;

@@ -1,6 +1,6 @@
 /**
- * Hybrid logical clock stamps (VM5). A stamp orders by wall time, then by a counter, then by the
- * writer id, and is encoded so that plain string comparison gives that order.
+ * Hybrid logical clock stamps (VM5, VM25). A stamp orders by wall time, then by a counter, then by
+ * the writer id, and is encoded so that plain string comparison gives that order.
  *
  * Layout: 9 base-36 digits of wall milliseconds, `.`, 4 base-36 digits of counter, `.`, writer id.
  */
@@ -8,6 +8,10 @@ export type Hlc = string;
 
 const WALL_DIGITS = 9;
 const COUNT_DIGITS = 4;
+/** The largest counter that fits its digits; the next stamp moves the wall on instead (VM25). */
+export const MAX_COUNT = 36 ** COUNT_DIGITS - 1;
+/** The largest wall time that fits its digits (year 5188). */
+const MAX_WALL = 36 ** WALL_DIGITS - 1;
 const HLC_PATTERN = /^[0-9a-z]{9}\.[0-9a-z]{4}\.[A-Za-z0-9_:-]{1,64}$/;
 
 /** The parts of a stamp. */
@@ -33,30 +37,44 @@ export function parseHlc(stamp: unknown): HlcParts | null {
 
 /** True when `stamp` is a well-formed stamp. */
 export function isHlc(stamp: unknown): stamp is Hlc {
-  return parseHlc(stamp) !== null;
+  return typeof stamp === 'string' && HLC_PATTERN.test(stamp);
+}
+
+/** Wall time of a well-formed stamp in milliseconds. */
+export function hlcWall(stamp: Hlc): number {
+  return parseInt(stamp.slice(0, WALL_DIGITS), 36);
+}
+
+/** The writer id inside a well-formed stamp. */
+export function hlcWriter(stamp: Hlc): string {
+  return stamp.slice(WALL_DIGITS + COUNT_DIGITS + 2);
 }
 
 /**
- * The next stamp for `writer`: later than every stamp in `seen` and than `now`, so a write made after
- * seeing another one always orders after it, whatever the two devices' clocks say.
+ * The next stamp for `writer`: later than `latest` (the newest stamp this replica counts) and than
+ * `now`, so a write made after seeing another one always orders after it, whatever the two devices'
+ * clocks say. `latest` must already be bounded by {@link TIMING.maxAhead} (VM25: a stamp from the far
+ * future is not counted, so it can never drag this writer's clock along). A counter at its maximum
+ * moves the wall on by a millisecond instead of overflowing.
  */
-export function nextHlc(now: number, writer: string, seen: Iterable<Hlc>): Hlc {
-  let wall = Math.floor(now);
+export function nextHlc(now: number, writer: string, latest: Hlc | null): Hlc {
+  let wall = Math.min(Math.max(0, Math.floor(now)), MAX_WALL);
   let count = 0;
-  for (const stamp of seen) {
-    const parts = parseHlc(stamp);
-    if (!parts) continue;
-    if (parts.wall > wall) {
-      wall = parts.wall;
-      count = parts.count + 1;
-    } else if (parts.wall === wall && parts.count >= count) {
-      count = parts.count + 1;
-    }
+  const seen = latest ? parseHlc(latest) : null;
+  if (seen && seen.wall >= wall) {
+    wall = seen.wall;
+    count = seen.count + 1;
   }
-  return encodeHlc({ wall, count, writer });
+  if (count > MAX_COUNT) {
+    wall += 1;
+    count = 0;
+  }
+  return encodeHlc({ wall: Math.min(wall, MAX_WALL), count, writer });
 }
 
-/** Wall time of a stamp in milliseconds (0 for a malformed stamp). */
-export function hlcWall(stamp: Hlc): number {
-  return parseHlc(stamp)?.wall ?? 0;
+/** The later of two stamps (either may be null). */
+export function laterHlc(a: Hlc | null, b: Hlc | null): Hlc | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
 }

@@ -2,7 +2,9 @@
  * The DJAMMS venue model: the venue document's schema, every operation on it, the read model and the
  * rules of SPEC.md. Pure TypeScript over Yjs 13; the clock and random source are passed in.
  */
-export { Venue, type VenuePorts } from './Venue';
+export { Venue } from './Venue';
+export type { VenuePorts } from './ports';
+export { DeviceClock } from './clock';
 export {
   createVenue,
   readMeta,
@@ -11,7 +13,6 @@ export {
   type NewVenue,
   type Migration,
 } from './meta';
-export type { WriterIdentity } from './ledger';
 export type { TrackInfo } from './queue-ops';
 export type { GuestEntry } from './player-ops';
 export type { IntentTarget } from './staff-ops';
@@ -30,6 +31,7 @@ export {
   programmeOrder,
   upNext,
   type EntryView,
+  type GuestOutcomeView,
   type IntentView,
   type NowPlaying,
   type PlayerView,
@@ -45,8 +47,10 @@ export {
   type IntentOutcome,
   type Lane,
   type PlaybackState,
-  type Role,
+  type StopReason,
   type VenueMeta,
+  type WriterIdentity,
+  type WriterRole,
 } from './schema';
 export { randomId } from './ids';
 export { Library, type LibraryTrack, type LibraryPlaylist, type LibrarySnapshot } from './Library';

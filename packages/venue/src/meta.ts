@@ -1,7 +1,7 @@
 /** Creating a venue document and reading its fixed facts (VM15, VM18). */
 import type * as Y from 'yjs';
 import { fail, ok, type Result } from './result';
-import { LEDGERS_MAP, META_MAP, SCHEMA_VERSION, type VenueMeta } from './schema';
+import { LIMITS, META_MAP, SCHEMA_VERSION, WRITERS_MAP, type VenueMeta } from './schema';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -27,12 +27,13 @@ export function createVenue(doc: Y.Doc, venue: NewVenue): Result<VenueMeta> {
     return fail('invalid', 'venue, library and epoch ids must be short url-safe strings');
   }
   const name = venue.name.trim();
-  if (!name || name.length > 200)
-    return fail('invalid', 'a venue needs a name (200 characters at most)');
+  if (!name || name.length > LIMITS.text) {
+    return fail('invalid', `a venue needs a name (${LIMITS.text} characters at most)`);
+  }
   const value: VenueMeta = { schemaVersion: SCHEMA_VERSION, ...venue, name };
   doc.transact(() => {
     for (const [key, v] of Object.entries(value)) meta.set(key, v);
-    doc.getMap(LEDGERS_MAP);
+    doc.getMap(WRITERS_MAP);
   });
   return ok(value);
 }
@@ -67,32 +68,44 @@ export interface Migration {
 }
 
 /**
- * Ordered forward migrations. Schema 1 is the first version, so there are none yet; a migration to
- * version 2 goes here, with a frozen fixture of a version-1 document that its test opens.
+ * Ordered forward migrations, each with a frozen fixture of a document of its `from` version that a
+ * test opens (`fixtures/`).
+ *
+ * 1 → 2: writers' JSON ledgers become logs. Nothing is moved by the migration itself: schema-1
+ * ledgers stay readable, each owner converts its own on its next write, and a gone writer's is
+ * folded by another (VM24), so no two devices ever create the same log. Raising the version is what
+ * matters: a schema-1 app then refuses to write (`newer-schema`) instead of writing ledgers that a
+ * converted writer no longer reads.
  */
-export const MIGRATIONS: readonly Migration[] = [];
+export const MIGRATIONS: readonly Migration[] = [{ from: 1, migrate: () => undefined }];
 
 /**
- * Brings a document up to {@link SCHEMA_VERSION}. A document written by a newer version is left
- * untouched and reported, so an old app never damages it (VM15).
+ * Brings a document up to `target` (this app's {@link SCHEMA_VERSION}), one migration after the
+ * other, all in one transaction. A document written by a newer version is left untouched and
+ * reported, so an old app never damages it (VM15).
  */
-export function migrateVenue(doc: Y.Doc, migrations = MIGRATIONS): Result<number> {
+export function migrateVenue(
+  doc: Y.Doc,
+  migrations = MIGRATIONS,
+  target = SCHEMA_VERSION,
+): Result<number> {
   const meta = readMeta(doc);
   if (!meta) return fail('not-loaded', 'the venue has not loaded yet');
-  if (meta.schemaVersion > SCHEMA_VERSION) {
+  if (meta.schemaVersion > target) {
     return fail(
       'newer-schema',
-      `this venue was written by a newer DJAMMS (schema ${meta.schemaVersion})`,
+      `this venue was written by a newer DJAMMS (schema ${meta.schemaVersion}): update this app`,
     );
   }
+  const steps = [...migrations].sort((a, b) => a.from - b.from);
   let version = meta.schemaVersion;
-  for (const step of migrations) {
-    if (step.from !== version) continue;
-    doc.transact(() => {
+  doc.transact(() => {
+    for (const step of steps) {
+      if (step.from !== version || version >= target) continue;
       step.migrate(doc);
-      doc.getMap(META_MAP).set('schemaVersion', step.from + 1);
-    });
-    version = step.from + 1;
-  }
+      version = step.from + 1;
+    }
+    if (version !== meta.schemaVersion) doc.getMap(META_MAP).set('schemaVersion', version);
+  });
   return ok(version);
 }

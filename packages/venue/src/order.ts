@@ -1,60 +1,77 @@
 /**
- * Order keys: strings that sort between any two others, so an entry can be placed anywhere without
- * renumbering its neighbours. Ties (two devices choosing the same key offline) break on entry id.
+ * Order keys (VM9): strings that sort between any two others, so an entry can be placed anywhere
+ * without renumbering its neighbours. Keys are those of the `fractional-indexing` package: a
+ * variable-length integer head (`a0`…`az`, `b00`…, and `Zz`… below) then a base-62 fraction, so
+ * appending or prepending grows a key logarithmically with the count, never one character per few
+ * appends. Ties (two devices choosing the same key offline) break on entry id.
  */
-const DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const ZERO = DIGITS[0] as string;
-const KEY_PATTERN = /^[0-9A-Za-z]{1,64}$/;
+import { BASE_62_DIGITS, generateKeyBetween } from 'fractional-indexing';
+import { LIMITS } from './schema';
 
-/** True when `key` is a usable order key (no trailing zero digit, bounded length). */
+const KEY_PATTERN = /^[A-Za-z][0-9A-Za-z]*$/;
+const SMALLEST_INTEGER = `A${'0'.repeat(26)}`;
+
+/** Length of the integer part a head character announces (`a` → 2, `b` → 3, `Z` → 2, `A` → 27). */
+function integerLength(head: string): number {
+  return head >= 'a' ? head.charCodeAt(0) - 95 : 92 - head.charCodeAt(0);
+}
+
+/** True when `key` is a usable order key: well-formed and at most {@link LIMITS.orderKey} long. */
 export function isOrderKey(key: unknown): key is string {
-  return typeof key === 'string' && KEY_PATTERN.test(key) && !key.endsWith(ZERO);
-}
-
-function digit(char: string): number {
-  return DIGITS.indexOf(char);
-}
-
-function midpoint(a: string, b: string | null): string {
-  if (b !== null) {
-    let n = 0;
-    while ((a[n] ?? ZERO) === b[n]) n++;
-    if (n > 0) return b.slice(0, n) + midpoint(a.slice(n), b.slice(n));
+  if (typeof key !== 'string' || key.length > LIMITS.orderKey || !KEY_PATTERN.test(key)) {
+    return false;
   }
-  const low = a ? digit(a[0] as string) : 0;
-  const high = b !== null ? digit(b[0] as string) : DIGITS.length;
-  if (high - low > 1) return DIGITS[Math.round((low + high) / 2)] as string;
-  if (b !== null && b.length > 1) return b.slice(0, 1);
-  return (DIGITS[low] as string) + midpoint(a.slice(1), null);
+  const int = integerLength(key[0]!);
+  if (key.length < int) return false;
+  if (key.length > int && key.endsWith('0')) return false;
+  return key !== SMALLEST_INTEGER;
 }
 
 /**
- * A key strictly between `before` and `after` (either may be null for "the start" or "the end").
- * Throws when `before >= after`, which only a broken caller can cause.
+ * A key strictly between `before` and `after` (null for "the start" or "the end"), or null when that
+ * key would be longer than the validator accepts (so the caller refuses rather than writing a key
+ * every replica would drop). Throws when `before >= after`, which only a broken caller can cause.
  */
-export function keyBetween(before: string | null, after: string | null): string {
+export function keyBetween(before: string | null, after: string | null): string | null {
   if (before !== null && after !== null && before >= after) {
     throw new Error(`keyBetween: ${before} is not before ${after}`);
   }
-  return midpoint(before ?? '', after);
+  const key = generateKeyBetween(before, after);
+  return isOrderKey(key) ? key : null;
 }
 
-/** `count` evenly spaced keys, for loading a whole playlist at once. */
-export function spreadKeys(count: number): string[] {
-  const width = Math.max(1, Math.ceil(Math.log(count + 1) / Math.log(DIGITS.length)) + 1);
-  const span = DIGITS.length ** width;
-  const step = Math.floor(span / (count + 1));
-  const keys: string[] = [];
-  for (let i = 1; i <= count; i++) {
-    let value = i * step;
-    let key = '';
-    for (let d = 0; d < width; d++) {
-      key = (DIGITS[value % DIGITS.length] as string) + key;
-      value = Math.floor(value / DIGITS.length);
-    }
-    keys.push(key.replace(/0+$/, '') || (DIGITS[1] as string));
+const integerKeys: string[] = [];
+
+/**
+ * The key of position `index` in a list written whole (a loaded playlist): the integer keys
+ * `a0, a1, … az, b00, …`, exactly the keys that appending one by one would give. Computed, never
+ * stored, so a programme base costs nothing per entry for its keys.
+ */
+export function nthKey(index: number): string {
+  let key = integerKeys[index];
+  if (key !== undefined) return key;
+  let rest = index;
+  let width = 1;
+  while (rest >= BASE_62_DIGITS.length ** width) {
+    rest -= BASE_62_DIGITS.length ** width;
+    width++;
   }
-  return keys;
+  let digits = '';
+  for (let d = 0; d < width; d++) {
+    digits = BASE_62_DIGITS[rest % BASE_62_DIGITS.length]! + digits;
+    rest = Math.floor(rest / BASE_62_DIGITS.length);
+  }
+  key = String.fromCharCode(96 + width) + digits;
+  if (index < 100_000) integerKeys[index] = key;
+  return key;
+}
+
+/**
+ * Reads a schema-1 order key (a bare base-62 fraction such as `V` or `g8`) as a key of this
+ * scheme that sorts the same way: every schema-1 key lies between `a0` and `a1`.
+ */
+export function legacyKey(key: string): string | null {
+  return /^[0-9A-Za-z]{1,62}$/.test(key) && !key.endsWith('0') ? `a0${key}` : null;
 }
 
 /** Compares two (key, id) pairs: the order of entries in a lane or programme. */

@@ -1,25 +1,37 @@
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { must, venueWorld } from './test-support';
+import { WRITERS_MAP } from './schema';
+import { must, venueWorld, type Device } from './test-support';
+
+/** Records which writer logs each device's own transactions touch. */
+function watch(devices: Device[]) {
+  const written = new Map<string, Set<string>>();
+  for (const d of devices) {
+    const keys = new Set<string>();
+    written.set(d.name, keys);
+    const writers = d.peer.doc.getMap(WRITERS_MAP);
+    d.peer.doc.on('afterTransaction', (tr: Y.Transaction) => {
+      if (tr.origin !== d.venue) return;
+      for (const [type, subs] of tr.changed) {
+        if ((type as unknown) === writers) subs.forEach((key) => keys.add(`writers.${key}`));
+        else if (type instanceof Y.Array && type.parent === writers) {
+          keys.add(
+            `writers.${(type as unknown as { _item: { parentSub: string } })._item.parentSub}`,
+          );
+        } else keys.add('(elsewhere)');
+      }
+    });
+  }
+  return () => Object.fromEntries([...written].map(([k, v]) => [k, [...v]]));
+}
 
 describe('ownership', () => {
-  it('VM1 every operation of every role writes its own ledger and nothing else', () => {
+  it('VM1 every operation of every role writes its own log and nothing else', () => {
     const w = venueWorld();
     const admin = w.device('admin', 'admin');
     const tv = w.device('tv', 'player');
     const kiosk = w.device('kiosk', 'kiosk');
-    const written = new Map<string, Set<string>>();
-    for (const d of [admin, tv, kiosk]) {
-      const keys = new Set<string>();
-      written.set(d.name, keys);
-      d.peer.doc.on('afterTransaction', (tr: Y.Transaction) => {
-        if (tr.origin !== d.venue) return;
-        for (const [type, subs] of tr.changed) {
-          const root = [...d.peer.doc.share].find(([, t]) => t === type)?.[0] ?? '(nested)';
-          subs.forEach((key) => keys.add(`${root}.${key ?? '(array)'}`));
-        }
-      });
-    }
+    const written = watch([admin, tv, kiosk]);
     must(admin.venue.loadPlaylist(['a', 'b']));
     must(admin.venue.playNext('c'));
     must(admin.venue.setSetting('volume', 20));
@@ -28,15 +40,13 @@ describe('ownership', () => {
     must(tv.venue.claimLease());
     must(tv.venue.advance(null));
     must(tv.venue.applyIntents());
-    must(kiosk.venue.guestRequest('g', { id: 'd', explicit: false }));
+    must(kiosk.venue.kioskRequest({ id: 'd', explicit: false }));
     w.net.flush();
-    must(
-      kiosk.venue.vote(must(kiosk.venue.guestRequest('g2', { id: 'e', explicit: false })), 'g3'),
-    );
-    expect(Object.fromEntries([...written].map(([k, v]) => [k, [...v]]))).toEqual({
-      admin: ['ledgers.admin-w'],
-      tv: ['ledgers.tv-w'],
-      kiosk: ['ledgers.kiosk-w'],
+    must(kiosk.venue.vote(must(kiosk.venue.kioskRequest({ id: 'e', explicit: false })), 'g3'));
+    expect(written()).toEqual({
+      admin: ['writers.admin-w'],
+      tv: ['writers.tv-w'],
+      kiosk: ['writers.kiosk-w'],
     });
   });
 });

@@ -104,6 +104,43 @@ describe('playback', () => {
     expect(tv.venue.snapshot().nowPlaying?.state).toBe('playing');
   });
 
+  it('VM6 a track that ends as a stop is pressed stays stopped; only play starts it again', () => {
+    for (const stop of ['emergency-stop', 'fade-out-stop'] as const) {
+      const { w, admin, tv } = playingWorld();
+      const ending = tv.venue.snapshot().nowPlaying!.entry;
+      must(admin.venue.sendIntent(stop));
+      w.net.flush();
+      must(tv.venue.applyIntents());
+      // The track's own `ended` event arrives after the stop was applied.
+      expect(tv.venue.advance(ending)).toMatchObject({ ok: false, error: 'stopped' });
+      expect(tv.venue.reportState('playing', 0)).toMatchObject({ ok: false, error: 'stopped' });
+      expect(tv.venue.snapshot().nowPlaying).toMatchObject({
+        entry: ending,
+        state: 'stopped',
+        stoppedBy: stop === 'emergency-stop' ? 'emergency' : 'fade-out',
+      });
+      w.net.flush();
+      const play = must(admin.venue.sendIntent('play'));
+      w.net.flush();
+      expect(must(tv.venue.applyIntents())[play]?.s).toBe('applied');
+      expect(tv.venue.snapshot().nowPlaying).toMatchObject({ entry: ending, state: 'playing' });
+      expect(tv.venue.snapshot().nowPlaying?.stoppedBy).toBeUndefined();
+    }
+  });
+
+  it('VM8 at the end of the queue playback stops; a new entry and play carry on', () => {
+    const { w, admin, tv } = playingWorld();
+    must(admin.venue.setSetting('repeat', 'none'));
+    w.net.flush();
+    for (let i = 0; i < 3; i++) must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    expect(tv.venue.snapshot().nowPlaying).toMatchObject({ state: 'stopped', stoppedBy: 'end' });
+    must(admin.venue.playNext('encore'));
+    const play = must(admin.venue.sendIntent('play'));
+    w.net.flush();
+    expect(must(tv.venue.applyIntents())[play]?.s).toBe('applied');
+    expect(tv.venue.snapshot().nowPlaying).toMatchObject({ track: 'encore', state: 'playing' });
+  });
+
   it('VM6 the volume played never exceeds the cap, and is zero when muted', () => {
     const { admin } = playingWorld();
     must(admin.venue.setSetting('volume', 90));

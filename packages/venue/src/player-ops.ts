@@ -1,32 +1,21 @@
 /**
  * Player operations. Playback state has one writer, the active player (VM1, VM3); advancing names the
- * entry it finishes (VM4); intents are applied at most once, only while fresh and on target (VM2).
+ * entry it finishes (VM4); intents are applied at most once, only while fresh and on target (VM2); a
+ * stop by a person holds until someone presses play (VM6).
  */
-import type { OpContext } from './context';
-import { emptyPlayer } from './ledger';
+import type { Draft } from './Draft';
+import { fact } from './ledger';
+import { leaseHolder } from './merge';
+import type { OpContext } from './op-context';
 import { fail, ok, type Result } from './result';
-import {
-  TIMING,
-  type IntentFact,
-  type LedgerFact,
-  type OutcomeFact,
-  type PlayerFact,
-} from './schema';
+import { TIMING, type IntentFact, type OutcomeFact, type PlaybackFact } from './schema';
 import { guestRequest, loadProgramme, vote, type TrackInfo } from './queue-ops';
 import { activeSlot, type LocalTime } from './schedule';
 import { upNext, type EntryView } from './snapshot';
 
-/** The draft's player state, created on first use. */
-export function playerOf(ctx: OpContext, draft: LedgerFact): PlayerFact {
-  draft.player ??= emptyPlayer(ctx.now);
-  return draft.player;
-}
-
-/** Records that this player is alive; renews its lease if it holds one. */
-export function heartbeat(ctx: OpContext, draft: LedgerFact): Result<void> {
-  const player = playerOf(ctx, draft);
-  player.beat = ctx.now;
-  if (player.lease) player.lease.at = ctx.now;
+/** Records that this player is alive (the lease lives while its holder beats, VM3). */
+export function heartbeat(ctx: OpContext, draft: Draft): Result<void> {
+  draft.put('beat', { k: 'beat', at: ctx.now });
   return ok(undefined);
 }
 
@@ -34,101 +23,146 @@ export function heartbeat(ctx: OpContext, draft: LedgerFact): Result<void> {
  * Claims the active-player lease. Refused while another player holds a live lease unless `force`
  * (a person chose this device). The new holder continues exactly where the last one was.
  */
-export function claimLease(ctx: OpContext, draft: LedgerFact, force: boolean): Result<number> {
+export function claimLease(ctx: OpContext, draft: Draft, force: boolean): Result<number> {
   const holder = ctx.facts.active;
-  const player = playerOf(ctx, draft);
-  if (holder?.writer === ctx.identity.writer) return ok(holder.fact.lease!.epoch);
-  if (holder && !force && ctx.now - holder.fact.beat < TIMING.leaseTtl) {
-    return fail('lease-held', `${holder.name || 'another player'} is playing`);
+  const lease = draft.get('lease');
+  if (holder?.w === ctx.identity.writer && lease) return ok(lease.epoch);
+  const beat = holder?.beat?.at ?? -Infinity;
+  if (holder && !force && ctx.now - beat < TIMING.leaseTtl) {
+    return fail('lease-held', `${holder.me.name || 'another player'} is playing`);
   }
-  const epoch = Math.max(0, ...ctx.facts.players.map((p) => p.fact.lease?.epoch ?? 0)) + 1;
-  if (holder) {
-    const { playback, cursor, history, stop, journal, slot } = holder.fact;
-    Object.assign(player, structuredClone({ playback, cursor, history, stop, journal, slot }));
+  const epoch = Math.max(0, ...ctx.facts.players.map((p) => p.lease?.epoch ?? 0)) + 1;
+  // Continue from the last holder, even one whose device was revoked.
+  const last = leaseHolder(ctx.facts.players);
+  if (last && last.w !== ctx.identity.writer) {
+    for (const name of ['play', 'cursor', 'stops', 'journal', 'slot'] as const) {
+      const known = last[name];
+      draft.put(name, known && { ...known });
+    }
+    for (const seq of [...draft.history.entries()].map(([seq]) => seq)) draft.history.delete(seq);
+    for (const [seq, h] of last.history) draft.history.set(seq, { ...h });
   }
   // Played requests and decided intents are unions: nothing any player did is forgotten (VM2, VM4).
-  player.played = { ...ctx.facts.played, ...player.played };
-  player.outcomes = { ...ctx.facts.outcomes, ...player.outcomes };
-  player.beat = ctx.now;
-  player.lease = { epoch, at: ctx.now };
+  for (const [id, at] of Object.entries(ctx.facts.played)) {
+    if (!draft.played.has(id)) draft.played.set(id, fact.played(id, at));
+  }
+  for (const [id, o] of Object.entries(ctx.facts.outcomes)) {
+    if (!draft.outcomes.has(id)) draft.outcomes.set(id, { ...o });
+  }
+  for (const [id, o] of Object.entries(ctx.facts.guestOutcomes)) {
+    if (!draft.guest.has(id)) draft.guest.set(id, { ...o });
+  }
+  draft.put('beat', { k: 'beat', at: ctx.now });
+  draft.put('lease', { k: 'lease', epoch, at: ctx.now });
   return ok(epoch);
 }
 
 /** Gives the lease up (the player is shutting down or handing over). */
-export function releaseLease(ctx: OpContext, draft: LedgerFact): Result<void> {
-  playerOf(ctx, draft).lease = null;
+export function releaseLease(_ctx: OpContext, draft: Draft): Result<void> {
+  draft.put('lease', undefined);
   return ok(undefined);
 }
 
-function activeDraft(ctx: OpContext, draft: LedgerFact): Result<PlayerFact> {
-  if (ctx.facts.active?.writer !== ctx.identity.writer || !draft.player?.lease) {
+function mustBeActive(ctx: OpContext, draft: Draft): Result<void> {
+  if (ctx.facts.active?.w !== ctx.identity.writer || !draft.get('lease')) {
     return fail('not-active', 'this device does not hold the active-player lease');
   }
-  return ok(draft.player);
+  return ok(undefined);
 }
 
-function currentPosition(player: PlayerFact, now: number): number {
-  const p = player.playback;
-  if (!p) return 0;
-  return p.pos + (p.state === 'playing' ? Math.max(0, now - p.at) : 0);
+function currentPosition(playback: PlaybackFact, now: number): number {
+  return playback.pos + (playback.state === 'playing' ? Math.max(0, now - playback.at) : 0);
+}
+
+/** The playback with a new state, measured now. */
+function withState(
+  playback: PlaybackFact,
+  state: PlaybackFact['state'],
+  now: number,
+  extra: Partial<PlaybackFact> = {},
+): PlaybackFact {
+  const { why: _, ...rest } = playback;
+  return { ...rest, state, pos: currentPosition(playback, now), at: now, ...extra };
 }
 
 /** Starts `entry` from the top. */
-function start(player: PlayerFact, entry: EntryView, now: number) {
-  player.playback = {
+function start(draft: Draft, entry: EntryView, now: number) {
+  draft.put('play', {
+    k: 'play',
     entry: entry.id,
     track: entry.track,
     lane: entry.lane,
     state: 'playing',
     pos: 0,
     at: now,
-  };
-  if (entry.lane === 'priority') player.played[entry.id] = now;
-  else player.cursor = { entry: entry.id, key: entry.key };
-  player.history.push({ entry: entry.id, track: entry.track, lane: entry.lane, at: now });
+  });
+  if (entry.lane === 'priority') draft.played.set(entry.id, fact.played(entry.id, now));
+  else draft.put('cursor', { k: 'cursor', entry: entry.id, key: entry.key });
+  const seq = draft.pastPlays().reduce((max, [s]) => Math.max(max, s), -1) + 1;
+  draft.history.set(
+    seq.toString(36),
+    fact.history(seq, { entry: entry.id, track: entry.track, lane: entry.lane, at: now }),
+  );
 }
 
-/** Starts whatever is next, or stops when nothing is. */
-function startNext(ctx: OpContext, player: PlayerFact) {
-  const lane = ctx.view.lane.filter((e) => player.played[e.id] === undefined);
-  const next = upNext({ ...ctx.view, lane, cursor: player.cursor, nowPlaying: null }, 1)[0];
-  if (next) start(player, next, ctx.now);
-  else if (player.playback)
-    player.playback = { ...player.playback, state: 'stopped', pos: 0, at: ctx.now };
+/** Starts whatever is next, or stops at the end of the queue when nothing is. */
+function startNext(ctx: OpContext, draft: Draft) {
+  const lane = ctx.view.lane.filter((e) => !draft.played.has(e.id));
+  const last = draft.get('cursor');
+  const cursor = last ? { entry: last.entry, key: last.key } : null;
+  const next = upNext({ ...ctx.view, lane, cursor, nowPlaying: null }, 1)[0];
+  const playback = draft.get('play');
+  if (next) start(draft, next, ctx.now);
+  else if (playback) {
+    draft.put('play', { ...withState(playback, 'stopped', ctx.now), pos: 0, why: 'end' });
+  }
 }
+
+/** True when a person stopped playback: only a play intent starts it again (VM6). */
+const stoppedByStaff = (playback: PlaybackFact | undefined) =>
+  playback?.state === 'stopped' && playback.why !== 'end';
 
 /**
  * Finishes `finishing` and starts the next entry. A second advance of the same entry (the track
  * ended while a skip for it was in flight) is refused as stale: nothing is skipped twice (VM4).
+ * While a person's stop holds, nothing advances: a track that ends as a stop is pressed stays
+ * stopped (VM6).
  */
 export function advance(
   ctx: OpContext,
-  draft: LedgerFact,
+  draft: Draft,
   finishing: string | null,
 ): Result<string | null> {
-  const active = activeDraft(ctx, draft);
+  const active = mustBeActive(ctx, draft);
   if (!active.ok) return active;
-  const player = active.value;
-  if ((player.playback?.entry ?? null) !== finishing) {
+  const playback = draft.get('play');
+  if (stoppedByStaff(playback)) {
+    return fail('stopped', 'playback was stopped by staff: it starts again with play');
+  }
+  if ((playback?.entry ?? null) !== finishing) {
     return fail('stale', 'that entry is no longer the one playing');
   }
-  startNext(ctx, player);
-  return ok(player.playback?.state === 'playing' ? player.playback.entry : null);
+  startNext(ctx, draft);
+  const now = draft.get('play');
+  return ok(now?.state === 'playing' ? now.entry : null);
 }
 
 /** Reports playback state and position as measured by the player's media element. */
 export function reportState(
   ctx: OpContext,
-  draft: LedgerFact,
+  draft: Draft,
   state: 'playing' | 'paused' | 'buffering',
   positionMs: number,
 ): Result<void> {
-  const active = activeDraft(ctx, draft);
+  const active = mustBeActive(ctx, draft);
   if (!active.ok) return active;
-  const playback = active.value.playback;
+  const playback = draft.get('play');
   if (!playback) return fail('not-found', 'nothing is playing');
+  if (playback.state === 'stopped') {
+    return fail('stopped', 'playback is stopped: it starts again with play');
+  }
   if (!(positionMs >= 0 && positionMs < 1e9)) return fail('invalid', 'position out of range');
-  active.value.playback = { ...playback, state, pos: Math.round(positionMs), at: ctx.now };
+  draft.put('play', { ...withState(playback, state, ctx.now), pos: Math.round(positionMs) });
   return ok(undefined);
 }
 
@@ -137,59 +171,60 @@ type Decision = { s: OutcomeFact['s']; why?: string };
 /** Intents that name the entry they act on; a safety stop never does. */
 const TARGETED: readonly IntentFact['kind'][] = ['skip', 'seek', 'previous', 'pause'];
 
-function decide(ctx: OpContext, player: PlayerFact, intent: IntentFact): Decision {
+function decide(ctx: OpContext, draft: Draft, intent: IntentFact): Decision {
   if (Math.abs(ctx.now - intent.at) > TIMING.intentTtl) return { s: 'expired' };
-  const playback = player.playback;
-  const targeted = TARGETED.includes(intent.kind);
-  if (targeted && intent.entry !== undefined && intent.entry !== playback?.entry) {
-    return { s: 'rejected', why: 'target-changed' };
+  const playback = draft.get('play');
+  if (TARGETED.includes(intent.kind) && intent.entry !== undefined) {
+    if (intent.entry !== playback?.entry) return { s: 'rejected', why: 'target-changed' };
   }
+  const stops = draft.get('stops')?.n ?? 0;
   switch (intent.kind) {
     case 'emergency-stop':
-      player.stop += 1;
+      draft.put('stops', { k: 'stops', n: stops + 1 });
       if (playback)
-        player.playback = {
-          ...playback,
-          state: 'stopped',
-          pos: currentPosition(player, ctx.now),
-          at: ctx.now,
-        };
+        draft.put('play', withState(playback, 'stopped', ctx.now, { why: 'emergency' }));
       return { s: 'applied' };
     case 'fade-out-stop':
     case 'pause': {
       if (!playback || playback.state === 'stopped') return { s: 'rejected', why: 'not-playing' };
-      const state = intent.kind === 'pause' ? 'paused' : 'stopped';
-      player.playback = { ...playback, state, pos: currentPosition(player, ctx.now), at: ctx.now };
+      draft.put(
+        'play',
+        intent.kind === 'pause'
+          ? withState(playback, 'paused', ctx.now)
+          : withState(playback, 'stopped', ctx.now, { why: 'fade-out' }),
+      );
       return { s: 'applied' };
     }
     case 'play':
-      if (intent.stop < player.stop) return { s: 'rejected', why: 'emergency-stop' };
-      if (!playback) startNext(ctx, player);
-      else player.playback = { ...playback, state: 'playing', at: ctx.now };
-      return player.playback ? { s: 'applied' } : { s: 'rejected', why: 'nothing-queued' };
+      if (intent.stop < stops) return { s: 'rejected', why: 'emergency-stop' };
+      if (!playback || playback.why === 'end') startNext(ctx, draft);
+      else draft.put('play', withState(playback, 'playing', ctx.now));
+      return draft.get('play')?.state === 'playing'
+        ? { s: 'applied' }
+        : { s: 'rejected', why: 'nothing-queued' };
     case 'skip':
       if (!playback) return { s: 'rejected', why: 'not-playing' };
-      startNext(ctx, player);
+      startNext(ctx, draft);
       return { s: 'applied' };
     case 'seek':
       if (!playback) return { s: 'rejected', why: 'not-playing' };
-      player.playback = { ...playback, pos: intent.pos ?? 0, at: ctx.now };
+      draft.put('play', { ...withState(playback, playback.state, ctx.now), pos: intent.pos ?? 0 });
       return { s: 'applied' };
     case 'previous':
-      return previous(ctx, player);
+      return previous(ctx, draft);
   }
 }
 
 /** Restarts the current track, or goes back one play when near its start. */
-function previous(ctx: OpContext, player: PlayerFact): Decision {
-  const playback = player.playback;
+function previous(ctx: OpContext, draft: Draft): Decision {
+  const playback = draft.get('play');
   if (!playback) return { s: 'rejected', why: 'not-playing' };
-  const before = player.history.at(-2);
+  const before = draft.pastPlays().at(-2)?.[1];
   const entry = before && ctx.view.programme.entries.find((e) => e.id === before.entry);
-  if (currentPosition(player, ctx.now) > 5_000 || !entry) {
-    player.playback = { ...playback, pos: 0, at: ctx.now, state: 'playing' };
+  if (currentPosition(playback, ctx.now) > 5_000 || !entry) {
+    draft.put('play', { ...withState(playback, 'playing', ctx.now), pos: 0 });
   } else {
-    start(player, entry, ctx.now);
+    start(draft, entry, ctx.now);
   }
   return { s: 'applied' };
 }
@@ -198,24 +233,25 @@ function previous(ctx: OpContext, player: PlayerFact): Decision {
  * Applies every pending intent in stamp order: at most once, only while fresh, only on target, and
  * an emergency stop beats any play that had not seen it (VM2, VM6). Returns the outcomes.
  */
-export function applyIntents(
-  ctx: OpContext,
-  draft: LedgerFact,
-): Result<Record<string, OutcomeFact>> {
-  const active = activeDraft(ctx, draft);
+export function applyIntents(ctx: OpContext, draft: Draft): Result<Record<string, OutcomeFact>> {
+  const active = mustBeActive(ctx, draft);
   if (!active.ok) return active;
-  const player = active.value;
   const decided: Record<string, OutcomeFact> = {};
   const pending = ctx.facts.intents
     // Long-expired intents are ignored, not decided: their outcome may already have been tidied away.
     .filter((i) => ctx.now - i.at < TIMING.outcomeTtl - TIMING.intentTtl)
-    .filter((i) => player.outcomes[i.id] === undefined && ctx.facts.outcomes[i.id] === undefined)
+    .filter((i) => !draft.outcomes.has(i.id) && ctx.facts.outcomes[i.id] === undefined)
     .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));
   for (const intent of pending) {
-    const decision = decide(ctx, player, intent);
-    const outcome: OutcomeFact = { s: decision.s, kind: intent.kind, by: intent.by, at: ctx.now };
-    if (decision.why) outcome.why = decision.why;
-    player.outcomes[intent.id] = outcome;
+    const decision = decide(ctx, draft, intent);
+    const outcome = fact.outcome(intent.id, {
+      s: decision.s,
+      kind: intent.kind,
+      by: intent.by,
+      at: ctx.now,
+      ...(decision.why ? { why: decision.why } : {}),
+    });
+    draft.outcomes.set(intent.id, outcome);
     decided[intent.id] = outcome;
   }
   return ok(decided);
@@ -228,20 +264,21 @@ export type GuestEntry =
 
 /**
  * Applies guest entries from the journal, in journal order, and records the journal cursor. Each
- * request is keyed by its journal entry id, so a batch applied twice counts once. Returns the
- * refusals (a refused request stays refused; the guest sees why through the journal reply).
+ * request is keyed by its journal entry id, so a batch applied twice counts once, and each entry gets
+ * an outcome the guest can read: accepted, or refused with the reason. Returns the refusals.
  */
 export function applyGuestEntries(
   ctx: OpContext,
-  draft: LedgerFact,
+  draft: Draft,
   entries: GuestEntry[],
   cursor: string,
 ): Result<Record<string, string>> {
-  const active = activeDraft(ctx, draft);
+  const active = mustBeActive(ctx, draft);
   if (!active.ok) return active;
   const refused: Record<string, string> = {};
   let view = ctx.view;
   for (const entry of entries) {
+    if (draft.guest.has(entry.id) || ctx.facts.guestOutcomes[entry.id]) continue;
     const step = { ...ctx, view };
     const result =
       entry.kind === 'request'
@@ -249,14 +286,23 @@ export function applyGuestEntries(
         : vote(step, draft, entry.entry, entry.guest);
     if (!result.ok) refused[entry.id] = result.error;
     else if (entry.kind === 'request') view = withRequest(view, draft, entry.id);
+    draft.guest.set(
+      entry.id,
+      fact.guestOutcome(
+        entry.id,
+        result.ok
+          ? { s: 'accepted', at: ctx.now }
+          : { s: 'refused', why: result.error, at: ctx.now },
+      ),
+    );
   }
-  active.value.journal = cursor;
+  draft.put('journal', { k: 'journal', c: cursor });
   return ok(refused);
 }
 
 /** The view with a just-accepted request appended, so limits hold within one batch. */
-function withRequest(view: OpContext['view'], draft: LedgerFact, id: string) {
-  const add = draft.adds[id];
+function withRequest(view: OpContext['view'], draft: Draft, id: string) {
+  const add = draft.adds.get(id);
   if (!add || view.lane.some((e) => e.id === id)) return view;
   const entry: EntryView = {
     id,
@@ -277,20 +323,20 @@ function withRequest(view: OpContext['view'], draft: LedgerFact, id: string) {
  */
 export function applySchedule(
   ctx: OpContext,
-  draft: LedgerFact,
+  draft: Draft,
   local: LocalTime,
   tracksOf: (playlist: string) => string[] | null,
 ): Result<string | null> {
-  const active = activeDraft(ctx, draft);
+  const active = mustBeActive(ctx, draft);
   if (!active.ok) return active;
   const slot = activeSlot(ctx.view.schedules, local);
   const occurrence = slot ? `${slot.id}@${local.date}` : null;
-  if (!slot || occurrence === active.value.slot) return ok(null);
+  if (!slot || occurrence === draft.get('slot')?.occ) return ok(null);
   const tracks = tracksOf(slot.playlist);
   if (!tracks) return fail('not-found', 'the scheduled playlist is not in the library');
   const loaded = loadProgramme(ctx, draft, tracks);
   if (!loaded.ok) return loaded;
-  if (slot.volume !== null) draft.regs['set:volume'] = { v: slot.volume, h: ctx.h };
-  active.value.slot = occurrence;
+  if (slot.volume !== null) draft.setRegister('set:volume', slot.volume, ctx.h);
+  draft.put('slot', { k: 'slot', occ: occurrence! });
   return ok(slot.id);
 }

@@ -73,42 +73,143 @@ describe('queues', () => {
   });
 
   it('VM11 a guest gets at most three pending requests and no duplicates; refusals say why', () => {
-    const { w, tv } = world();
-    const kiosk = w.device('kiosk', 'kiosk');
-    for (let i = 0; i < LIMITS.requestsPerGuest; i++) {
-      must(kiosk.venue.guestRequest('g1', { id: `r${i}`, explicit: false }));
-    }
-    expect(kiosk.venue.guestRequest('g1', { id: 'r9', explicit: false })).toMatchObject({
-      error: 'limit',
-    });
-    expect(kiosk.venue.guestRequest('g2', { id: 'r0', explicit: false })).toMatchObject({
-      error: 'duplicate',
-    });
-    expect(kiosk.venue.guestRequest('g2', { id: 'rx', explicit: true })).toMatchObject({
-      error: 'explicit',
-    });
+    const { w, a, tv } = world();
+    const request = (guest: string, track: string, explicit = false) =>
+      a.venue.guestRequest(guest, { id: track, explicit });
+    for (let i = 0; i < LIMITS.requestsPerGuest; i++) must(request('g1', `r${i}`));
+    expect(request('g1', 'r9')).toMatchObject({ error: 'limit' });
+    expect(request('g2', 'r0')).toMatchObject({ error: 'duplicate' });
+    expect(request('g2', 'rx', true)).toMatchObject({ error: 'explicit' });
+    must(a.venue.banTrack('nope'));
+    expect(request('g2', 'nope')).toMatchObject({ error: 'banned' });
     w.net.flush();
     expect(tv.venue.snapshot().lane).toHaveLength(LIMITS.requestsPerGuest);
   });
 
-  it('VM11 the same limits hold on read when two kiosks accept requests concurrently', () => {
-    const { w, a } = world();
+  it('VM11 a kiosk is shared: its patrons are not one guest, and it has its own limit that admins set', () => {
+    const { w, a, tv } = world();
+    const kiosk = w.device('kiosk', 'kiosk');
+    const ask = (track: string) => kiosk.venue.kioskRequest({ id: track, explicit: false });
+    for (let i = 0; i < LIMITS.requestsPerKiosk; i++) must(ask(`k${i}`));
+    expect(ask('one-more')).toMatchObject({ error: 'limit' });
+    expect(kiosk.venue.guestRequest('g1', { id: 'x', explicit: false })).toMatchObject({
+      error: 'not-allowed',
+    });
+    must(a.venue.setSetting('requestsPerKiosk', 12));
+    w.net.flush();
+    must(ask('one-more'));
+    w.net.flush();
+    const lane = tv.venue.snapshot().lane;
+    expect(lane).toHaveLength(LIMITS.requestsPerKiosk + 1);
+    expect(lane.every((e) => e.kiosk && e.guest === 'kiosk')).toBe(true);
+  });
+
+  it('VM11 the same limits hold on read when two kiosks and the journal accept requests concurrently', () => {
+    const { w, a, tv } = world();
     const k1 = w.device('k1', 'kiosk');
     const k2 = w.device('k2', 'kiosk');
-    w.net.disconnect(k1.peer);
-    w.net.disconnect(k2.peer);
+    must(a.venue.setSetting('requestsPerKiosk', 2));
+    w.net.flush();
+    for (const d of [k1, k2, tv]) w.net.disconnect(d.peer);
     for (const [k, tracks] of [
-      [k1, ['s1', 's2', 'dup']],
-      [k2, ['s3', 's4', 'dup']],
+      [k1, ['s1', 'dup']],
+      [k2, ['s3', 'dup']],
     ] as const) {
-      for (const t of tracks) must(k.venue.guestRequest('g1', { id: t, explicit: false }));
+      for (const t of tracks) must(k.venue.kioskRequest({ id: t, explicit: false }));
     }
+    must(
+      tv.venue.applyGuestEntries(
+        ['j1', 'j2', 'j3'].map((id) => ({
+          id,
+          kind: 'request' as const,
+          guest: 'g1',
+          track: { id: `t-${id}`, explicit: false },
+        })),
+        '3',
+      ),
+    );
+    must(a.venue.guestRequest('g1', { id: 'extra', explicit: false }));
     w.net.heal();
     w.net.flush();
     const lane = a.venue.snapshot().lane;
     expect(lane.filter((e) => e.guest === 'g1')).toHaveLength(LIMITS.requestsPerGuest);
+    expect(lane.filter((e) => e.track === 'dup')).toHaveLength(1);
     expect(new Set(lane.map((e) => e.track)).size).toBe(lane.length);
     expect(k2.venue.snapshot().lane).toEqual(lane);
+  });
+
+  it('VM11 a guest reads what became of each request and vote from the journal', () => {
+    const { w, a, tv } = world();
+    must(a.venue.banTrack('banned'));
+    must(a.venue.setSetting('requestsPerGuest', 1));
+    w.net.flush();
+    const entries = [
+      { id: 'j1', kind: 'request' as const, guest: 'g1', track: { id: 'ok', explicit: false } },
+      { id: 'j2', kind: 'request' as const, guest: 'g1', track: { id: 'more', explicit: false } },
+      { id: 'j3', kind: 'request' as const, guest: 'g2', track: { id: 'banned', explicit: false } },
+      { id: 'j4', kind: 'request' as const, guest: 'g2', track: { id: 'ok', explicit: false } },
+      { id: 'j5', kind: 'request' as const, guest: 'g2', track: { id: 'rude', explicit: true } },
+      { id: 'j6', kind: 'vote' as const, guest: 'g2', entry: 'j1' },
+      { id: 'j7', kind: 'vote' as const, guest: 'g2', entry: 'gone' },
+    ];
+    expect(must(tv.venue.applyGuestEntries(entries, '7'))).toEqual({
+      j2: 'limit',
+      j3: 'banned',
+      j4: 'duplicate',
+      j5: 'explicit',
+      j7: 'not-found',
+    });
+    w.net.flush();
+    expect(a.venue.snapshot().guestOutcomes).toEqual({
+      j1: { status: 'accepted' },
+      j2: { status: 'refused', why: 'limit' },
+      j3: { status: 'refused', why: 'banned' },
+      j4: { status: 'refused', why: 'duplicate' },
+      j5: { status: 'refused', why: 'explicit' },
+      j6: { status: 'accepted' },
+      j7: { status: 'refused', why: 'not-found' },
+    });
+    w.tick(TIMING.outcomeTtl + 1);
+    must(tv.venue.heartbeat());
+    expect(tv.venue.snapshot().guestOutcomes).toEqual({});
+  });
+
+  it('VM26 the lane plays staff entries first, then requests by votes, then by when they came', () => {
+    const { w, a, tv } = world();
+    const request = (id: string, guest: string) => ({
+      id,
+      kind: 'request' as const,
+      guest,
+      track: { id: `t-${id}`, explicit: false },
+    });
+    const vote = (id: string, guest: string, entry: string) => ({
+      id,
+      kind: 'vote' as const,
+      guest,
+      entry,
+    });
+    must(
+      tv.venue.applyGuestEntries(
+        [request('j1', 'g1'), request('j2', 'g2'), request('j3', 'g3')],
+        '3',
+      ),
+    );
+    w.tick(1_000);
+    must(
+      tv.venue.applyGuestEntries(
+        [vote('j4', 'g4', 'j3'), vote('j5', 'g5', 'j3'), vote('j6', 'g6', 'j2')],
+        '6',
+      ),
+    );
+    w.net.flush();
+    must(a.venue.playNext('staff-1'));
+    must(a.venue.playNext('staff-2'));
+    const order = () => a.venue.snapshot().lane.map((e) => e.track);
+    expect(order()).toEqual(['staff-2', 'staff-1', 't-j3', 't-j2', 't-j1']);
+    must(a.venue.move('j1', a.venue.snapshot().lane[1]!.id));
+    expect(order()).toEqual(['staff-2', 't-j1', 'staff-1', 't-j3', 't-j2']);
+    w.net.flush();
+    expect(tv.venue.upNext(5).map((e) => e.track)).toEqual(order());
   });
 
   it('VM11 a journal batch applied twice counts each request once', () => {

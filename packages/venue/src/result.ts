@@ -13,6 +13,7 @@ export type VenueError =
   | 'not-active'
   | 'lease-held'
   | 'stale'
+  | 'stopped'
   | 'not-loaded'
   | 'newer-schema';
 

@@ -1,51 +1,85 @@
 /**
- * The shape of a venue document (schema version 1). See SPEC.md §1.
+ * The shape of a venue document (schema version 2). See SPEC.md §1.
  *
- * A venue document has two root maps:
+ * A venue document has these root types:
  * - `meta`: facts fixed when the venue is created (schema version, venue id, epoch, library id…).
- * - `ledgers`: one JSON value per writer. A writer only ever overwrites its own ledger (VM1), so every
- *   rule is a pure function over the set of ledgers, and a writer's history collapses into one
- *   tombstone run per session (VM20).
+ * - `writers`: one Y.Array per writer, the writer's **log**. Each element is one fact with an
+ *   identity key `k`; a writer changes a fact by appending its new version and deleting the old one,
+ *   so an operation's update carries only what it changed, and a writer's deleted versions lie side
+ *   by side in its log and merge into a few tombstone runs however its facts interleave (VM20).
+ * - `ledgers` (schema 1, read-only now): one JSON value per writer. Read as legacy, converted by its
+ *   owner on its first write, folded and deleted by others when its writer is gone (VM15, VM24).
  */
+import type { Role } from '@djamms/protocol';
 import type { Hlc } from './hlc';
 
-/** The current schema version written by {@link createVenue}. */
-export const SCHEMA_VERSION = 1;
-/** Format version of a ledger value. */
-export const LEDGER_VERSION = 1;
+/** The current schema version, written by {@link createVenue} and by the migration of schema 1. */
+export const SCHEMA_VERSION = 2;
 
 /** Root map names in the venue document. */
 export const META_MAP = 'meta';
-export const LEDGERS_MAP = 'ledgers';
+export const WRITERS_MAP = 'writers';
+/** Schema 1's ledgers: read as legacy, never written again except to delete a converted one. */
+export const LEGACY_LEDGERS_MAP = 'ledgers';
 
-/** Roles a writer can hold in a venue. Guests never write the document (see relay THREAT_MODEL). */
-export type Role = 'admin' | 'player' | 'kiosk' | 'viewer';
-export const ROLES: readonly Role[] = ['admin', 'player', 'kiosk', 'viewer'];
+/** Roles that write a venue document. Guests never do: their requests come through the journal. */
+export type WriterRole = Exclude<Role, 'guest'>;
+export const WRITER_ROLES: readonly WriterRole[] = ['admin', 'player', 'kiosk', 'viewer'];
 
 /** Which queue an entry belongs to. */
 export type Lane = 'priority' | 'programme';
 
-/** A last-writer-wins register stamped with a hybrid logical clock. */
+/** Who is writing: the shell decides, and guarantees one live session per writer id (VM1). */
+export interface WriterIdentity {
+  /** The writer's log key; one live session at a time (e.g. device id + tab slot). */
+  writer: string;
+  /** Stable device id. */
+  device: string;
+  role: WriterRole;
+  name?: string;
+}
+
+/** The first fact of every log: whose it is, and when its current session first wrote. */
+export interface WriterFact {
+  readonly k: 'me';
+  readonly dev: string;
+  readonly role: WriterRole;
+  readonly name: string;
+  /** When this writer's latest session began writing (keeps a quiet session from looking gone). */
+  readonly at: number;
+}
+
+/** A last-writer-wins register stamped with a hybrid logical clock (`k` is `r:<register>`). */
 export interface RegisterFact {
-  v: unknown;
-  h: Hlc;
+  readonly k: string;
+  readonly v: unknown;
+  readonly h: Hlc;
 }
 
-/** An entry added to the priority lane or to the programme. */
+/** An entry added to the priority lane or to the programme (`k` is `a:<entry id>`). */
 export interface AddFact {
-  lane: Lane;
+  readonly k: string;
+  readonly lane: Lane;
   /** Programme id the entry belongs to (programme entries only). */
-  prog?: string;
-  track: string;
-  key: string;
-  h: Hlc;
+  readonly prog?: string;
+  readonly track: string;
+  readonly key: string;
+  readonly h: Hlc;
   /** Wall time of the add, for lane expiry. */
-  at: number;
-  /** The guest who asked for it (guest requests only). */
-  guest?: string;
+  readonly at: number;
+  /** The guest who asked for it (guest requests), or the kiosk device (kiosk requests). */
+  readonly guest?: string;
+  /** Asked for at a kiosk: many patrons share it, so it has its own limit (VM11). */
+  readonly kiosk?: true;
 }
 
-/** Transport intents an admin or kiosk can send to the active player (VM2). */
+/** The guests who like a pending request (`k` is `v:<entry id>`). */
+export interface VoteFact {
+  readonly k: string;
+  readonly g: string[];
+}
+
+/** Transport intents an admin can send to the active player (VM2). */
 export type IntentKind =
   'play' | 'pause' | 'skip' | 'previous' | 'seek' | 'emergency-stop' | 'fade-out-stop';
 export const INTENT_KINDS: readonly IntentKind[] = [
@@ -58,32 +92,42 @@ export const INTENT_KINDS: readonly IntentKind[] = [
   'fade-out-stop',
 ];
 
-/** An intent as written by its sender. */
+/** An intent as written by its sender (`k` is `i:<intent id>`). */
 export interface IntentFact {
-  id: string;
-  kind: IntentKind;
+  readonly k: string;
+  readonly kind: IntentKind;
   /** The entry the intent is about (skip, previous, seek, pause, play). */
-  entry?: string;
+  readonly entry?: string;
   /** Target position for seek, in milliseconds. */
-  pos?: number;
-  /** Wall time when issued (sender's clock). */
-  at: number;
-  h: Hlc;
+  readonly pos?: number;
+  /** When issued, on the sender's corrected clock (VM25). */
+  readonly at: number;
+  readonly h: Hlc;
   /** The emergency-stop count the sender had seen (VM6). */
-  stop: number;
+  readonly stop: number;
 }
 
 /** How the player resolved an intent. */
 export type IntentOutcome = 'applied' | 'expired' | 'rejected';
 
-/** An outcome recorded by the active player. */
+/** An outcome recorded by a player (`k` is `o:<intent id>`). */
 export interface OutcomeFact {
-  s: IntentOutcome;
-  kind: IntentKind;
-  by: string;
+  readonly k: string;
+  readonly s: IntentOutcome;
+  readonly kind: IntentKind;
+  readonly by: string;
   /** When the player decided. */
-  at: number;
-  why?: string;
+  readonly at: number;
+  readonly why?: string;
+}
+
+/** What became of a guest's journal entry (`k` is `g:<journal entry id>`). */
+export interface GuestOutcomeFact {
+  readonly k: string;
+  readonly s: 'accepted' | 'refused';
+  /** Why it was refused: a {@link VenueError} such as `duplicate`, `limit` or `banned`. */
+  readonly why?: string;
+  readonly at: number;
 }
 
 /** Playback states the player reports. */
@@ -95,62 +139,127 @@ export const PLAYBACK_STATES: readonly PlaybackState[] = [
   'stopped',
 ];
 
-/** What the active player is playing. Position is derived from `at`, never ticked (VM20). */
+/** Why playback is stopped: a person (emergency stop, fade-out stop) or the end of the queue. */
+export type StopReason = 'emergency' | 'fade-out' | 'end';
+export const STOP_REASONS: readonly StopReason[] = ['emergency', 'fade-out', 'end'];
+
+/** What the active player is playing (`k` is `play`). Position is derived from `at` (VM23). */
 export interface PlaybackFact {
-  entry: string;
-  track: string;
-  lane: Lane;
-  state: PlaybackState;
+  readonly k: 'play';
+  readonly entry: string;
+  readonly track: string;
+  readonly lane: Lane;
+  readonly state: PlaybackState;
   /** Position in milliseconds at the time of the last state change. */
-  pos: number;
+  readonly pos: number;
   /** Wall time of the last state change. */
-  at: number;
+  readonly at: number;
+  /** Why it stopped (state `stopped` only). */
+  readonly why?: StopReason;
 }
 
-/** One past play, for "previous" and the activity view. */
+/** The player's last heartbeat. */
+export interface BeatFact {
+  readonly k: 'beat';
+  readonly at: number;
+}
+
+/** The active-player lease this player claimed (VM3). */
+export interface LeaseFact {
+  readonly k: 'lease';
+  readonly epoch: number;
+  readonly at: number;
+}
+
+/** The programme entry last started, and its order key then. */
+export interface CursorFact {
+  readonly k: 'cursor';
+  readonly entry: string;
+  readonly key: string;
+}
+
+/** Emergency stops so far (VM6). */
+export interface StopsFact {
+  readonly k: 'stops';
+  readonly n: number;
+}
+
+/** Journal cursor of the last guest entry applied. */
+export interface JournalFact {
+  readonly k: 'journal';
+  readonly c: string;
+}
+
+/** The schedule slot occurrence applied last (`slotId@day`). */
+export interface SlotFact {
+  readonly k: 'slot';
+  readonly occ: string;
+}
+
+/** A lane entry a player started, and when (`k` is `p:<entry id>`). */
+export interface PlayedFact {
+  readonly k: string;
+  readonly at: number;
+}
+
+/** One past play, for "previous" and the activity view (`k` is `hi:<sequence>`). */
 export interface HistoryFact {
-  entry: string;
-  track: string;
-  lane: Lane;
-  at: number;
+  readonly k: string;
+  readonly entry: string;
+  readonly track: string;
+  readonly lane: Lane;
+  readonly at: number;
 }
 
-/** State written only by a player (VM1). */
-export interface PlayerFact {
-  /** Last heartbeat (wall ms). */
-  beat: number;
-  lease: { epoch: number; at: number } | null;
-  playback: PlaybackFact | null;
-  /** The programme entry last started, and its order key then. */
-  cursor: { entry: string; key: string } | null;
-  /** Lane entries played, with the time they started. */
-  played: Record<string, number>;
-  history: HistoryFact[];
-  outcomes: Record<string, OutcomeFact>;
-  /** Emergency stops so far (VM6). */
-  stop: number;
-  /** Journal cursor of the last guest request applied. */
-  journal: string | null;
-  /** The schedule slot occurrence applied last (`slotId@day`). */
-  slot: string | null;
-}
+/** Any fact of a writer's log. */
+export type Fact =
+  | WriterFact
+  | RegisterFact
+  | AddFact
+  | VoteFact
+  | IntentFact
+  | OutcomeFact
+  | GuestOutcomeFact
+  | PlaybackFact
+  | BeatFact
+  | LeaseFact
+  | CursorFact
+  | StopsFact
+  | JournalFact
+  | SlotFact
+  | PlayedFact
+  | HistoryFact;
 
-/** One writer's ledger: everything that writer has said that still matters. */
-export interface LedgerFact {
-  v: number;
-  /** Writer id: the ledger's key. */
+/**
+ * One writer's facts, read from its log and indexed for the rules. Every fact object here is the very
+ * object stored in the document (frozen), so a write can tell what changed by identity.
+ */
+export interface Ledger {
+  /** Writer id: the log's key. */
   w: string;
-  /** Device id (stable across sessions). */
-  dev: string;
-  role: Role;
-  name: string;
-  /** Latest stamp this writer issued. */
-  h: Hlc;
-  regs: Record<string, RegisterFact>;
-  adds: Record<string, AddFact>;
-  votes: Record<string, string[]>;
-  intents: IntentFact[];
-  player?: PlayerFact;
+  me: WriterFact;
+  /** Registers by register key (`set:volume`, `rm:<entry>`, `prog`…). */
+  regs: Map<string, RegisterFact>;
+  adds: Map<string, AddFact>;
+  votes: Map<string, VoteFact>;
+  intents: Map<string, IntentFact>;
+  beat?: BeatFact;
+  lease?: LeaseFact;
+  play?: PlaybackFact;
+  cursor?: CursorFact;
+  stops?: StopsFact;
+  journal?: JournalFact;
+  slot?: SlotFact;
+  played: Map<string, PlayedFact>;
+  history: Map<string, HistoryFact>;
+  outcomes: Map<string, OutcomeFact>;
+  guest: Map<string, GuestOutcomeFact>;
+  /** Wall time of the newest fact (derived on read, never stored): when the writer last spoke. */
+  latest: number;
+  /** Bumped each time this in-memory ledger changes (never stored), for caches of what it says. */
+  version: number;
+  /** Read from a schema-1 ledger value: converted by its owner on its next write. */
+  legacy?: true;
 }
 
 /** Venue facts fixed at creation. */
@@ -164,7 +273,7 @@ export interface VenueMeta {
   libraryId: string;
 }
 
-/** Timings of the rules, in milliseconds. */
+/** Timings of the rules, in milliseconds (SPEC "Timings and limits"). */
 export const TIMING = {
   /** An intent is applied only this fresh (VM2). */
   intentTtl: 10_000,
@@ -180,16 +289,26 @@ export const TIMING = {
   grace: 60 * 60_000,
   /** Outcomes are kept this long. */
   outcomeTtl: 60 * 60_000,
+  /** A writer that has said nothing for this long is gone: its log is folded and retired (VM24). */
+  retireAfter: 7 * 24 * 60 * 60_000,
+  /** How far ahead of a device's clock a stamp may be and still count (VM25). */
+  maxAhead: 60_000,
 } as const;
 
-/** Limits that keep the document small and fair. */
+/** Limits that keep the document small and fair (SPEC "Timings and limits"). */
 export const LIMITS = {
-  /** Pending lane requests per guest (VM11). */
+  /** Pending lane requests per guest, unless the venue's setting says otherwise (VM11). */
   requestsPerGuest: 3,
+  /** Pending lane requests per kiosk, unless the venue's setting says otherwise (VM11). */
+  requestsPerKiosk: 10,
   /** Plays kept in the player's history. */
   history: 20,
   /** Longest name or title accepted. */
   text: 200,
   /** Most entries in a programme. */
-  programme: 5_000,
+  programme: 20_000,
+  /** Longest order key (VM9). */
+  orderKey: 64,
+  /** Most guests counted on one request's votes. */
+  votes: 1_000,
 } as const;

@@ -1,4 +1,5 @@
 /** Venue settings: names, defaults and validation (VM5, VM6). */
+import { LIMITS } from './schema';
 
 /** Repeat modes of the programme. */
 export type Repeat = 'none' | 'one' | 'all';
@@ -22,6 +23,10 @@ export interface VenueSettings {
   prefetch: number;
   /** Whether guests may request tracks flagged explicit. */
   explicitAllowed: boolean;
+  /** Pending requests one guest may have (VM11). */
+  requestsPerGuest: number;
+  /** Pending requests one kiosk may have: many patrons share it (VM11). */
+  requestsPerKiosk: number;
 }
 
 /** Name of a setting. */
@@ -32,7 +37,7 @@ const isInt = (min: number, max: number) => (v: unknown) =>
 const isBool = (v: unknown) => typeof v === 'boolean';
 
 const VALIDATORS: { [K in SettingName]: (v: unknown) => boolean } = {
-  name: (v) => typeof v === 'string' && v.trim().length > 0 && v.length <= 200,
+  name: (v) => typeof v === 'string' && v.trim().length > 0 && v.length <= LIMITS.text,
   volume: isInt(0, 100),
   muted: isBool,
   volumeCap: isInt(0, 100),
@@ -50,6 +55,8 @@ const VALIDATORS: { [K in SettingName]: (v: unknown) => boolean } = {
   compressor: isBool,
   prefetch: isInt(0, 50),
   explicitAllowed: isBool,
+  requestsPerGuest: isInt(1, 20),
+  requestsPerKiosk: isInt(1, 50),
 };
 
 /** Settings of a new venue. */
@@ -66,6 +73,8 @@ export function defaultSettings(name: string): VenueSettings {
     compressor: false,
     prefetch: 3,
     explicitAllowed: false,
+    requestsPerGuest: LIMITS.requestsPerGuest,
+    requestsPerKiosk: LIMITS.requestsPerKiosk,
   };
 }
 

@@ -1,18 +1,20 @@
 /**
  * The read model: a validated, plain, typed snapshot of a venue at a given time (VM16). Pure: the
- * same facts and the same `now` give the same snapshot on every device.
+ * same facts and the same `now` give the same snapshot on every device (VM19).
  */
-import { hlcWall } from './hlc';
-import type { MergedIntent, PlayerLedger, VenueFacts } from './facts';
+import { hlcWall, hlcWriter } from './hlc';
+import type { MergedAdd, MergedIntent, VenueFacts } from './merge';
 import { compareByKey, isOrderKey, shuffleRank } from './order';
+import { baseEntries, baseIds, currentBase, type ProgrammeBase } from './programme';
 import { isSlot, type Slot } from './schedule';
 import {
-  LIMITS,
   TIMING,
   type IntentKind,
   type IntentOutcome,
   type Lane,
+  type Ledger,
   type PlaybackState,
+  type StopReason,
   type VenueMeta,
 } from './schema';
 import {
@@ -33,17 +35,22 @@ export interface EntryView {
   key: string;
   /** Writer id of whoever added it. */
   by: string;
+  /** The guest who asked for it, or the kiosk it was asked for at. */
   guest?: string;
+  /** Asked for at a kiosk. */
+  kiosk?: true;
   votes: number;
   addedAt: number;
 }
 
-/** What is playing now, with its position derived at the snapshot's time (VM20). */
+/** What is playing now, with its position derived at the snapshot's time (VM23). */
 export interface NowPlaying {
   entry: string;
   track: string;
   lane: Lane;
   state: PlaybackState;
+  /** Why it stopped, when it did: a person's emergency or fade-out stop, or the end of the queue. */
+  stoppedBy?: StopReason;
   /** Position in milliseconds at the snapshot's time. */
   positionMs: number;
   /** When the state last changed. */
@@ -72,6 +79,13 @@ export interface IntentView {
   why?: string;
 }
 
+/** What became of a guest's request or vote, by its journal entry id. */
+export interface GuestOutcomeView {
+  status: 'accepted' | 'refused';
+  /** Why it was refused (`duplicate`, `limit`, `banned`, `explicit`, `not-found`…). */
+  why?: string;
+}
+
 /** A venue as every screen renders it. */
 export interface VenueSnapshot {
   at: number;
@@ -87,52 +101,16 @@ export interface VenueSnapshot {
   players: PlayerView[];
   activePlayer: string | null;
   intents: IntentView[];
+  guestOutcomes: Record<string, GuestOutcomeView>;
   schedules: Slot[];
   bans: string[];
+  /** Devices an admin revoked. */
+  revoked: string[];
   emergencyStops: number;
   /** Journal cursor of the last guest entry the active player applied. */
   journalCursor: string | null;
   problems: Problem[];
 }
-
-/** The programme base a writer loaded (a playlist, or an empty programme after "clear"). */
-export interface ProgrammeBase {
-  id: string;
-  e: [string, string, string][];
-}
-
-const checkedBases = new WeakMap<object, boolean>();
-
-/** True when `v` is a well-formed programme base (remembered per stored value). */
-export function isProgrammeBase(v: unknown): v is ProgrammeBase {
-  if (typeof v !== 'object' || v === null) return false;
-  const known = checkedBases.get(v);
-  if (known !== undefined) return known;
-  const good = checkBase(v);
-  checkedBases.set(v, good);
-  return good;
-}
-
-function checkBase(v: object): boolean {
-  const base = v as Record<string, unknown>;
-  return (
-    typeof base.id === 'string' &&
-    /^[A-Za-z0-9_-]{1,64}$/.test(base.id) &&
-    Array.isArray(base.e) &&
-    base.e.length <= LIMITS.programme &&
-    base.e.every(
-      (row) =>
-        Array.isArray(row) &&
-        row.length === 3 &&
-        typeof row[0] === 'string' &&
-        typeof row[1] === 'string' &&
-        isOrderKey(row[2]),
-    )
-  );
-}
-
-/** The id of the programme before any playlist was loaded. */
-export const FIRST_PROGRAMME = 'main';
 
 function readSettings(facts: VenueFacts, meta: VenueMeta, problems: Problem[]): VenueSettings {
   const settings = defaultSettings(meta.name);
@@ -140,7 +118,7 @@ function readSettings(facts: VenueFacts, meta: VenueMeta, problems: Problem[]): 
     const reg = facts.registers.get(settingKey(name));
     if (!reg) continue;
     if (isValidSetting(name, reg.v)) (settings as unknown as Record<string, unknown>)[name] = reg.v;
-    else problems.push({ where: `ledgers.${reg.by}.regs.${settingKey(name)}`, what: 'invalid' });
+    else problems.push({ where: `writers.${reg.holder}.${reg.k}`, what: 'invalid' });
   }
   return settings;
 }
@@ -151,91 +129,123 @@ function keyOf(facts: VenueFacts, id: string, key: string, h: string): string {
   return move && move.h > h && isOrderKey(move.v) ? move.v : key;
 }
 
-const removed = (facts: VenueFacts, id: string) => facts.removed.has(id);
+/** An entry view; every field in one literal, so all views share one shape. */
+function entryView(
+  add: Pick<EntryView, 'id' | 'track' | 'lane' | 'key' | 'by' | 'addedAt'>,
+  key = add.key,
+  votes = 0,
+  guest?: string,
+  kiosk?: true,
+): EntryView {
+  const { id, track, lane, by, addedAt } = add;
+  return { id, track, lane, key, by, guest, kiosk, votes, addedAt };
+}
+
+const baseViews = new WeakMap<object, { h: string; views: EntryView[] }>();
+const addViews = new WeakMap<MergedAdd, EntryView>();
+
+/** The entries of a base as views, made once per base. */
+function viewsOfBase(base: ProgrammeBase, h: string): EntryView[] {
+  let known = baseViews.get(base);
+  if (known?.h !== h) {
+    const by = h ? hlcWriter(h) : '';
+    const addedAt = h ? hlcWall(h) : 0;
+    const views = baseEntries(base).map(({ id, track, key }) =>
+      entryView({ id, track, lane: 'programme', key, by, addedAt }),
+    );
+    baseViews.set(base, (known = { h, views }));
+  }
+  return known.views;
+}
+
+/** A programme add as a view, made once per add. */
+function viewOfAdd(add: MergedAdd): EntryView {
+  let view = addViews.get(add);
+  if (!view) {
+    view = entryView({ ...add, lane: 'programme', addedAt: add.at });
+    addViews.set(add, view);
+  }
+  return view;
+}
+
+/** The view with the key its newest move gives it (VM9). */
+function placed(facts: VenueFacts, view: EntryView, h: string): EntryView {
+  const key = keyOf(facts, view.id, view.key, h);
+  return key === view.key ? view : entryView(view, key);
+}
 
 function readProgramme(facts: VenueFacts, bans: Set<string>, problems: Problem[]) {
-  const reg = facts.registers.get('prog');
-  let base: ProgrammeBase = { id: FIRST_PROGRAMME, e: [] };
-  if (reg && isProgrammeBase(reg.v)) base = reg.v;
-  else if (reg) problems.push({ where: `ledgers.${reg.by}.regs.prog`, what: 'invalid' });
-  const entries = new Map<string, EntryView>();
-  const baseAt = reg ? hlcWall(reg.h) : 0;
-  for (const [id, track, key] of base.e) {
-    if (removed(facts, id) || bans.has(track)) continue;
-    const by = reg?.by ?? '';
-    entries.set(id, {
-      id,
-      track,
-      lane: 'programme',
-      key: keyOf(facts, id, key, reg?.h ?? ''),
-      by,
-      votes: 0,
-      addedAt: baseAt,
-    });
+  const { base, h } = currentBase(facts, problems);
+  const list: EntryView[] = [];
+  const screen = (id: string, track: string) => !facts.removed.has(id) && !bans.has(track);
+  for (const view of viewsOfBase(base, h)) {
+    if (screen(view.id, view.track)) list.push(facts.moves.size ? placed(facts, view, h) : view);
   }
+  let added = false;
   for (const add of facts.adds.values()) {
-    if (add.lane !== 'programme' || add.prog !== base.id || entries.has(add.id)) continue;
-    if (removed(facts, add.id) || bans.has(add.track)) continue;
-    entries.set(add.id, {
-      id: add.id,
-      track: add.track,
-      lane: 'programme',
-      key: keyOf(facts, add.id, add.key, add.h),
-      by: add.by,
-      votes: 0,
-      addedAt: add.at,
-    });
+    if (add.lane !== 'programme' || add.prog !== base.id || baseIds(base).has(add.id)) continue;
+    if (!screen(add.id, add.track)) continue;
+    added = true;
+    list.push(placed(facts, viewOfAdd(add), add.h));
   }
-  return { id: base.id, entries: [...entries.values()].sort(compareByKey) };
+  // A base alone is already in key order; adds and moves need a sort (nearly sorted: quick).
+  return { id: base.id, entries: added || facts.moves.size ? list.sort(compareByKey) : list };
 }
 
 /**
  * The priority lane: pending requests and "play next" entries. Expired, removed, played and banned
- * entries are gone; a guest's requests beyond the limit and second requests for a track already
- * pending are refused the same way on every device (VM11).
+ * entries are gone; a guest's (or a kiosk's) requests beyond its limit and second requests for a
+ * track already pending are refused the same way on every device (VM11). Staff entries come first
+ * in their order, then guests' requests by votes, then by when they were asked for (VM26).
  */
-function readLane(facts: VenueFacts, bans: Set<string>, now: number): EntryView[] {
-  const played = facts.played;
+function readLane(
+  facts: VenueFacts,
+  settings: VenueSettings,
+  bans: Set<string>,
+  now: number,
+): EntryView[] {
   const candidates = [...facts.adds.values()]
     .filter(
       (add) =>
         add.lane === 'priority' &&
-        !removed(facts, add.id) &&
-        played[add.id] === undefined &&
+        !facts.removed.has(add.id) &&
+        facts.played[add.id] === undefined &&
         add.at + TIMING.laneTtl > now &&
         !bans.has(add.track),
     )
     .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : a.id < b.id ? -1 : 1));
   const perGuest = new Map<string, number>();
   const tracks = new Set<string>();
-  const lane: EntryView[] = [];
+  const staff: EntryView[] = [];
+  const guests: EntryView[] = [];
   for (const add of candidates) {
     if (add.guest) {
       const count = perGuest.get(add.guest) ?? 0;
-      if (count >= LIMITS.requestsPerGuest || tracks.has(add.track)) continue;
+      const limit = add.kiosk ? settings.requestsPerKiosk : settings.requestsPerGuest;
+      if (count >= limit || tracks.has(add.track)) continue;
       perGuest.set(add.guest, count + 1);
     }
     tracks.add(add.track);
-    const entry: EntryView = {
-      id: add.id,
-      track: add.track,
-      lane: 'priority',
-      key: keyOf(facts, add.id, add.key, add.h),
-      by: add.by,
-      votes: facts.votes.get(add.id)?.size ?? 0,
-      addedAt: add.at,
-    };
-    if (add.guest) entry.guest = add.guest;
-    lane.push(entry);
+    const entry = entryView(
+      { ...add, lane: 'priority', addedAt: add.at },
+      keyOf(facts, add.id, add.key, add.h),
+      facts.votes.get(add.id)?.size ?? 0,
+      add.guest,
+      add.kiosk,
+    );
+    if (add.guest && !facts.moves.has(add.id)) guests.push(entry);
+    else staff.push(entry);
   }
-  return lane.sort(compareByKey);
+  // A stable sort: among equal votes, the order they were asked in.
+  guests.sort((a, b) => b.votes - a.votes);
+  return [...staff.sort(compareByKey), ...guests];
 }
 
-function readNowPlaying(active: PlayerLedger | null, now: number): NowPlaying | null {
-  const playback = active?.fact.playback;
+function readNowPlaying(active: Ledger | null, now: number): NowPlaying | null {
+  const playback = active?.play;
   if (!playback) return null;
   const moving = playback.state === 'playing';
-  return {
+  const view: NowPlaying = {
     entry: playback.entry,
     track: playback.track,
     lane: playback.lane,
@@ -243,6 +253,8 @@ function readNowPlaying(active: PlayerLedger | null, now: number): NowPlaying | 
     positionMs: playback.pos + (moving ? Math.max(0, now - playback.at) : 0),
     changedAt: playback.at,
   };
+  if (playback.why) view.stoppedBy = playback.why;
+  return view;
 }
 
 function intentStatus(intent: MergedIntent, facts: VenueFacts, now: number): IntentView {
@@ -279,16 +291,24 @@ function readIntents(facts: VenueFacts, now: number): IntentView[] {
 
 function readPlayers(facts: VenueFacts, now: number): PlayerView[] {
   return facts.players
+    .filter((p) => p.beat)
     .map((p) => ({
-      writer: p.writer,
-      device: p.device,
-      name: p.name,
-      online: now - p.fact.beat <= TIMING.onlineWindow,
-      lastSeen: p.fact.beat,
+      writer: p.w,
+      device: p.me.dev,
+      name: p.me.name,
+      online: now - p.beat!.at <= TIMING.onlineWindow,
+      lastSeen: p.beat!.at,
       active: p === facts.active,
-      leaseEpoch: p.fact.lease?.epoch ?? null,
-    }))
-    .sort((a, b) => (a.writer < b.writer ? -1 : 1));
+      leaseEpoch: p.lease?.epoch ?? null,
+    }));
+}
+
+function readGuestOutcomes(facts: VenueFacts): Record<string, GuestOutcomeView> {
+  const out: Record<string, GuestOutcomeView> = {};
+  for (const [id, o] of Object.entries(facts.guestOutcomes)) {
+    out[id] = o.why ? { status: o.s, why: o.why } : { status: o.s };
+  }
+  return out;
 }
 
 function readRegisterSet<T>(facts: VenueFacts, prefix: string, check: (v: unknown) => T | null) {
@@ -311,22 +331,25 @@ export function buildSnapshot(facts: VenueFacts, meta: VenueMeta, now: number): 
   const schedules = readRegisterSet(facts, 'slot:', (v) => (isSlot(v) ? v : null)).map(
     (s) => s.value,
   );
+  const cursor = facts.active?.cursor;
   return {
     at: now,
     meta,
     settings,
     volume: effectiveVolume(settings),
     programme: readProgramme(facts, bans, problems),
-    lane: readLane(facts, bans, now),
+    lane: readLane(facts, settings, bans, now),
     nowPlaying: readNowPlaying(facts.active, now),
-    cursor: facts.active?.fact.cursor ?? null,
+    cursor: cursor ? { entry: cursor.entry, key: cursor.key } : null,
     players: readPlayers(facts, now),
-    activePlayer: facts.active?.writer ?? null,
+    activePlayer: facts.active?.w ?? null,
     intents: readIntents(facts, now),
+    guestOutcomes: readGuestOutcomes(facts),
     schedules,
     bans: [...bans],
-    emergencyStops: facts.active?.fact.stop ?? 0,
-    journalCursor: facts.active?.fact.journal ?? null,
+    revoked: [...facts.revoked].sort(),
+    emergencyStops: facts.active?.stops?.n ?? 0,
+    journalCursor: facts.active?.journal?.c ?? null,
     problems,
   };
 }

@@ -1,10 +1,18 @@
 /** Staff operations on settings, bans, schedules and intents (VM2, VM5, VM6). */
-import type { OpContext } from './context';
+import type { Draft } from './Draft';
 import { randomId } from './ids';
+import { fact } from './ledger';
+import type { OpContext } from './op-context';
 import { fail, ok, type Result } from './result';
 import { isSlot, type Slot } from './schedule';
-import { INTENT_KINDS, type IntentKind, type LedgerFact } from './schema';
+import { INTENT_KINDS, type IntentKind } from './schema';
 import { isValidSetting, settingKey, type SettingName, type VenueSettings } from './settings';
+import { isId } from './validate';
+
+/** Sets register `key` in the draft, stamped with this operation's stamp (a copy of the caller's value). */
+function setRegister(ctx: OpContext, draft: Draft, key: string, value: unknown) {
+  draft.setRegister(key, structuredClone(value), ctx.h);
+}
 
 /**
  * Sets a setting. The value is stamped with this replica's hybrid logical clock, and the newest
@@ -12,41 +20,41 @@ import { isValidSetting, settingKey, type SettingName, type VenueSettings } from
  */
 export function setSetting<K extends SettingName>(
   ctx: OpContext,
-  draft: LedgerFact,
+  draft: Draft,
   name: K,
   value: VenueSettings[K],
 ): Result<void> {
   if (!isValidSetting(name, value))
     return fail('invalid', `${name} cannot be ${JSON.stringify(value)}`);
-  draft.regs[settingKey(name)] = { v: value, h: ctx.h };
+  setRegister(ctx, draft, settingKey(name), value);
   return ok(undefined);
 }
 
 /** Turns shuffle on with a fresh seed (so every device shows the same order, VM7), or off. */
-export function setShuffle(ctx: OpContext, draft: LedgerFact, on: boolean): Result<number> {
+export function setShuffle(ctx: OpContext, draft: Draft, on: boolean): Result<number> {
   const seed = on ? Math.floor(ctx.random() * 0x100000000) : ctx.view.settings.shuffle.seed;
   return setSetting(ctx, draft, 'shuffle', { on, seed }).ok ? ok(seed) : fail('invalid', 'seed');
 }
 
 /** Bans a track at this venue (it never plays, guests cannot request it), or lifts the ban. */
-export function banTrack(ctx: OpContext, draft: LedgerFact, track: string, banned: boolean) {
-  if (!/^[A-Za-z0-9_:-]{1,64}$/.test(track)) return fail('invalid', 'track id is malformed');
-  draft.regs[`ban:${track}`] = { v: banned, h: ctx.h };
+export function banTrack(ctx: OpContext, draft: Draft, track: string, banned: boolean) {
+  if (!isId(track)) return fail('invalid', 'track id is malformed');
+  setRegister(ctx, draft, `ban:${track}`, banned);
   return ok(undefined);
 }
 
 /** Adds or replaces a schedule slot. */
-export function setSlot(ctx: OpContext, draft: LedgerFact, slot: Slot): Result<void> {
+export function setSlot(ctx: OpContext, draft: Draft, slot: Slot): Result<void> {
   if (!isSlot(slot))
     return fail('invalid', 'a slot needs days, a start before its end and a playlist');
-  draft.regs[`slot:${slot.id}`] = { v: slot, h: ctx.h };
+  setRegister(ctx, draft, `slot:${slot.id}`, slot);
   return ok(undefined);
 }
 
 /** Removes a schedule slot. */
-export function removeSlot(ctx: OpContext, draft: LedgerFact, id: string): Result<void> {
+export function removeSlot(ctx: OpContext, draft: Draft, id: string): Result<void> {
   if (!ctx.view.schedules.some((s) => s.id === id)) return fail('not-found', 'no such slot');
-  draft.regs[`slot:${id}`] = { v: null, h: ctx.h };
+  setRegister(ctx, draft, `slot:${id}`, null);
   return ok(undefined);
 }
 
@@ -64,7 +72,7 @@ export interface IntentTarget {
  */
 export function sendIntent(
   ctx: OpContext,
-  draft: LedgerFact,
+  draft: Draft,
   kind: IntentKind,
   target: IntentTarget = {},
 ): Result<string> {
@@ -74,16 +82,29 @@ export function sendIntent(
   }
   const id = randomId(ctx.random, 'i');
   const entry = target.entry ?? ctx.view.nowPlaying?.entry;
-  draft.intents.push({
+  draft.intents.set(
     id,
-    kind,
-    at: ctx.now,
-    h: ctx.h,
-    stop: ctx.view.emergencyStops,
-    ...(entry !== undefined && kind !== 'emergency-stop' && kind !== 'fade-out-stop'
-      ? { entry }
-      : {}),
-    ...(kind === 'seek' ? { pos: Math.round(target.positionMs!) } : {}),
-  });
+    fact.intent(id, {
+      kind,
+      at: ctx.now,
+      h: ctx.h,
+      stop: ctx.view.emergencyStops,
+      ...(entry !== undefined && kind !== 'emergency-stop' && kind !== 'fade-out-stop'
+        ? { entry }
+        : {}),
+      ...(kind === 'seek' ? { pos: Math.round(target.positionMs!) } : {}),
+    }),
+  );
   return ok(id);
+}
+
+/**
+ * Records that an admin revoked a device at the relay: from now on its ledgers are retired at once
+ * (VM24) and a revoked player holds no lease (VM3).
+ */
+export function revokeDevice(ctx: OpContext, draft: Draft, device: string): Result<void> {
+  if (!isId(device)) return fail('invalid', 'device id is malformed');
+  if (device === ctx.identity.device) return fail('invalid', 'a device cannot revoke itself');
+  setRegister(ctx, draft, `rev:${device}`, true);
+  return ok(undefined);
 }

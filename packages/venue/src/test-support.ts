@@ -2,9 +2,10 @@
  * A small world for venue tests: simulated devices on a controlled network, each with its own clock
  * offset, all drawing randomness from one seed.
  */
+import * as Y from 'yjs';
 import { createRandom, SimNetwork, type SimPeer } from '@djamms/test-harness';
 import { createVenue } from './meta';
-import type { Role } from './schema';
+import { WRITERS_MAP, type WriterRole } from './schema';
 import { Venue } from './Venue';
 
 /** One simulated device: its document and its handle on the venue. */
@@ -31,7 +32,7 @@ export function venueWorld(seed = 1) {
       time += ms;
     },
     /** Adds a device; the first one creates the venue. */
-    device(name: string, role: Role, skew = 0): Device {
+    device(name: string, role: WriterRole, skew = 0): Device {
       const peer = net.addPeer(name);
       const ports = { now: () => time + skew, random: () => random.next() };
       if (devices.length === 0) {
@@ -75,4 +76,30 @@ export function must<T>(
 ): T {
   if (!result.ok) throw new Error(`${result.error}: ${result.message}`);
   return result.value;
+}
+
+/** The raw facts of a writer's log, as stored (for tests that look under the model). */
+export function storedFacts(doc: Y.Doc, writer: string): unknown[] {
+  const log = doc.getMap(WRITERS_MAP).get(writer);
+  return log instanceof Y.Array ? log.toArray() : [];
+}
+
+/** Appends raw values to a writer's log, as a misbehaving app with that writer's token could. */
+export function appendRaw(doc: Y.Doc, writer: string, ...values: unknown[]) {
+  const writers = doc.getMap(WRITERS_MAP);
+  let log = writers.get(writer);
+  doc.transact(() => {
+    if (!(log instanceof Y.Array)) writers.set(writer, (log = new Y.Array<unknown>()));
+    (log as Y.Array<unknown>).push(values);
+  });
+}
+
+/** Bytes of the update each call of `write` produces (one transaction each, VM22). */
+export function updateBytes(doc: Y.Doc, write: () => unknown): number {
+  let bytes = 0;
+  const count = (update: Uint8Array) => (bytes += update.length);
+  doc.on('update', count);
+  write();
+  doc.off('update', count);
+  return bytes;
 }
