@@ -85,9 +85,14 @@ export class FuzzFailure extends Error {
 /** How often a schedule is a long one (`FUZZ_LONG_EVERY`; `npm run test:long` runs more of them). */
 const LONG_EVERY = Number(process.env.FUZZ_LONG_EVERY ?? 500);
 
+/** The steps of schedule `seed` when it is a long one: thousands. */
+export function longSteps(seed: number): number {
+  return 1_500 + ((seed * 7919) % 2_500);
+}
+
 /** The number of steps of schedule `seed`: most are short, every `LONG_EVERY`th runs thousands. */
 export function stepsOf(seed: number): number {
-  return seed % LONG_EVERY === 0 ? 1_500 + ((seed * 7919) % 2_500) : 60;
+  return seed % LONG_EVERY === 0 ? longSteps(seed) : 60;
 }
 
 /** Runs one schedule of `steps` random steps from `seed`. Throws a {@link FuzzFailure}. */
@@ -381,11 +386,14 @@ function recordStart(
   memory: Memory,
   fail: (m: string) => never,
 ) {
-  const now = player.venue.snapshot().nowPlaying;
+  const view = player.venue.snapshot();
+  const now = view.nowPlaying;
+  // A start happens now; a player that takes the lease over continues an older start.
   if (
     now?.lane === 'priority' &&
     now.entry !== before?.entry &&
-    now.changedAt !== before?.changedAt
+    now.changedAt !== before?.changedAt &&
+    now.changedAt === view.at
   ) {
     const started = once(memory.startedLane, player.name);
     if (started.has(now.entry)) fail(`VM4 ${player.name} started lane entry ${now.entry} twice`);

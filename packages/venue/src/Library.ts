@@ -169,7 +169,7 @@ export class Library {
     if (!found.ok) return found;
     const items = found.value.get('items') as Y.Map<unknown>;
     const order = found.value.get('order') as Y.Map<unknown>;
-    let last = itemsInOrder(found.value).at(-1)?.key ?? null;
+    let last = lastKey(order);
     const keys: string[] = [];
     for (const track of tracks) {
       if (!ID.test(track)) return fail('invalid', 'track id is malformed');
@@ -253,6 +253,16 @@ export class Library {
     tracks.sort((a, b) => a.title.localeCompare(b.title) || (a.id < b.id ? -1 : 1));
     return { tracks, playlists, problems };
   }
+}
+
+/** The greatest order key of a playlist, without sorting it (appending is the common edit). */
+function lastKey(order: Y.Map<unknown>): string | null {
+  let last: string | null = null;
+  for (const stored of order.values()) {
+    const key = readKey(stored);
+    if (key !== LAST && (last === null || key > last)) last = key;
+  }
+  return last;
 }
 
 /** Items of a playlist in order: only items that still exist, each once (position registers). */

@@ -14,6 +14,7 @@ import {
   type IntentFact,
   type Ledger,
   type OutcomeFact,
+  type PlayedFact,
   type Fact,
   type RegisterFact,
   type VoteFact,
@@ -57,11 +58,11 @@ export interface VenueFacts {
    * Lane entries any player has started, and when (VM4). A union, so a request played by a player
    * cut off from the others never comes back when they merge.
    */
-  played: Record<string, number>;
+  played: ReadonlyMap<string, PlayedFact>;
   /** Intent outcomes recorded by any player, the active player's first (VM2). */
-  outcomes: Record<string, OutcomeFact>;
+  outcomes: ReadonlyMap<string, OutcomeFact>;
   /** What became of guests' journal entries, the active player's word first. */
-  guestOutcomes: Record<string, GuestOutcomeFact>;
+  guestOutcomes: ReadonlyMap<string, GuestOutcomeFact>;
   /** Devices an admin revoked (`rev:<device>`, VM24). */
   revoked: Set<string>;
 
@@ -204,9 +205,9 @@ export function mergeLedgers(ledgers: Ledger[], now: number, problems: Problem[]
     intents: [],
     players: [],
     active: null,
-    played: {},
-    outcomes: {},
-    guestOutcomes: {},
+    played: new Map(),
+    outcomes: new Map(),
+    guestOutcomes: new Map(),
     revoked: new Set(),
     latest: null,
     revealAt: Infinity,
@@ -251,16 +252,48 @@ export function mergeLedgers(ledgers: Ledger[], now: number, problems: Problem[]
   // A revoked holder's lease is void: no one plays until another player claims it (VM3).
   const holder = leaseHolder(facts.players);
   facts.active = holder && !facts.revoked.has(holder.me.dev) ? holder : null;
-  for (const player of facts.players) {
-    for (const [id, played] of player.played) {
-      facts.played[id] = Math.min(played.at, facts.played[id] ?? played.at);
-    }
-    for (const [id, o] of player.outcomes) facts.outcomes[id] = o;
-    for (const [id, o] of player.guest) facts.guestOutcomes[id] = o;
-  }
-  for (const [id, o] of facts.active?.outcomes ?? []) facts.outcomes[id] = o;
-  for (const [id, o] of facts.active?.guest ?? []) facts.guestOutcomes[id] = o;
+  facts.played = unionOf(
+    facts.players,
+    (p) => p.played,
+    (a, b) => (a.at <= b.at ? a : b),
+  );
+  const first = facts.active;
+  facts.outcomes = unionOf(
+    facts.players,
+    (p) => p.outcomes,
+    (a) => a,
+    first,
+  );
+  facts.guestOutcomes = unionOf(
+    facts.players,
+    (p) => p.guest,
+    (a) => a,
+    first,
+  );
   return facts;
+}
+
+/**
+ * One map of what several players recorded (played requests, outcomes): `pick` settles two records
+ * of one id, `first`'s records win outright. With a single player recording, its own map serves.
+ */
+function unionOf<T>(
+  players: Ledger[],
+  record: (p: Ledger) => ReadonlyMap<string, T>,
+  pick: (a: T, b: T) => T,
+  first?: Ledger | null,
+): ReadonlyMap<string, T> {
+  const holding = players.filter((p) => record(p).size > 0);
+  if (holding.length === 1) return record(holding[0]!);
+  const union = new Map<string, T>();
+  for (const player of holding) {
+    for (const [id, item] of record(player)) {
+      const known = union.get(id);
+      union.set(id, known === undefined ? item : pick(known, item));
+    }
+  }
+  if (first) for (const [id, item] of record(first)) union.set(id, item);
+  return union;
 }
 
 const mergedRegisters = new WeakMap<RegisterFact, MergedRegister>();

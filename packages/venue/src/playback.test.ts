@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { must, openBar, venueWorld } from './test-support';
+import { must, openBar, storedFacts, venueWorld } from './test-support';
 import { progress } from './snapshot';
 import { TIMING } from './schema';
 
@@ -42,6 +42,48 @@ describe('playback', () => {
     expect(must(spare.venue.claimLease(true))).toBe(2);
     w.net.flush();
     expect(w.devices[0]!.venue.snapshot().activePlayer).toBe('spare-w');
+  });
+
+  it('VM3 a lease another player outbid is dropped, and never comes back when that player is retired', () => {
+    const { w, admin, tv } = playingWorld();
+    const spare = w.device('spare', 'player');
+    must(spare.venue.claimLease(true));
+    w.net.flush();
+    must(tv.venue.heartbeat());
+    expect(storedFacts(tv.peer.doc, 'tv-w').some((f) => (f as { k: string }).k === 'lease')).toBe(
+      false,
+    );
+    must(admin.venue.revokeDevice('spare'));
+    w.net.flush();
+    must(tv.venue.claimLease());
+    must(tv.venue.heartbeat());
+    w.net.flush();
+    expect(admin.venue.snapshot().activePlayer).toBe('tv-w');
+    expect(admin.venue.snapshot().players.map((p) => p.writer)).toEqual(['tv-w']);
+  });
+
+  it('VM3 a new holder goes on from the furthest journal cursor any player reached', () => {
+    const { w, tv } = playingWorld();
+    const spare = w.device('spare', 'player');
+    const request = (n: number) => ({
+      id: `j${n}`,
+      kind: 'request' as const,
+      guest: `g${n}`,
+      track: { id: `r${n}`, explicit: false },
+    });
+    must(tv.venue.applyGuestEntries([request(1), request(2)], '2'));
+    w.net.flush();
+    // Cut off, the TV goes on with the journal while the spare takes the lease.
+    w.net.disconnect(tv.peer);
+    must(tv.venue.applyGuestEntries([request(3), request(4)], '4'));
+    w.tick(TIMING.leaseTtl + 1);
+    must(spare.venue.claimLease());
+    w.net.reconnect(tv.peer);
+    w.net.flush();
+    expect(spare.venue.snapshot().journalCursor).toBe('2');
+    const third = w.device('third', 'player');
+    must(third.venue.claimLease(true));
+    expect(third.venue.snapshot().journalCursor).toBe('4');
   });
 
   it('VM4 advancing an entry that is no longer playing is refused as stale', () => {

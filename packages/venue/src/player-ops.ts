@@ -8,7 +8,14 @@ import { fact } from './ledger';
 import { leaseHolder } from './merge';
 import type { OpContext } from './op-context';
 import { fail, ok, type Result } from './result';
-import { TIMING, type IntentFact, type OutcomeFact, type PlaybackFact } from './schema';
+import {
+  TIMING,
+  type IntentFact,
+  type JournalFact,
+  type Ledger,
+  type OutcomeFact,
+  type PlaybackFact,
+} from './schema';
 import { guestRequest, loadProgramme, vote, type TrackInfo } from './queue-ops';
 import { activeSlot, type LocalTime } from './schedule';
 import { upNext, type EntryView } from './snapshot';
@@ -35,26 +42,48 @@ export function claimLease(ctx: OpContext, draft: Draft, force: boolean): Result
   // Continue from the last holder, even one whose device was revoked.
   const last = leaseHolder(ctx.facts.players);
   if (last && last.w !== ctx.identity.writer) {
-    for (const name of ['play', 'cursor', 'stops', 'journal', 'slot'] as const) {
+    for (const name of ['play', 'cursor', 'stops', 'slot'] as const) {
       const known = last[name];
       draft.put(name, known && { ...known });
     }
     for (const seq of [...draft.history.entries()].map(([seq]) => seq)) draft.history.delete(seq);
     for (const [seq, h] of last.history) draft.history.set(seq, { ...h });
   }
+  // Every journal entry up to any player's cursor was applied by some player: go on from the
+  // furthest, or entries a player applied while cut off from the holder would be applied twice.
+  const journal = furthestJournal(ctx.facts.players, draft.get('journal'));
+  draft.put('journal', journal && { ...journal });
   // Played requests and decided intents are unions: nothing any player did is forgotten (VM2, VM4).
-  for (const [id, at] of Object.entries(ctx.facts.played)) {
-    if (!draft.played.has(id)) draft.played.set(id, fact.played(id, at));
+  for (const [id, played] of ctx.facts.played) {
+    if (!draft.played.has(id)) draft.played.set(id, { ...played });
   }
-  for (const [id, o] of Object.entries(ctx.facts.outcomes)) {
+  for (const [id, o] of ctx.facts.outcomes) {
     if (!draft.outcomes.has(id)) draft.outcomes.set(id, { ...o });
   }
-  for (const [id, o] of Object.entries(ctx.facts.guestOutcomes)) {
+  for (const [id, o] of ctx.facts.guestOutcomes) {
     if (!draft.guest.has(id)) draft.guest.set(id, { ...o });
   }
   draft.put('beat', { k: 'beat', at: ctx.now });
   draft.put('lease', { k: 'lease', epoch, at: ctx.now });
   return ok(epoch);
+}
+
+/** The journal cursor furthest along among players (cursors are journal positions). */
+function furthestJournal(players: Ledger[], mine: JournalFact | undefined) {
+  let furthest = mine;
+  for (const p of players) {
+    const c = p.journal;
+    if (c && (!furthest || compareCursors(c.c, furthest.c) > 0)) furthest = c;
+  }
+  return furthest;
+}
+
+/** Orders journal cursors: by number when both are, else as text. */
+export function compareCursors(a: string, b: string): number {
+  const x = Number(a);
+  const y = Number(b);
+  if (a !== '' && b !== '' && Number.isFinite(x) && Number.isFinite(y)) return x - y;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** Gives the lease up (the player is shutting down or handing over). */
@@ -240,7 +269,7 @@ export function applyIntents(ctx: OpContext, draft: Draft): Result<Record<string
   const pending = ctx.facts.intents
     // Long-expired intents are ignored, not decided: their outcome may already have been tidied away.
     .filter((i) => ctx.now - i.at < TIMING.outcomeTtl - TIMING.intentTtl)
-    .filter((i) => !draft.outcomes.has(i.id) && ctx.facts.outcomes[i.id] === undefined)
+    .filter((i) => !draft.outcomes.has(i.id) && !ctx.facts.outcomes.has(i.id))
     .sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));
   for (const intent of pending) {
     const decision = decide(ctx, draft, intent);
@@ -278,7 +307,7 @@ export function applyGuestEntries(
   const refused: Record<string, string> = {};
   let view = ctx.view;
   for (const entry of entries) {
-    if (draft.guest.has(entry.id) || ctx.facts.guestOutcomes[entry.id]) continue;
+    if (draft.guest.has(entry.id) || ctx.facts.guestOutcomes.has(entry.id)) continue;
     const step = { ...ctx, view };
     const result =
       entry.kind === 'request'

@@ -110,7 +110,7 @@ export function guestRequest(
     if (!check.ok) return check;
   }
   const { view } = ctx;
-  if (draft.adds.has(id) || ctx.facts.adds.has(id) || ctx.facts.played[id] !== undefined) {
+  if (draft.adds.has(id) || ctx.facts.adds.has(id) || ctx.facts.played.has(id)) {
     return ok(id);
   }
   if (view.bans.includes(track.id)) return fail('banned', 'this track is not played here');

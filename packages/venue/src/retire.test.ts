@@ -83,11 +83,12 @@ describe('retiring gone writers', () => {
     must(admin.venue.revokeDevice('kiosk'));
     must(admin.venue.revokeDevice('tv'));
     w.net.flush();
-    // Folding a player's unions needs a player: the admin leaves the TV's log to the next player.
+    // The revoked TV held the lease: its log stays until the next player has continued from it.
     expect(logs(admin.peer.doc)).toEqual(['admin-w', 'tv-w']);
     expect(admin.venue.snapshot().lane.map((e) => e.id)).toEqual([request]);
     expect(admin.venue.snapshot().activePlayer).toBeNull();
     must(spare.venue.claimLease());
+    must(spare.venue.heartbeat());
     w.net.flush();
     expect(logs(admin.peer.doc)).toEqual(['admin-w', 'spare-w']);
     const view = admin.venue.snapshot();

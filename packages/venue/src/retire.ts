@@ -10,7 +10,9 @@
  */
 import { Draft } from './Draft';
 import { fact } from './ledger';
+import { leaseHolder } from './merge';
 import type { OpContext } from './op-context';
+import { compareCursors } from './player-ops';
 import { mayAdd, mayHoldRegister, RIGHTS } from './rights';
 import { TIMING, type Ledger, type WriterRole } from './schema';
 import { tidyLedger } from './tidy';
@@ -22,9 +24,11 @@ import { tidyLedger } from './tidy';
  * everyone for gone.
  */
 export function isGone(ledger: Ledger, ctx: OpContext): boolean {
-  if (ledger.w === ctx.identity.writer) return false;
+  // The lease holder (even a revoked one) stays until another player claims: the next holder
+  // continues from it (VM3).
+  if (ledger.w === ctx.identity.writer || ledger === leaseHolder(ctx.facts.players)) return false;
   if (ctx.facts.revoked.has(ledger.me.dev)) return true;
-  if (ctx.correction === null || ledger === ctx.facts.active) return false;
+  if (ctx.correction === null) return false;
   // Silence only counts while someone else was heard: a device cut off from the venue hears from no
   // one, and must not take the others for gone.
   const heard = ctx.facts.ledgers.reduce(
@@ -40,6 +44,9 @@ export function isGone(ledger: Ledger, ctx: OpContext): boolean {
 function stillMatters(ledger: Ledger, ctx: OpContext): Draft {
   const rest = new Draft(ledger);
   tidyLedger(rest, ctx);
+  const journal = rest.get('journal');
+  const holder = ctx.facts.active?.journal;
+  if (journal && holder && compareCursors(journal.c, holder.c) <= 0) rest.put('journal', undefined);
   return rest;
 }
 
@@ -52,14 +59,18 @@ function mayFold(role: WriterRole, rest: Draft): boolean {
     [...rest.adds.values()].every((add) => mayAdd(role, add)) &&
     (rights.votes || none(rest.votes.values())) &&
     (rights.player ||
-      (none(rest.played.values()) && none(rest.outcomes.values()) && none(rest.guest.values())))
+      (none(rest.played.values()) &&
+        none(rest.outcomes.values()) &&
+        none(rest.guest.values()) &&
+        !rest.get('journal')))
   );
 }
 
 /**
  * Folds every gone ledger this writer may fold into `draft` and returns their writer ids (and
  * whether each is a schema-1 ledger) for the caller to delete in the same transaction. Only the
- * lease holder's playback counts and a gone writer's intents are long stale, so neither is folded.
+ * lease holder's playback counts and a gone writer's intents are long stale, so neither is folded;
+ * a gone player's journal cursor is, when it is further along than the folder's.
  */
 export function foldGone(draft: Draft, ctx: OpContext): { writer: string; legacy: boolean }[] {
   const retired: { writer: string; legacy: boolean }[] = [];
@@ -89,6 +100,11 @@ export function foldGone(draft: Draft, ctx: OpContext): { writer: string; legacy
     for (const [id, o] of rest.guest.entries()) {
       if (!draft.guest.has(id)) draft.guest.set(id, { ...o });
     }
+    // Journal entries up to a player's cursor were applied: the next holder goes on from there.
+    const journal = rest.get('journal');
+    const mine = draft.get('journal');
+    if (journal && (!mine || compareCursors(journal.c, mine.c) > 0))
+      draft.put('journal', { ...journal });
     retired.push({ writer: gone.w, legacy: gone.legacy === true });
   }
   return retired;

@@ -209,7 +209,7 @@ function readLane(
       (add) =>
         add.lane === 'priority' &&
         !facts.removed.has(add.id) &&
-        facts.played[add.id] === undefined &&
+        !facts.played.has(add.id) &&
         add.at + TIMING.laneTtl > now &&
         !bans.has(add.track),
     )
@@ -258,7 +258,7 @@ function readNowPlaying(active: Ledger | null, now: number): NowPlaying | null {
 }
 
 function intentStatus(intent: MergedIntent, facts: VenueFacts, now: number): IntentView {
-  const outcome = facts.outcomes[intent.id];
+  const outcome = facts.outcomes.get(intent.id);
   const view: IntentView = {
     id: intent.id,
     kind: intent.kind,
@@ -274,7 +274,7 @@ function intentStatus(intent: MergedIntent, facts: VenueFacts, now: number): Int
 function readIntents(facts: VenueFacts, now: number): IntentView[] {
   const views = new Map<string, IntentView>();
   for (const intent of facts.intents) views.set(intent.id, intentStatus(intent, facts, now));
-  for (const [id, outcome] of Object.entries(facts.outcomes)) {
+  for (const [id, outcome] of facts.outcomes) {
     if (views.has(id)) continue;
     const view: IntentView = {
       id,
@@ -305,7 +305,7 @@ function readPlayers(facts: VenueFacts, now: number): PlayerView[] {
 
 function readGuestOutcomes(facts: VenueFacts): Record<string, GuestOutcomeView> {
   const out: Record<string, GuestOutcomeView> = {};
-  for (const [id, o] of Object.entries(facts.guestOutcomes)) {
+  for (const [id, o] of facts.guestOutcomes) {
     out[id] = o.why ? { status: o.s, why: o.why } : { status: o.s };
   }
   return out;

@@ -75,18 +75,24 @@ export function tidyLedger(draft: Draft, { facts, now: clock, view, correction }
     }
   });
   keep(draft.adds, (id, add) => {
-    if (facts.removed.has(id) || facts.played[id] !== undefined) return false;
+    if (facts.removed.has(id) || facts.played.has(id)) return false;
     if (add.lane === 'priority') return add.at + TIMING.laneTtl > now;
     return add.prog === base.id;
   });
   keep(draft.votes, (entry) => isVisible(entry));
   keep(
     draft.intents,
-    (id, intent) => facts.outcomes[id] === undefined && now - intent.at < TIMING.outcomeTtl,
+    (id, intent) => !facts.outcomes.has(id) && now - intent.at < TIMING.outcomeTtl,
   );
   keep(draft.played, (_, p) => now - p.at < TIMING.laneTtl + TIMING.grace);
   keep(draft.outcomes, (_, o) => now - o.at < TIMING.outcomeTtl);
   keep(draft.guest, (_, o) => now - o.at < TIMING.outcomeTtl);
+  // A lease another player has since outbid is over: held on, it would come back to life if that
+  // player's log were ever retired (VM3).
+  const lease = draft.get('lease');
+  if (lease && facts.players.some((p) => (p.lease?.epoch ?? -1) > lease.epoch)) {
+    draft.put('lease', undefined);
+  }
   for (const [seq] of draft.pastPlays().slice(0, -LIMITS.history)) {
     draft.history.delete(seq.toString(36));
   }
