@@ -2,7 +2,7 @@
  * The model at the sizes real use reaches: thousands of appends in a row, a 20,000-entry programme,
  * and what one write costs next to them.
  */
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { createRandom, SimNetwork } from '@djamms/test-harness';
 import { Library } from './Library';
