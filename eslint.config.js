@@ -30,6 +30,42 @@ const packageBoundaries = {
   },
 };
 
+/** The web app and the relay meet only through packages/* (CONVENTIONS "One direction"). */
+const shellBoundaries = [
+  {
+    files: ['web/**/*.ts', 'web/**/*.svelte'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/relay/**', 'djamms-relay', 'djamms-relay/*'],
+              message: 'web/ never imports from relay/: share it through packages/*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['relay/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/web/**', '$lib/*', '$app/*'],
+              message: 'relay/ never imports from web/: share it through packages/*.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+];
+
 /** The web app runs in browsers (and its service worker in a worker). */
 const webApp = [
   ...svelte.configs.recommended,
@@ -120,6 +156,7 @@ export default tseslint.config(
     },
   },
   packageBoundaries,
+  ...shellBoundaries,
   platformFree,
   pureModel,
   ...webApp,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RelayTime } from '@djamms/protocol';
 import { CORS_HEADERS, HttpError, sendError, sendJson } from './http-util';
 import {
   createPairingCode,
@@ -53,6 +54,8 @@ function route(
   const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/healthz$/, () => health(s, res)],
+    ['GET', /^\/api\/time$/, () => sendJson(res, 200, { time: s.now() } satisfies RelayTime)],
+    ['GET', /^\/api\/time$/, () => sendJson(res, 200, { time: s.now() } satisfies RelayTime)],
     ['GET', /^\/metrics$/, () => metrics(s, res)],
     ['POST', /^\/api\/venues$/, () => createVenue(s, req, res)],
     ['GET', /^\/api\/venues\/([^/]+)$/, ([id]) => describeVenue(s, req, res, id!)],

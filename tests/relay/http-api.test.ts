@@ -282,6 +282,14 @@ describe('HTTP API', () => {
     ).toBe(400);
   });
 
+  it('RP23 the relay tells its time', async () => {
+    const before = Date.now();
+    const { status, body } = await api<{ time: number }>(relay.url, 'GET', '/api/time');
+    expect(status).toBe(200);
+    expect(body.time).toBeGreaterThanOrEqual(before);
+    expect(body.time).toBeLessThanOrEqual(Date.now());
+  });
+
   it('RP21 healthz and Prometheus metrics answer', async () => {
     const health = await api(relay.url, 'GET', '/healthz');
     expect(health).toMatchObject({ status: 200, body: { ok: true } });

@@ -121,3 +121,9 @@ export interface MediaUploadResponse {
   readonly size: number;
   readonly type: string;
 }
+
+/** `GET /api/time`: the relay's clock, for devices to correct theirs (RP23, venue SPEC VM25). */
+export interface RelayTime {
+  /** Milliseconds since the epoch. */
+  readonly time: number;
+}

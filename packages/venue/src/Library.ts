@@ -8,6 +8,7 @@ import { randomId } from './ids';
 import { compareByKey, isOrderKey, keyBetween, legacyKey } from './order';
 import { fail, ok, type Result } from './result';
 import type { VenuePorts } from './ports';
+import { isId } from './validate';
 
 /** A track as the library knows it. */
 export interface LibraryTrack {
@@ -36,11 +37,10 @@ export interface LibrarySnapshot {
   problems: { where: string; what: string }[];
 }
 
-const ID = /^[A-Za-z0-9_:-]{1,64}$/;
 const text = (v: unknown, max = 200): v is string => typeof v === 'string' && v.length <= max;
 
 function readTrack(id: string, v: unknown): LibraryTrack | null {
-  if (typeof v !== 'object' || v === null || !ID.test(id)) return null;
+  if (typeof v !== 'object' || v === null || !isId(id)) return null;
   const t = v as Record<string, unknown>;
   const media = t.media as Record<string, unknown> | null;
   const mediaOk =
@@ -172,7 +172,7 @@ export class Library {
     let last = lastKey(order);
     const keys: string[] = [];
     for (const track of tracks) {
-      if (!ID.test(track)) return fail('invalid', 'track id is malformed');
+      if (!isId(track)) return fail('invalid', 'track id is malformed');
       last = keyBetween(last, null);
       if (last === null) return FULL;
       keys.push(last);
@@ -273,7 +273,7 @@ function itemsInOrder(playlist: Y.Map<unknown>): { id: string; track: string; ke
   const out: { id: string; track: string; key: string }[] = [];
   items.forEach((track, id) => {
     const key = order.get(id);
-    if (typeof track === 'string' && ID.test(track)) out.push({ id, track, key: readKey(key) });
+    if (typeof track === 'string' && isId(track)) out.push({ id, track, key: readKey(key) });
   });
   return out.sort(compareByKey);
 }

@@ -28,8 +28,8 @@ type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Ids of entries, tracks, guests, intents and journal entries. */
-export const ID_PATTERN = /^[A-Za-z0-9_:-]{1,64}$/;
+/** Ids of entries, tracks, guests, intents and journal entries (as the relay's journal allows). */
+export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,80}$/;
 export const isId = (v: unknown): v is string => typeof v === 'string' && ID_PATTERN.test(v);
 export const isTime = (v: unknown): v is number =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 1e14;
@@ -39,11 +39,11 @@ const isLane = (v: unknown) => v === 'priority' || v === 'programme';
 const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
 
 /** Register keys: `prog`, or `<kind>:<id>` such as `set:volume`, `rm:<entry>`, `ban:<track>`. */
-const REGISTER_KEY = /^(prog|[a-z]+:[A-Za-z0-9_:-]{1,64})$/;
+const REGISTER_KEY = /^(prog|[a-z]+:[A-Za-z0-9_.:-]{1,80})$/;
 
 /** A fact's identity key: a singleton name, or a prefix and an id. */
 const FACT_KEY =
-  /^(me|beat|lease|play|cursor|stops|journal|slot|r:(prog|[a-z]+:[A-Za-z0-9_:-]{1,64})|(a|v|i|o|g|p|hi):[A-Za-z0-9_:-]{1,64})$/;
+  /^(me|beat|lease|play|cursor|stops|journal|slot|r:(prog|[a-z]+:[A-Za-z0-9_.:-]{1,80})|(a|v|i|o|g|p|hi):[A-Za-z0-9_.:-]{1,80})$/;
 
 /** The checks of each kind of fact, by the part of its key before the first `:`. */
 const CHECKS: Record<string, (f: Obj) => boolean> = {

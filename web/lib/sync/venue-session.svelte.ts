@@ -14,6 +14,7 @@ import {
 } from '../credentials';
 import { replaySideEffects } from '../pwa.svelte';
 import type { LinkState } from './RelayLink';
+import { correctFromRelay, deviceClock } from './clock';
 import { SyncedDoc } from './SyncedDoc';
 import { acquireWriterSlot } from './writer-slot';
 
@@ -28,6 +29,8 @@ export interface SyncView {
   pending: number;
   lastSynced: number | null;
   transport: LinkState['transport'];
+  /** How far this device's own clock is off when that is over a minute (VM25), else null. */
+  clockOffBy: number | null;
 }
 
 const LABELS: Record<SyncPhase, string> = {
@@ -39,7 +42,11 @@ const LABELS: Record<SyncPhase, string> = {
 };
 
 /** Combines the venue's and the library's links into one state. */
-export function syncView(links: (LinkState | null)[], online: boolean): SyncView {
+export function syncView(
+  links: (LinkState | null)[],
+  online: boolean,
+  clockOffBy: number | null = null,
+): SyncView {
   const live = links.filter((l): l is LinkState => l !== null);
   const error = live.find((l) => l.error)?.error ?? null;
   const pending = live.reduce((n, l) => n + l.pending, 0);
@@ -68,6 +75,7 @@ export function syncView(links: (LinkState | null)[], online: boolean): SyncView
     pending,
     lastSynced,
     transport: live[0]?.transport ?? 'none',
+    clockOffBy,
   };
 }
 
@@ -79,12 +87,17 @@ export class VenueSession {
   online = $state(navigator.onLine);
   /** Something is playing on this device (HTTP polling is faster then). */
   playing = $state(false);
-  sync: SyncView = $derived(syncView([this.venueLink, this.libraryLink], this.online));
+  /** How far this device's clock is off, when over a minute (VM25). */
+  clockOffBy = $state<number | null>(null);
+  sync: SyncView = $derived(
+    syncView([this.venueLink, this.libraryLink], this.online, this.clockOffBy),
+  );
 
   readonly venue: Venue;
   readonly libraryModel: Library;
   private refreshQueued = false;
   private readonly ticker: ReturnType<typeof setInterval>;
+  private readonly clockTimer: ReturnType<typeof setInterval>;
   /** Set by the bench and tests: when the last remote change reached this tab's state. */
   lastRemoteAt = 0;
 
@@ -94,16 +107,26 @@ export class VenueSession {
     readonly venueDoc: SyncedDoc,
     readonly libraryDoc: SyncedDoc,
   ) {
-    const ports = { now: Date.now, random: Math.random };
+    const ports = {
+      now: deviceClock.now,
+      random: Math.random,
+      correction: () => deviceClock.correction,
+    };
     const role = credential.role === 'guest' ? 'viewer' : credential.role;
     this.venue = new Venue(venueDoc.doc, { writer, device: credential.deviceId, role }, ports);
     this.libraryModel = new Library(libraryDoc.doc, ports);
+    // A venue written by an older DJAMMS is brought up to date as soon as a writer opens it (VM15).
+    if (role !== 'viewer' && this.venue.meta()) this.venue.migrate();
+    this.showClock();
     this.refresh();
     this.library = this.libraryModel.snapshot();
     venueDoc.doc.on('update', this.onUpdate);
     libraryDoc.doc.on('update', this.onLibraryUpdate);
     // Time moves the snapshot too (intents expire, positions advance): re-read every second.
     this.ticker = setInterval(() => this.refresh(true), 1000);
+    this.clockTimer = setInterval(() => {
+      if (this.venueLink?.connected) void this.correctClock();
+    }, CLOCK_EVERY_MS);
     addEventListener('online', this.onNetwork);
     addEventListener('offline', this.onNetwork);
   }
@@ -148,6 +171,25 @@ export class VenueSession {
     }
   }
 
+  /**
+   * Reads the relay's time and corrects this device's clock (VM25); when the correction moved,
+   * what this writer stamped with the wrong clock is re-dated at once.
+   */
+  async correctClock() {
+    try {
+      const moved = await correctFromRelay(this.credential.relay);
+      this.showClock();
+      if (moved && !this.sync.readOnly) this.venue.settle();
+    } catch {
+      // The relay is away; the clock keeps its last correction.
+    }
+  }
+
+  private showClock() {
+    const off = deviceClock.correction;
+    this.clockOffBy = deviceClock.wrong && off !== null ? off : null;
+  }
+
   /** Re-exchanges state with the relay now. */
   syncNow() {
     this.venueDoc.link?.syncNow();
@@ -156,6 +198,7 @@ export class VenueSession {
 
   destroy() {
     clearInterval(this.ticker);
+    clearInterval(this.clockTimer);
     removeEventListener('online', this.onNetwork);
     removeEventListener('offline', this.onNetwork);
     this.venueDoc.doc.off('update', this.onUpdate);
@@ -165,6 +208,9 @@ export class VenueSession {
     this.libraryDoc.destroy();
   }
 }
+
+/** How often the clock is corrected again while the relay is reachable (RP23). */
+const CLOCK_EVERY_MS = 10 * 60_000;
 
 const NO_LINK: LinkState = {
   transport: 'none',
@@ -238,8 +284,11 @@ async function start(
     const was = box.session?.[which]?.connected ?? false;
     if (box.session) box.session[which] = state;
     // The relay is back: HTTP side effects the service worker queued can go now (the browser's
-    // own `online` or `sync` never fires when only the relay was away).
-    if (which === 'venueLink' && state.connected && !was) replaySideEffects();
+    // own `online` or `sync` never fires when only the relay was away), and its time corrects ours.
+    if (which === 'venueLink' && state.connected && !was) {
+      replaySideEffects();
+      void box.session?.correctClock();
+    }
   };
   const libraryDoc = new SyncedDoc(credential.libraryId);
   const [writer] = await Promise.all([

@@ -1,10 +1,12 @@
 /**
  * A writer id unique per live tab (venue SPEC VM1): `<deviceId>-<slot>`, where the slot is the first
  * free Web Lock `djamms-writer-<venueId>-<n>`, held for the tab's life. Two tabs of one device
- * therefore never write the same ledger, and a closed tab's slot is reused by the next one.
+ * therefore never write the same log, and a closed tab's slot is reused by the next one. Without
+ * Web Locks the tab keeps one id in sessionStorage, so a reload writes on as the same writer instead
+ * of leaving a log behind each time.
  */
 export async function acquireWriterSlot(venueId: string, deviceId: string): Promise<string> {
-  if (!('locks' in navigator)) return `${deviceId}-${crypto.randomUUID().slice(0, 8)}`;
+  if (!('locks' in navigator)) return sessionSlot(venueId, deviceId);
   // The page's inline script (app.html) may already hold a slot for the venue in its path.
   const warm = (window as { __djammsWarm?: { slot?: Promise<number | null> } }).__djammsWarm;
   const early = warm?.slot;
@@ -27,5 +29,16 @@ export async function acquireWriterSlot(venueId: string, deviceId: string): Prom
     });
     if (held) return `${deviceId}-${n}`;
   }
-  return `${deviceId}-${crypto.randomUUID().slice(0, 8)}`;
+  return sessionSlot(venueId, deviceId);
+}
+
+/** This tab's own writer id, kept across its reloads. */
+function sessionSlot(venueId: string, deviceId: string): string {
+  const key = `djamms-writer-${venueId}`;
+  let writer = sessionStorage.getItem(key);
+  if (!writer?.startsWith(`${deviceId}-`)) {
+    writer = `${deviceId}-${crypto.randomUUID().slice(0, 8)}`;
+    sessionStorage.setItem(key, writer);
+  }
+  return writer;
 }
