@@ -20,6 +20,8 @@ const REGRESSIONS: [seed: number, what: string][] = [
  * focused tests they became, which run in a fraction of the time:
  * - 2200: playback.test.ts "VM3 a lease another player outbid is dropped…"
  * - 2600: playback.test.ts "VM3 a new holder goes on from the furthest journal cursor…"
+ * - 3050: clocks.test.ts "VM1 VM25 two versions of a key in one log settle on one…" and
+ *   retire.test.ts "VM24 VM25 what a gone writer stamped in the future is not folded…"
  */
 
 describe('fuzzer regressions', () => {

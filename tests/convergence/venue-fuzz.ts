@@ -491,6 +491,13 @@ export function checkRules(world: World, fail: (m: string) => never) {
       const key = (Object.keys(view) as (keyof VenueSnapshot)[]).find(
         (k) => JSON.stringify(view[k]) !== JSON.stringify(other[k]),
       )!;
+      if (key === 'problems') {
+        const mine = new Set(view.problems.map((p) => JSON.stringify(p)));
+        const theirs = new Set(other.problems.map((p) => JSON.stringify(p)));
+        fail(
+          `VM19 ${d.name} shows different problems: only there ${JSON.stringify([...theirs].filter((p) => !mine.has(p)))}, only here ${JSON.stringify([...mine].filter((p) => !theirs.has(p)))}`,
+        );
+      }
       fail(
         `VM19 ${d.name} shows a different ${key}: ${JSON.stringify(other[key]).slice(0, 600)} for ${JSON.stringify(view[key]).slice(0, 600)}`,
       );

@@ -141,12 +141,17 @@ export class Draft {
   /**
    * What writing this draft changes in a log holding `elements` (the stored facts and any malformed
    * ones, which are never touched). When `complete`, every fact the log does not hold yet is
-   * appended too: a new log, or a schema-1 ledger being converted. Null when nothing changed.
+   * appended too: a new log, or a schema-1 ledger being converted. `superseded` versions (they lost
+   * to a newer version of their key) are deleted with any write. Null when nothing changed.
    */
-  changeFor(elements: readonly unknown[], complete: boolean): LogChange | null {
+  changeFor(
+    elements: readonly unknown[],
+    complete: boolean,
+    superseded: readonly unknown[] = [],
+  ): LogChange | null {
     const inLog = complete ? new Set(elements) : null;
     const append: Fact[] = [];
-    const replaced = new Set<unknown>();
+    const replaced = new Set<unknown>(superseded);
     for (const [k, fact] of this.changes) {
       const before = this.storedFact(k);
       if (fact === before) continue;

@@ -62,7 +62,7 @@ interface WriterState {
   problems: Problem[];
 }
 
-const NO_LOG: ReadLog = { ledger: null, elements: [], problems: [] };
+const NO_LOG: ReadLog = { ledger: null, elements: [], problems: [], superseded: [] };
 
 /** One device's handle on one venue document. */
 export class Venue {
@@ -229,7 +229,8 @@ export class Venue {
     const log = this.writers.get(writer);
     const fresh = !(log instanceof Y.Array) || !state?.log;
     const legacy = !!state?.legacy && this.legacyLedgers.has(writer);
-    const change = draft.changeFor(fresh ? [] : state.log!.elements, fresh || legacy);
+    const stored = fresh ? NO_LOG : state.log!;
+    const change = draft.changeFor(stored.elements, fresh || legacy, stored.superseded);
     const migrate = meta.schemaVersion < SCHEMA_VERSION;
     if (!change && !retired.length && !legacy && !migrate) return result;
     if (change?.append.some((f) => readFact(f) === null)) {
@@ -255,7 +256,7 @@ export class Venue {
     const ledger = draft.commit();
     refreshContribution(ledger, draft.changes, now);
     this.lastOwn = ledger;
-    if (change) this.wrote(ledger, fresh ? NO_LOG : state!.log!, change);
+    if (change) this.wrote(ledger, stored, change);
     return result;
   }
 
@@ -282,7 +283,7 @@ export class Venue {
   private wrote(ledger: Ledger, before: ReadLog, change: LogChange) {
     const removed = new Set(change.remove);
     const elements = before.elements.filter((_, i) => !removed.has(i)).concat(change.append);
-    const log = { ledger, elements, problems: before.problems };
+    const log = { ledger, elements, problems: before.problems, superseded: [] };
     this.states.set(ledger.w, { log, legacy: null, ledger, problems: before.problems });
     this.dirty.delete(ledger.w);
   }

@@ -151,4 +151,31 @@ describe('clocks', () => {
     clock.correct(Number.NaN, 0, 1);
     expect(clock.correction).toBe(TIMING.maxAhead + 1);
   });
+
+  it('VM1 VM25 two versions of a key in one log settle on one: the next write deletes the loser', () => {
+    const w = venueWorld();
+    const admin = w.device('admin', 'admin');
+    const other = w.device('other', 'admin');
+    must(admin.venue.setSetting('volume', 20));
+    const ahead = (minutes: number) =>
+      encodeHlc({ wall: w.now() + minutes * 60_000, count: 0, writer: 'admin-w' });
+    // Two sessions of one writer (or a misbehaving app) left two more versions, both ahead.
+    appendRaw(
+      admin.peer.doc,
+      'admin-w',
+      { k: 'r:set:volume', v: 90, h: ahead(30) },
+      { k: 'r:set:volume', v: 95, h: ahead(31) },
+    );
+    w.net.flush();
+    must(admin.venue.settle());
+    w.net.flush();
+    const versions = storedFacts(admin.peer.doc, 'admin-w').filter(
+      (f) => (f as { k: string }).k === 'r:set:volume',
+    );
+    expect(versions).toHaveLength(1);
+    for (const venue of [admin.venue, other.venue]) {
+      expect(venue.snapshot().settings.volume).toBe(95);
+      expect(venue.snapshot().problems).toEqual([]);
+    }
+  });
 });

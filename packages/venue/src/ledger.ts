@@ -102,6 +102,11 @@ export interface ReadLog {
   ledger: Ledger | null;
   elements: unknown[];
   problems: Problem[];
+  /**
+   * Well-formed facts that lost to a newer version of their key (two sessions of one writer, or a
+   * misbehaving app): they count for no one, and the writer's next write deletes them.
+   */
+  superseded: unknown[];
 }
 
 /** Reads a writer's log. A log without a well-formed `me` fact is not a ledger (VM16). */
@@ -112,16 +117,21 @@ export function readLog(writer: string, log: Y.Array<unknown>): ReadLog {
   const me = elements.map(readFact).find((f) => f?.k === 'me') as Ledger['me'] | undefined;
   if (!me) {
     problems.push({ where, what: 'no writer fact: not a ledger, ignored' });
-    return { ledger: null, elements, problems };
+    return { ledger: null, elements, problems, superseded: [] };
   }
   const ledger = emptyLedger({ writer, device: me.dev, role: me.role, name: me.name });
   ledger.me = me;
+  const valid: Fact[] = [];
   for (const element of elements) {
     const fact = readFact(element);
-    if (fact) place(ledger, fact);
-    else problems.push({ where: `${where}.${describe(element)}`, what: 'malformed, skipped' });
+    if (fact) {
+      place(ledger, fact);
+      valid.push(fact);
+    } else problems.push({ where: `${where}.${describe(element)}`, what: 'malformed, skipped' });
   }
-  return { ledger, elements, problems };
+  const counted = new Set<Fact>(factsOf(ledger));
+  const superseded = valid.length > counted.size ? valid.filter((f) => !counted.has(f)) : [];
+  return { ledger, elements, problems, superseded };
 }
 
 function describe(element: unknown): string {

@@ -76,7 +76,12 @@ export function readLegacyLedger(writer: string, value: unknown): ReadLog {
     !isId(v.dev) ||
     !WRITER_ROLES.includes(v.role as WriterRole)
   ) {
-    return { ledger: null, elements: [], problems: [{ where, what: 'not a ledger, ignored' }] };
+    return {
+      ledger: null,
+      elements: [],
+      problems: [{ where, what: 'not a ledger, ignored' }],
+      superseded: [],
+    };
   }
   const ledger: Ledger = emptyLedger({
     writer,
@@ -95,5 +100,5 @@ export function readLegacyLedger(writer: string, value: unknown): ReadLog {
         what: 'malformed, skipped',
       });
   }
-  return { ledger, elements: [], problems };
+  return { ledger, elements: [], problems, superseded: [] };
 }

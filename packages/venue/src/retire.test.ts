@@ -145,6 +145,25 @@ describe('retiring gone writers', () => {
     expect(logs(away.peer.doc)).toContain('stays-w');
   });
 
+  it('VM24 VM25 what a gone writer stamped in the future is not folded over what counts', () => {
+    const w = venueWorld();
+    const fast = w.device('fast', 'admin', 3 * 3600_000);
+    const admin = w.device('admin', 'admin');
+    const tv = w.device('tv', 'player');
+    must(fast.venue.setSetting('volume', 22));
+    must(admin.venue.setSetting('volume', 28));
+    w.net.flush();
+    fast.venue.destroy();
+    must(admin.venue.revokeDevice('fast'));
+    must(admin.venue.settle()); // the next write retires the revoked device's log
+    w.net.flush();
+    expect(logs(admin.peer.doc)).toEqual(['admin-w']);
+    for (const venue of [admin.venue, tv.venue]) {
+      expect(venue.snapshot().settings.volume).toBe(28);
+      expect(venue.snapshot().problems).toEqual([]);
+    }
+  });
+
   it('VM24 VM15 gone schema-1 writers are folded and their ledgers deleted', () => {
     const doc = new Y.Doc();
     Y.applyUpdate(doc, readFileSync(new URL('../fixtures/venue-v1.bin', import.meta.url)));

@@ -10,6 +10,7 @@
  */
 import { Draft } from './Draft';
 import { fact } from './ledger';
+import { hlcWall } from './hlc';
 import { leaseHolder } from './merge';
 import type { OpContext } from './op-context';
 import { compareCursors } from './player-ops';
@@ -20,15 +21,15 @@ import { tidyLedger } from './tidy';
 /**
  * True when `ledger` is gone at `ctx.now` (VM24): its device was revoked, or it has been silent for
  * {@link TIMING.retireAfter} while a third writer was heard from. Only a device whose clock was
- * corrected from the relay's judges a writer gone by age: a clock reading the far future would take
- * everyone for gone.
+ * corrected from the relay's retires anyone: a clock reading the far future would take everyone for
+ * gone, and judges wrongly which facts are from the future.
  */
 export function isGone(ledger: Ledger, ctx: OpContext): boolean {
   // The lease holder (even a revoked one) stays until another player claims: the next holder
   // continues from it (VM3).
   if (ledger.w === ctx.identity.writer || ledger === leaseHolder(ctx.facts.players)) return false;
-  if (ctx.facts.revoked.has(ledger.me.dev)) return true;
   if (ctx.correction === null) return false;
+  if (ctx.facts.revoked.has(ledger.me.dev)) return true;
   // Silence only counts while someone else was heard: a device cut off from the venue hears from no
   // one, and must not take the others for gone.
   const heard = ctx.facts.ledgers.reduce(
@@ -44,6 +45,14 @@ export function isGone(ledger: Ledger, ctx: OpContext): boolean {
 function stillMatters(ledger: Ledger, ctx: OpContext): Draft {
   const rest = new Draft(ledger);
   tidyLedger(rest, ctx);
+  // Facts stamped in the future never counted, and their gone writer will not re-date them.
+  const horizon = ctx.now + TIMING.maxAhead;
+  for (const [key, reg] of [...rest.regs.entries()]) {
+    if (hlcWall(reg.h) > horizon) rest.regs.delete(key);
+  }
+  for (const [id, add] of [...rest.adds.entries()]) {
+    if (hlcWall(add.h) > horizon || add.at > horizon) rest.adds.delete(id);
+  }
   const journal = rest.get('journal');
   const holder = ctx.facts.active?.journal;
   if (journal && holder && compareCursors(journal.c, holder.c) <= 0) rest.put('journal', undefined);
