@@ -224,6 +224,7 @@ export type Djamms = {
       nowPlaying: { entry: string; state: string } | null;
       activePlayer: string | null;
       intents: { id: string; kind: string; status: string }[];
+      problems: { where: string; what: string }[];
     };
     library: { tracks: { id: string; title: string }[] };
     venue: {

@@ -8,6 +8,7 @@ import {
   addTrack,
   createVenueInApp,
   expectVenueName,
+  inApp,
   launchChromium,
   pairInApp,
   programmeTracks,
@@ -95,5 +96,35 @@ describe('e2e: sync between tabs and devices', () => {
     await Promise.all([waitForTracks(admin, all, 30_000), waitForTracks(device, all, 30_000)]);
     expect(await programmeTracks(admin)).toEqual(await programmeTracks(device));
     await Promise.all([waitForPhase(admin, 'saved-relay'), waitForPhase(device, 'saved-relay')]);
+  });
+
+  it('journey 7: a device whose clock is ten minutes fast is told so, and its edits take their real place', async () => {
+    const fast = await browser.newContext();
+    await fast.addInitScript(() => {
+      const shift = 10 * 60_000;
+      const RealDate = Date;
+      class FastDate extends RealDate {
+        constructor(...args: unknown[]) {
+          if (args.length === 0) super(RealDate.now() + shift);
+          else super(...(args as [number]));
+        }
+        static override now() {
+          return RealDate.now() + shift;
+        }
+      }
+      globalThis.Date = FastDate as DateConstructor;
+    });
+    const device = await pairInApp(fast, relay, venueId, token, 'admin');
+    await waitForPhase(device, 'saved-relay');
+    await device.waitForSelector('[data-testid=clock-wrong]');
+    const set = (page: Page, volume: number) =>
+      inApp(page, (app, v) => app.venue.setSetting('volume', v).ok, volume);
+    expect(await set(admin, 70)).toBe(true);
+    await expect.poll(() => inApp(device, (app) => app.snapshot.settings.volume)).toBe(70);
+    // Set after the 70 in real time: it wins everywhere, though its own clock reads ten minutes on.
+    expect(await set(device, 30)).toBe(true);
+    await expect.poll(() => inApp(admin, (app) => app.snapshot.settings.volume)).toBe(30);
+    expect(await inApp(admin, (app) => app.snapshot.problems.length)).toBe(0);
+    await fast.close();
   });
 });
