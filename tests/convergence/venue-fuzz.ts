@@ -38,8 +38,8 @@ interface Device {
 
 /** What the fuzzer remembers of successful operations, to check rules against. */
 interface Memory {
-  /** Entries removed by devices with honest clocks, and by whom. */
-  removed: Map<string, Device>;
+  /** Entries removed by devices with honest clocks, and by which device and writer. */
+  removed: Map<string, { by: Device; writer: string }>;
   /** Entries anyone removed (a removal by a device whose clock is wrong counts once re-dated). */
   removedAny: Set<string>;
   adminAdds: Map<
@@ -257,7 +257,7 @@ function staffStep(world: World) {
     const id = any();
     if (admin.venue.remove(id).ok) {
       memory.removedAny.add(id);
-      if (honest) memory.removed.set(id, admin);
+      if (honest) memory.removed.set(id, { by: admin, writer: admin.writer });
     }
   } else if (roll < 0.65) admin.venue.move(any(), random.chance(0.2) ? null : any());
   else if (roll < 0.72) {
@@ -281,7 +281,7 @@ function staffStep(world: World) {
   else if (roll < 0.84) {
     for (const entry of view.lane) {
       memory.removedAny.add(entry.id);
-      if (honest) memory.removed.set(entry.id, admin);
+      if (honest) memory.removed.set(entry.id, { by: admin, writer: admin.writer });
     }
     admin.venue.clearLane();
   } else if (roll < 0.86) admin.venue.banTrack(random.pick(TRACKS), random.chance(0.7));
@@ -508,11 +508,15 @@ export function checkRules(world: World, fail: (m: string) => never) {
   const ids = [...view.programme.entries, ...view.lane].map((e) => e.id);
   if (new Set(ids).size !== ids.length) fail('VM9 an entry shows twice');
   for (const id of ids) {
-    const by = memory.removed.get(id);
+    const removal = memory.removed.get(id);
     // A removal a revoked device had not sent before it was shut out never arrives.
+    // Its removal arrived when a removal stamped by it is anywhere (in its log, or folded).
     const arrived = () =>
-      Object.keys(whereIs(reference.venue, id)).some((k) => k.endsWith(`r:rm:${id}`));
-    if (by && (!by.revoked || arrived())) {
+      Object.entries(whereIs(reference.venue, id)).some(
+        ([k, f]) =>
+          k.endsWith(`r:rm:${id}`) && (f as { h?: string }).h?.endsWith(`.${removal!.writer}`),
+      );
+    if (removal && (!removal.by.revoked || arrived())) {
       fail(`VM10 removed entry ${id} is back: ${JSON.stringify(whereIs(reference.venue, id))}`);
     }
   }
