@@ -15,6 +15,7 @@
 import * as Y from 'yjs';
 import { createRandom, type SeededRandom } from '@djamms/test-harness';
 import { createVenue, Venue, type WriterRole } from '@djamms/venue';
+import { updateBytes } from '@djamms/venue/testing';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -218,16 +219,6 @@ function firstSnapshot(update: Uint8Array, now: number) {
 }
 
 const viewerPorts = (now: number) => ({ now: () => now, random: () => 0.5 });
-
-/** Bytes of the one update `write` makes. */
-function updateBytes(doc: Y.Doc, write: () => unknown) {
-  let bytes = 0;
-  const count = (u: Uint8Array) => (bytes += u.length);
-  doc.on('update', count);
-  write();
-  doc.off('update', count);
-  return bytes;
-}
 
 /**
  * What one write costs next to a 5,000-entry programme: a setting changed by the admin that loaded
