@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   isLibraryId,
   isPairableRole,
+  PAIRABLE_ROLES,
   isVenueId,
   type CreateVenueResponse,
   type DeviceInfo,
@@ -121,7 +122,7 @@ export async function createPairingCode(
   callerFor(s, req, venueId, ['admin']);
   const body = await readJson(req);
   if (!isPairableRole(body.role)) {
-    throw new HttpError(400, 'invalid-role', 'role must be admin, player, kiosk or viewer.');
+    throw new HttpError(400, 'invalid-role', `role must be one of ${PAIRABLE_ROLES.join(', ')}.`);
   }
   const name =
     typeof body.name === 'string' && body.name.trim() ? body.name.trim().slice(0, 100) : body.role;

@@ -180,25 +180,48 @@ describe('auth on the sync socket', () => {
     provider.destroy();
   });
 
-  it('RP5 a player writes the venue room but only reads the library room', async () => {
-    const player = await pairDevice(relay, venue, 'player');
-    const lib = connect(relay.wsUrl, venue.libraryId, player.token, new Y.Doc());
-    let denied = 0;
-    lib.messageHandlers[2] = () => {
-      denied++;
-    };
-    await synced(lib);
-    lib.doc.getMap('tracks').set('x', 1);
-    await eventually(() => expect(denied).toBe(1));
-    const room = connect(relay.wsUrl, venue.venueId, player.token);
-    await synced(room);
-    room.doc.getMap('settings').set('volume', 7);
-    await eventually(async () => {
-      const state = await roomState(relay, venue.venueId, venue.adminToken);
-      expect(state.getMap('settings').get('volume')).toBe(7);
-    });
-    lib.destroy();
-    room.destroy();
+  it.each(['player', 'staff'] as const)(
+    'RP5 a %s writes the venue room but only reads the library room',
+    async (role) => {
+      const player = await pairDevice(relay, venue, role);
+      const lib = connect(relay.wsUrl, venue.libraryId, player.token, new Y.Doc());
+      let denied = 0;
+      lib.messageHandlers[2] = () => {
+        denied++;
+      };
+      await synced(lib);
+      lib.doc.getMap('tracks').set('x', 1);
+      await eventually(() => expect(denied).toBe(1));
+      const room = connect(relay.wsUrl, venue.venueId, player.token);
+      await synced(room);
+      room.doc.getMap('settings').set('volume', 7);
+      await eventually(async () => {
+        const state = await roomState(relay, venue.venueId, venue.adminToken);
+        expect(state.getMap('settings').get('volume')).toBe(7);
+      });
+      lib.destroy();
+      room.destroy();
+    },
+  );
+
+  it('RP5 staff may not pair devices, list or revoke them, or rotate the guest link', async () => {
+    const staff = await pairDevice(relay, venue, 'staff');
+    const calls: [string, string][] = [
+      ['POST', `/api/venues/${venue.venueId}/pairing-codes`],
+      ['GET', `/api/venues/${venue.venueId}/devices`],
+      ['DELETE', `/api/venues/${venue.venueId}/devices/${staff.deviceId}`],
+      ['POST', `/api/venues/${venue.venueId}/guest-link`],
+    ];
+    for (const [method, path] of calls) {
+      const body = method === 'POST' ? { role: 'kiosk' } : undefined;
+      const res = await api(relay.url, method, path, { token: staff.token, body });
+      expect([method, path, res.status, res.body.error]).toEqual([
+        method,
+        path,
+        403,
+        'role-forbidden',
+      ]);
+    }
   });
 
   it('RP6 a revoked device is refused and its open sockets close with 4410', async () => {

@@ -11,7 +11,7 @@ import {
 } from './index';
 
 describe('protocol vocabulary', () => {
-  it('RP5 the access matrix: admin writes both rooms, player and kiosk the venue, viewer and guest nothing', () => {
+  it('RP5 the access matrix: admin writes both rooms, staff, player and kiosk the venue, viewer and guest nothing', () => {
     const writes = ROLES.map((role) => [
       role,
       roomAccess(role, 'venue').write,
@@ -19,6 +19,7 @@ describe('protocol vocabulary', () => {
     ]);
     expect(writes).toEqual([
       ['admin', true, true],
+      ['staff', true, false],
       ['player', true, false],
       ['kiosk', true, false],
       ['viewer', false, false],

@@ -1,11 +1,14 @@
-/** Every role a token can carry. */
-export const ROLES = ['admin', 'player', 'kiosk', 'viewer', 'guest'] as const;
+/**
+ * Every role a token can carry. `staff` is a bartender's phone: transport, the queue and requests,
+ * but not devices, the volume cap, bans or the guest rules, which stay with admins.
+ */
+export const ROLES = ['admin', 'staff', 'player', 'kiosk', 'viewer', 'guest'] as const;
 
 /** A device's role in a venue. */
 export type Role = (typeof ROLES)[number];
 
 /** Roles an admin can hand out with a pairing code (guests come from the guest link). */
-export const PAIRABLE_ROLES = ['admin', 'player', 'kiosk', 'viewer'] as const;
+export const PAIRABLE_ROLES = ['admin', 'staff', 'player', 'kiosk', 'viewer'] as const;
 
 /** A role a pairing code may grant. */
 export type PairableRole = (typeof PAIRABLE_ROLES)[number];
@@ -30,14 +33,15 @@ export function isPairableRole(value: unknown): value is PairableRole {
 }
 
 /**
- * The access matrix (PROTOCOL.md RP5): admin writes both rooms; player and kiosk write the venue
- * and read the library; viewer and guest only read. Guests change nothing in Yjs: their requests
- * and votes go through the journal.
+ * The access matrix (PROTOCOL.md RP5): admin writes both rooms; staff, player and kiosk write the
+ * venue and read the library; viewer and guest only read. Guests change nothing in Yjs: their
+ * requests and votes go through the journal.
  */
 export function roomAccess(role: Role, kind: RoomKind): RoomAccess {
   if (role === 'admin') return { read: true, write: true };
-  if (kind === 'venue' && (role === 'player' || role === 'kiosk'))
+  if (kind === 'venue' && (role === 'staff' || role === 'player' || role === 'kiosk')) {
     return { read: true, write: true };
+  }
   return { read: true, write: false };
 }
 

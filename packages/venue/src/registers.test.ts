@@ -88,6 +88,42 @@ describe('registers', () => {
     ]);
   });
 
+  it('VM17 staff run transport, the queue and the sound, but not the cap, bans, schedules or devices', () => {
+    const w = venueWorld();
+    const admin = w.device('admin', 'admin');
+    const staff = w.device('bar', 'staff');
+    must(admin.venue.loadPlaylist(['a', 'b']));
+    w.net.flush();
+    must(staff.venue.setSetting('volume', 40));
+    must(staff.venue.setSetting('crossfadeSeconds', 6));
+    must(staff.venue.setShuffle(true));
+    must(staff.venue.playNext('c'));
+    must(staff.venue.addToProgramme('d'));
+    must(staff.venue.sendIntent('pause'));
+    const refused = [
+      staff.venue.setSetting('volumeCap', 100),
+      staff.venue.setSetting('requestsPerGuest', 9),
+      staff.venue.banTrack('a'),
+      staff.venue.setSlot({ id: 's', days: [1], start: 0, end: 60, playlist: 'p', volume: null }),
+      staff.venue.revokeDevice('admin'),
+    ];
+    expect(refused.map((r) => (r.ok ? 'ok' : r.error))).toEqual(Array(5).fill('not-allowed'));
+    appendRaw(staff.peer.doc, 'bar-w', {
+      k: 'r:set:volumeCap',
+      v: 100,
+      h: (storedFacts(staff.peer.doc, 'bar-w')[1] as { h: string }).h,
+    });
+    w.net.flush();
+    const view = admin.venue.snapshot();
+    expect(view.settings).toMatchObject({ volume: 40, crossfadeSeconds: 6, volumeCap: 100 });
+    must(admin.venue.setSetting('volumeCap', 80));
+    w.net.flush();
+    expect(admin.venue.snapshot().settings.volumeCap).toBe(80);
+    expect(admin.venue.snapshot().problems.map((p) => p.what)).toContain(
+      'register set:volumeCap not allowed for staff',
+    );
+  });
+
   it('VM17 a viewer cannot write, and is told so', () => {
     const w = venueWorld();
     w.device('admin', 'admin');

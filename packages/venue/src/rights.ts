@@ -21,12 +21,21 @@ export interface Rights {
 }
 
 /**
- * The table. A player holds what a schedule sets (the programme, the volume) and removals, and
+ * The table. Staff (a bartender's phone) run transport, the queue, requests and the sound, but not
+ * the volume cap, bans, schedules, devices or the guest rules, which stay with admins. A player holds what a schedule sets (the programme, the volume) and removals, and
  * relays guests' requests and votes from the journal; a kiosk states guest requests and votes; a
  * viewer states nothing. Admins may hold votes so that they can fold a gone kiosk's (VM24).
  */
 export const RIGHTS: Readonly<Record<WriterRole, Rights>> = {
   admin: { registers: /^/, adds: 'any', votes: true, intents: true, player: false },
+  staff: {
+    registers:
+      /^(prog|rm:.+|pos:.+|set:(volume|muted|crossfadeSeconds|shuffle|repeat|eq|compressor))$/,
+    adds: 'any',
+    votes: true,
+    intents: true,
+    player: false,
+  },
   player: {
     registers: /^(prog|rm:.+|set:volume)$/,
     adds: 'guest',

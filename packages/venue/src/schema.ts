@@ -24,7 +24,7 @@ export const LEGACY_LEDGERS_MAP = 'ledgers';
 
 /** Roles that write a venue document. Guests never do: their requests come through the journal. */
 export type WriterRole = Exclude<Role, 'guest'>;
-export const WRITER_ROLES: readonly WriterRole[] = ['admin', 'player', 'kiosk', 'viewer'];
+export const WRITER_ROLES: readonly WriterRole[] = ['admin', 'staff', 'player', 'kiosk', 'viewer'];
 
 /** Which queue an entry belongs to. */
 export type Lane = 'priority' | 'programme';
