@@ -17,6 +17,7 @@ import {
 import type {
   AddFact,
   Fact,
+  FailureFact,
   GuestOutcomeFact,
   HistoryFact,
   IntentFact,
@@ -97,6 +98,7 @@ export class Draft {
   readonly history = new DraftRecord<HistoryFact>(this, 'history', 'hi:');
   readonly outcomes = new DraftRecord<OutcomeFact>(this, 'outcomes', 'o:');
   readonly guest = new DraftRecord<GuestOutcomeFact>(this, 'guest', 'g:');
+  readonly failed = new DraftRecord<FailureFact>(this, 'failed', 'x:');
 
   constructor(readonly base: Ledger) {}
 

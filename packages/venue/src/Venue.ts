@@ -424,6 +424,10 @@ export class Venue {
   advance(finishing: string | null) {
     return this.write(PLAYER, (c, d) => player.advance(c, d, finishing));
   }
+  /** Reports that the playing entry's track failed (after a retry), and moves on (VM27). */
+  reportFailure(entry: string, why: string) {
+    return this.write(PLAYER, (c, d) => player.reportFailure(c, d, entry, why));
+  }
   /** Reports playback state and position. */
   reportState(state: 'playing' | 'paused' | 'buffering', positionMs: number) {
     return this.write(PLAYER, (c, d) => player.reportState(c, d, state, positionMs));

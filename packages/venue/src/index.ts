@@ -31,6 +31,7 @@ export {
   programmeOrder,
   upNext,
   type EntryView,
+  type FailureView,
   type GuestOutcomeView,
   type IntentView,
   type NowPlaying,

@@ -17,6 +17,7 @@ import type {
   GuestOutcomeFact,
   PlayedFact,
   HistoryFact,
+  FailureFact,
   WriterIdentity,
 } from './schema';
 import { readFact, type Problem } from './validate';
@@ -31,6 +32,7 @@ export const RECORDS = {
   hi: 'history',
   o: 'outcomes',
   g: 'guest',
+  x: 'failed',
 } as const;
 /** The name of a keyed record of a ledger. */
 export type RecordName = (typeof RECORDS)[keyof typeof RECORDS];
@@ -59,6 +61,7 @@ export function emptyLedger(identity: WriterIdentity): Ledger {
     history: new Map(),
     outcomes: new Map(),
     guest: new Map(),
+    failed: new Map(),
     latest: 0,
     version: 0,
   };
@@ -169,6 +172,7 @@ export const fact = {
     ...o,
   }),
   played: (entry: string, at: number): PlayedFact => ({ k: `p:${entry}`, at }),
+  failure: (track: string, f: Omit<FailureFact, 'k'>): FailureFact => ({ k: `x:${track}`, ...f }),
   history: (seq: number, h: Omit<HistoryFact, 'k'>): HistoryFact => ({
     k: `hi:${seq.toString(36)}`,
     ...h,

@@ -16,6 +16,7 @@ import {
   type OutcomeFact,
   type PlayedFact,
   type Fact,
+  type FailureFact,
   type RegisterFact,
   type VoteFact,
 } from './schema';
@@ -63,6 +64,8 @@ export interface VenueFacts {
   outcomes: ReadonlyMap<string, OutcomeFact>;
   /** What became of guests' journal entries, the active player's word first. */
   guestOutcomes: ReadonlyMap<string, GuestOutcomeFact>;
+  /** Tracks players could not play, by track (the latest report). */
+  failed: ReadonlyMap<string, FailureFact>;
   /** Devices an admin revoked (`rev:<device>`, VM24). */
   revoked: Set<string>;
 
@@ -208,6 +211,7 @@ export function mergeLedgers(ledgers: Ledger[], now: number, problems: Problem[]
     played: new Map(),
     outcomes: new Map(),
     guestOutcomes: new Map(),
+    failed: new Map(),
     revoked: new Set(),
     latest: null,
     revealAt: Infinity,
@@ -263,6 +267,11 @@ export function mergeLedgers(ledgers: Ledger[], now: number, problems: Problem[]
     (p) => p.outcomes,
     (a) => a,
     first,
+  );
+  facts.failed = unionOf(
+    facts.players,
+    (p) => p.failed,
+    (a, b) => (a.at >= b.at ? a : b),
   );
   facts.guestOutcomes = unionOf(
     facts.players,

@@ -86,6 +86,27 @@ describe('playback', () => {
     expect(third.venue.snapshot().journalCursor).toBe('4');
   });
 
+  it('VM27 a track that fails is reported with its reason and skipped, and marked until it plays through', () => {
+    const { w, admin, tv } = playingWorld();
+    const first = tv.venue.snapshot().nowPlaying!;
+    expect(tv.venue.reportFailure('someone-else', 'x')).toMatchObject({ error: 'stale' });
+    expect(admin.venue.reportFailure(first.entry, 'x')).toMatchObject({ error: 'not-allowed' });
+    expect(must(tv.venue.reportFailure(first.entry, 'the file could not be decoded'))).toBe(
+      tv.venue.snapshot().nowPlaying!.entry,
+    );
+    w.net.flush();
+    expect(admin.venue.snapshot().nowPlaying?.track).toBe('t2');
+    expect(admin.venue.snapshot().failures).toEqual([
+      { track: 't1', entry: first.entry, why: 'the file could not be decoded', at: w.now() },
+    ]);
+    // Round the programme again: t1 plays to its end this time.
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    expect(tv.venue.snapshot().nowPlaying?.track).toBe('t1');
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    expect(tv.venue.snapshot().failures).toEqual([]);
+  });
+
   it('VM4 advancing an entry that is no longer playing is refused as stale', () => {
     const { tv } = playingWorld();
     const first = tv.venue.snapshot().nowPlaying!.entry;

@@ -9,6 +9,7 @@ import { leaseHolder } from './merge';
 import type { OpContext } from './op-context';
 import { fail, ok, type Result } from './result';
 import {
+  LIMITS,
   TIMING,
   type IntentFact,
   type JournalFact,
@@ -134,8 +135,8 @@ function start(draft: Draft, entry: EntryView, now: number) {
   );
 }
 
-/** Starts whatever is next, or stops at the end of the queue when nothing is. */
-function startNext(ctx: OpContext, draft: Draft) {
+/** Starts whatever is next, or stops at the end of the queue; returns the entry playing now. */
+function startNext(ctx: OpContext, draft: Draft): string | null {
   const lane = ctx.view.lane.filter((e) => !draft.played.has(e.id));
   const last = draft.get('cursor');
   const cursor = last ? { entry: last.entry, key: last.key } : null;
@@ -145,6 +146,7 @@ function startNext(ctx: OpContext, draft: Draft) {
   else if (playback) {
     draft.put('play', { ...withState(playback, 'stopped', ctx.now), pos: 0, why: 'end' });
   }
+  return next?.id ?? null;
 }
 
 /** True when a person stopped playback: only a play intent starts it again (VM6). */
@@ -171,9 +173,31 @@ export function advance(
   if ((playback?.entry ?? null) !== finishing) {
     return fail('stale', 'that entry is no longer the one playing');
   }
-  startNext(ctx, draft);
-  const now = draft.get('play');
-  return ok(now?.state === 'playing' ? now.entry : null);
+  // It played to its end: whatever failed with its track before is over.
+  if (playback) draft.failed.delete(playback.track);
+  return ok(startNext(ctx, draft));
+}
+
+/**
+ * Reports that the track of `entry` could not be played (after a retry) and why, and moves on to the
+ * next entry (VM27). Admins see the report; the track is marked until it plays again.
+ */
+export function reportFailure(
+  ctx: OpContext,
+  draft: Draft,
+  entry: string,
+  why: string,
+): Result<string | null> {
+  const active = mustBeActive(ctx, draft);
+  if (!active.ok) return active;
+  const playback = draft.get('play');
+  if (playback?.entry !== entry) return fail('stale', 'that entry is no longer the one playing');
+  const reason = why.slice(0, LIMITS.text);
+  draft.failed.set(
+    playback.track,
+    fact.failure(playback.track, { entry, why: reason, at: ctx.now }),
+  );
+  return ok(startNext(ctx, draft));
 }
 
 /** Reports playback state and position as measured by the player's media element. */

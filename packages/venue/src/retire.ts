@@ -71,6 +71,7 @@ function mayFold(role: WriterRole, rest: Draft): boolean {
       (none(rest.played.values()) &&
         none(rest.outcomes.values()) &&
         none(rest.guest.values()) &&
+        none(rest.failed.values()) &&
         !rest.get('journal')))
   );
 }

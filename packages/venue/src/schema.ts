@@ -202,6 +202,16 @@ export interface PlayedFact {
   readonly at: number;
 }
 
+/** A track the player could not play, and why (`k` is `x:<track id>`). */
+export interface FailureFact {
+  readonly k: string;
+  /** The entry it failed on. */
+  readonly entry: string;
+  /** In words an admin can act on ("the file could not be decoded"). */
+  readonly why: string;
+  readonly at: number;
+}
+
 /** One past play, for "previous" and the activity view (`k` is `hi:<sequence>`). */
 export interface HistoryFact {
   readonly k: string;
@@ -228,7 +238,8 @@ export type Fact =
   | JournalFact
   | SlotFact
   | PlayedFact
-  | HistoryFact;
+  | HistoryFact
+  | FailureFact;
 
 /**
  * One writer's facts, read from its log and indexed for the rules. Every fact object here is the very
@@ -254,6 +265,8 @@ export interface Ledger {
   history: Map<string, HistoryFact>;
   outcomes: Map<string, OutcomeFact>;
   guest: Map<string, GuestOutcomeFact>;
+  /** Tracks that failed to play, by track id. */
+  failed: Map<string, FailureFact>;
   /** Wall time of the newest fact (derived on read, never stored): when the writer last spoke. */
   latest: number;
   /** Bumped each time this in-memory ledger changes (never stored), for caches of what it says. */
@@ -289,6 +302,8 @@ export const TIMING = {
   grace: 60 * 60_000,
   /** Outcomes are kept this long. */
   outcomeTtl: 60 * 60_000,
+  /** A track that failed to play is reported this long. */
+  failureTtl: 24 * 60 * 60_000,
   /** A writer that has said nothing for this long is gone: its log is folded and retired (VM24). */
   retireAfter: 7 * 24 * 60 * 60_000,
   /** How far ahead of a device's clock a stamp may be and still count (VM25). */

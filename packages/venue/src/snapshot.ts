@@ -79,6 +79,14 @@ export interface IntentView {
   why?: string;
 }
 
+/** A track a player could not play (VM27). */
+export interface FailureView {
+  track: string;
+  entry: string;
+  why: string;
+  at: number;
+}
+
 /** What became of a guest's request or vote, by its journal entry id. */
 export interface GuestOutcomeView {
   status: 'accepted' | 'refused';
@@ -102,6 +110,8 @@ export interface VenueSnapshot {
   activePlayer: string | null;
   intents: IntentView[];
   guestOutcomes: Record<string, GuestOutcomeView>;
+  /** Tracks that failed to play in the last day, newest first (VM27). */
+  failures: FailureView[];
   schedules: Slot[];
   bans: string[];
   /** Devices an admin revoked. */
@@ -345,6 +355,9 @@ export function buildSnapshot(facts: VenueFacts, meta: VenueMeta, now: number): 
     activePlayer: facts.active?.w ?? null,
     intents: readIntents(facts, now),
     guestOutcomes: readGuestOutcomes(facts),
+    failures: [...facts.failed]
+      .map(([track, f]) => ({ track, entry: f.entry, why: f.why, at: f.at }))
+      .sort((a, b) => b.at - a.at || (a.track < b.track ? -1 : 1)),
     schedules,
     bans: [...bans],
     revoked: [...facts.revoked].sort(),

@@ -87,6 +87,7 @@ export function tidyLedger(draft: Draft, { facts, now: clock, view, correction }
   keep(draft.played, (_, p) => now - p.at < TIMING.laneTtl + TIMING.grace);
   keep(draft.outcomes, (_, o) => now - o.at < TIMING.outcomeTtl);
   keep(draft.guest, (_, o) => now - o.at < TIMING.outcomeTtl);
+  keep(draft.failed, (_, f) => now - f.at < TIMING.failureTtl);
   // A lease another player has since outbid is over: held on, it would come back to life if that
   // player's log were ever retired (VM3).
   const lease = draft.get('lease');

@@ -43,7 +43,7 @@ const REGISTER_KEY = /^(prog|[a-z]+:[A-Za-z0-9_.:-]{1,80})$/;
 
 /** A fact's identity key: a singleton name, or a prefix and an id. */
 const FACT_KEY =
-  /^(me|beat|lease|play|cursor|stops|journal|slot|r:(prog|[a-z]+:[A-Za-z0-9_.:-]{1,80})|(a|v|i|o|g|p|hi):[A-Za-z0-9_.:-]{1,80})$/;
+  /^(me|beat|lease|play|cursor|stops|journal|slot|r:(prog|[a-z]+:[A-Za-z0-9_.:-]{1,80})|(a|v|i|o|g|p|x|hi):[A-Za-z0-9_.:-]{1,80})$/;
 
 /** The checks of each kind of fact, by the part of its key before the first `:`. */
 const CHECKS: Record<string, (f: Obj) => boolean> = {
@@ -92,6 +92,7 @@ const CHECKS: Record<string, (f: Obj) => boolean> = {
   journal: (f) => typeof f.c === 'string' && f.c.length <= LIMITS.text,
   slot: (f) => typeof f.occ === 'string' && f.occ.length <= LIMITS.text,
   p: (f) => isTime(f.at),
+  x: (f) => isId(f.entry) && isText(f.why) && isTime(f.at),
   hi: (f) => isId(f.entry) && isId(f.track) && isLane(f.lane) && isTime(f.at),
 };
 
