@@ -33,16 +33,23 @@ const START = Date.UTC(2026, 0, 1);
 /** Peers that forward updates while online and catch up by state-vector diff on reconnect. */
 class Link {
   online = true;
+  private readonly toB = (u: Uint8Array, origin: unknown) => {
+    if (origin !== this && this.online) Y.applyUpdate(this.b, u, this);
+  };
+  private readonly toA = (u: Uint8Array, origin: unknown) => {
+    if (origin !== this && this.online) Y.applyUpdate(this.a, u, this);
+  };
   constructor(
     readonly a: Y.Doc,
     readonly b: Y.Doc,
   ) {
-    a.on('update', (u: Uint8Array, origin: unknown) => {
-      if (origin !== this && this.online) Y.applyUpdate(b, u, this);
-    });
-    b.on('update', (u: Uint8Array, origin: unknown) => {
-      if (origin !== this && this.online) Y.applyUpdate(a, u, this);
-    });
+    a.on('update', this.toB);
+    b.on('update', this.toA);
+  }
+  /** The device is gone for good. */
+  close() {
+    this.a.off('update', this.toB);
+    this.b.off('update', this.toA);
   }
   reconnect() {
     this.online = true;
@@ -103,7 +110,8 @@ function passingSession(
     venue.kioskRequest({ id: random.pick(tracks), explicit: false });
   } else venue.heartbeat();
   venue.destroy();
-  link.online = false;
+  link.close();
+  doc.destroy();
   if (revokedBy) revokedBy.revokeDevice(`d${n}`);
 }
 
