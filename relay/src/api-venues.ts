@@ -7,9 +7,11 @@ import {
   isVenueId,
   type CreateVenueResponse,
   type DeviceInfo,
+  type DeviceList,
   type GuestTokenResponse,
   type PairResponse,
   type Role,
+  type VenueInfo,
 } from '@djamms/protocol';
 import { HttpError, bearerToken, readJson, sendJson } from './http-util';
 import { randomId } from './auth/tokens';
@@ -108,8 +110,9 @@ export function describeVenue(
     venueId: venue.id,
     name: venue.name,
     libraryId: venue.libraryId,
+    created: venue.created,
     role: caller.claims.role,
-  });
+  } satisfies VenueInfo);
 }
 
 /** `POST /api/venues/<id>/pairing-codes` (admin). */
@@ -227,7 +230,7 @@ export function listDevices(
     lastSeen: d.lastSeen,
     revoked: d.revoked,
   }));
-  sendJson(res, 200, { devices });
+  sendJson(res, 200, { devices } satisfies DeviceList);
 }
 
 /** `DELETE /api/venues/<id>/devices/<deviceId>` (admin): revoke and disconnect. */

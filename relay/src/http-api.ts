@@ -55,7 +55,6 @@ function route(
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/healthz$/, () => health(s, res)],
     ['GET', /^\/api\/time$/, () => sendJson(res, 200, { time: s.now() } satisfies RelayTime)],
-    ['GET', /^\/api\/time$/, () => sendJson(res, 200, { time: s.now() } satisfies RelayTime)],
     ['GET', /^\/metrics$/, () => metrics(s, res)],
     ['POST', /^\/api\/venues$/, () => createVenue(s, req, res)],
     ['GET', /^\/api\/venues\/([^/]+)$/, ([id]) => describeVenue(s, req, res, id!)],

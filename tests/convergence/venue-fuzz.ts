@@ -371,7 +371,9 @@ function playerStep({ random, devices, memory }: World, fail: (m: string) => nev
   else if (roll < 0.85) {
     const cursor = Number(venue.snapshot().journalCursor ?? 0);
     venue.applyGuestEntries(memory.journal.slice(cursor), String(memory.journal.length));
-  } else if (roll < 0.95) venue.claimLease(random.chance(0.1));
+  } else if (roll < 0.93) venue.claimLease(random.chance(0.1));
+  // A screen that closes hands over (VM3); its next beat or claim takes the venue back.
+  else if (roll < 0.95) venue.releaseLease();
   else
     venue.reportState(
       random.pick(['playing', 'paused', 'buffering'] as const),

@@ -21,6 +21,22 @@ export interface CreateVenueResponse {
   readonly deviceId: string;
 }
 
+/** `GET /api/venues/<id>` response: what any device of the venue may know of it. */
+export interface VenueInfo {
+  readonly venueId: string;
+  readonly name: string;
+  readonly libraryId: string;
+  /** When the relay created it, milliseconds since the epoch. */
+  readonly created: number;
+  /** The caller's role. */
+  readonly role: Role;
+}
+
+/** `GET /api/venues/<id>/devices` response (admin). */
+export interface DeviceList {
+  readonly devices: readonly DeviceInfo[];
+}
+
 /** `POST /api/venues/<id>/pairing-codes` request (admin). */
 export interface PairingCodeRequest {
   readonly role: PairableRole;

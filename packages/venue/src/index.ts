@@ -7,10 +7,12 @@ export type { VenuePorts } from './ports';
 export { DeviceClock } from './clock';
 export {
   createVenue,
+  venueFromRelay,
   readMeta,
   migrateVenue,
   MIGRATIONS,
   type NewVenue,
+  type RelayVenue,
   type Migration,
 } from './meta';
 export type { TrackInfo } from './queue-ops';
@@ -54,4 +56,5 @@ export {
   type WriterRole,
 } from './schema';
 export { randomId } from './ids';
+export { mayChangeSetting, maySendIntents } from './rights';
 export { Library, type LibraryTrack, type LibraryPlaylist, type LibrarySnapshot } from './Library';

@@ -38,6 +38,23 @@ export function createVenue(doc: Y.Doc, venue: NewVenue): Result<VenueMeta> {
   return ok(value);
 }
 
+/** What the relay says of a venue it created (`GET /api/venues/<id>`). */
+export interface RelayVenue {
+  venueId: string;
+  libraryId: string;
+  name: string;
+  created: number;
+}
+
+/**
+ * The genesis of a venue created at the relay alone (its API, not the app): every writing device
+ * that finds no genesis after syncing builds the same one from the relay's description, so devices
+ * that write it at once write identical values (VM18).
+ */
+export function venueFromRelay(info: RelayVenue): NewVenue {
+  return { ...info, epoch: info.venueId };
+}
+
 /** Reads the venue's fixed facts, or null while the document has not loaded them (or they are bad). */
 export function readMeta(doc: Y.Doc): VenueMeta | null {
   const m = doc.getMap(META_MAP);

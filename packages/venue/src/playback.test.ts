@@ -36,6 +36,28 @@ describe('playback', () => {
     expect(tv.venue.snapshot().nowPlaying).toEqual(spare.venue.snapshot().nowPlaying);
   });
 
+  it('VM3 a player that hands over is replaced after a few seconds and continues; one that comes back in time keeps it', () => {
+    const { w, tv } = playingWorld();
+    const spare = w.device('spare', 'player');
+    const playing = tv.venue.snapshot().nowPlaying!;
+    must(tv.venue.releaseLease());
+    w.net.flush();
+    expect(spare.venue.snapshot().players.find((p) => p.writer === 'tv-w')?.online).toBe(false);
+    expect(spare.venue.claimLease()).toMatchObject({ ok: false, error: 'lease-held' });
+    // A reload: the same writer beats again within the handover time and keeps the venue.
+    w.tick(TIMING.handover / 2);
+    must(tv.venue.claimLease());
+    w.net.flush();
+    w.tick(TIMING.handover);
+    expect(spare.venue.claimLease()).toMatchObject({ ok: false, error: 'lease-held' });
+    // Closed for good: the spare claims once the handover time has passed and goes on from it.
+    must(tv.venue.releaseLease());
+    w.net.flush();
+    w.tick(TIMING.handover + 1);
+    expect(must(spare.venue.claimLease())).toBe(2);
+    expect(spare.venue.snapshot().nowPlaying?.entry).toBe(playing.entry);
+  });
+
   it('VM3 a forced claim takes over a live lease', () => {
     const { w } = playingWorld();
     const spare = w.device('spare', 'player');

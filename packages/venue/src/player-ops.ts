@@ -34,9 +34,15 @@ export function heartbeat(ctx: OpContext, draft: Draft): Result<void> {
 export function claimLease(ctx: OpContext, draft: Draft, force: boolean): Result<number> {
   const holder = ctx.facts.active;
   const lease = draft.get('lease');
-  if (holder?.w === ctx.identity.writer && lease) return ok(lease.epoch);
-  const beat = holder?.beat?.at ?? -Infinity;
-  if (holder && !force && ctx.now - beat < TIMING.leaseTtl) {
+  if (holder?.w === ctx.identity.writer && lease) {
+    // Back from a handover (a reload): beating again keeps the venue here.
+    if (draft.get('beat')?.off) draft.put('beat', { k: 'beat', at: ctx.now });
+    return ok(lease.epoch);
+  }
+  // A holder that handed over may be claimed from shortly after (a reload comes back sooner).
+  const quiet = holder?.beat ? ctx.now - holder.beat.at : Infinity;
+  const wait = holder?.beat?.off ? TIMING.handover : TIMING.leaseTtl;
+  if (holder && !force && quiet < wait) {
     return fail('lease-held', `${holder.me.name || 'another player'} is playing`);
   }
   const epoch = Math.max(0, ...ctx.facts.players.map((p) => p.lease?.epoch ?? 0)) + 1;
@@ -87,9 +93,13 @@ export function compareCursors(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Gives the lease up (the player is shutting down or handing over). */
-export function releaseLease(_ctx: OpContext, draft: Draft): Result<void> {
-  draft.put('lease', undefined);
+/**
+ * Hands the lease over (the player's screen is closing): its heartbeat says so, and another player may
+ * claim a few seconds later and goes on from this one's playback (VM3).
+ */
+export function releaseLease(ctx: OpContext, draft: Draft): Result<void> {
+  // The lease stays: whoever claims next goes on from this player's playback.
+  draft.put('beat', { k: 'beat', at: ctx.now, off: true });
   return ok(undefined);
 }
 

@@ -77,10 +77,17 @@ export function addToProgramme(
   return ok(id);
 }
 
-/** Puts a track at the front of the priority lane ("play next"). */
+/**
+ * Puts a track at the front of the priority lane ("play next"). A track already waiting in the lane
+ * is refused (`duplicate`): moving it is how it goes first (VM26).
+ */
 export function playNext(ctx: OpContext, draft: Draft, track: string): Result<string> {
   const valid = validId(track, 'track');
   if (!valid.ok) return valid;
+  const playing = ctx.view.nowPlaying?.entry;
+  if (ctx.view.lane.some((e) => e.track === track && e.id !== playing)) {
+    return fail('duplicate', 'that track is already waiting in the lane: move it instead');
+  }
   const key = keyBefore(keyedLane(ctx), null);
   if (key === null) return full();
   const id = randomId(ctx.random, 'e');

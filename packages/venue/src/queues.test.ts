@@ -212,6 +212,14 @@ describe('queues', () => {
     expect(tv.venue.upNext(5).map((e) => e.track)).toEqual(order());
   });
 
+  it('VM26 play next refuses a track already waiting in the lane', () => {
+    const { a } = world();
+    must(a.venue.playNext('t1'));
+    expect(a.venue.playNext('t1')).toMatchObject({ ok: false, error: 'duplicate' });
+    must(a.venue.playNext('t2'));
+    expect(a.venue.snapshot().lane.map((e) => e.track)).toEqual(['t2', 't1']);
+  });
+
   it('VM11 a journal batch applied twice counts each request once', () => {
     const { w, tv } = world();
     const batch = [

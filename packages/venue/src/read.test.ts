@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { migrateVenue, readMeta } from './meta';
+import { createVenue, migrateVenue, readMeta, venueFromRelay } from './meta';
 import { LEGACY_LEDGERS_MAP, SCHEMA_VERSION, WRITERS_MAP } from './schema';
 import { appendRaw, must, storedFacts, venueWorld } from './test-support';
 import { Venue } from './Venue';
@@ -85,6 +85,17 @@ describe('reading', () => {
     expect(venue.playNext('t')).toMatchObject({ ok: false, error: 'not-loaded' });
     expect(venue.snapshot().problems[0]?.where).toBe('meta');
     expect(doc.getMap(WRITERS_MAP).size).toBe(0);
+  });
+
+  it('VM18 a venue created at the relay alone gets one genesis from every device that writes it', () => {
+    const info = { venueId: 'vCurl', libraryId: 'lCurl', name: 'Curl Bar', created: 5 };
+    const [a, b] = [new Y.Doc(), new Y.Doc()];
+    must(createVenue(a, venueFromRelay(info)));
+    must(createVenue(b, venueFromRelay(info)));
+    Y.applyUpdate(a, Y.encodeStateAsUpdate(b));
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a));
+    expect(readMeta(a)).toEqual(readMeta(b));
+    expect(readMeta(a)).toMatchObject({ name: 'Curl Bar', created: 5, epoch: 'vCurl' });
   });
 
   it('VM15 the frozen schema-1 fixture opens with everything it held', () => {

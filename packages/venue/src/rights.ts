@@ -52,6 +52,16 @@ export function mayHoldRegister(role: WriterRole, key: string): boolean {
   return RIGHTS[role].registers?.test(key) ?? false;
 }
 
+/** True when `role` may change setting `name` (what a screen offers; the model enforces it on read). */
+export function mayChangeSetting(role: WriterRole, name: string): boolean {
+  return mayHoldRegister(role, `set:${name}`);
+}
+
+/** True when `role` may send transport intents (VM2). */
+export function maySendIntents(role: WriterRole): boolean {
+  return RIGHTS[role].intents;
+}
+
 /** True when `role` may state `add`. */
 export function mayAdd(role: WriterRole, add: Pick<AddFact, 'lane' | 'guest'>): boolean {
   const right = RIGHTS[role].adds;

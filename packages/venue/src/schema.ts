@@ -162,6 +162,8 @@ export interface PlaybackFact {
 export interface BeatFact {
   readonly k: 'beat';
   readonly at: number;
+  /** The player handed over (its screen closed): its lease may be claimed at once (VM3). */
+  readonly off?: true;
 }
 
 /** The active-player lease this player claimed (VM3). */
@@ -294,6 +296,8 @@ export const TIMING = {
   heartbeat: 15_000,
   /** A lease whose holder has not beaten for this long may be taken over (VM3). */
   leaseTtl: 45_000,
+  /** A player that handed over (its screen closed) may be replaced this soon: a reload is back sooner. */
+  handover: 5_000,
   /** A player is shown online while its last beat is this recent. */
   onlineWindow: 45_000,
   /** A lane entry not played within this long expires (VM12). */

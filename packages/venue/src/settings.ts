@@ -27,6 +27,11 @@ export interface VenueSettings {
   requestsPerGuest: number;
   /** Pending requests one kiosk may have: many patrons share it (VM11). */
   requestsPerKiosk: number;
+  /**
+   * The key of the venue's guest link (the relay's, RP7), shown as a QR code on the player; empty
+   * until an admin makes one. Rotating it at the relay and here retires the printed codes.
+   */
+  guestKey: string;
 }
 
 /** Name of a setting. */
@@ -57,6 +62,7 @@ const VALIDATORS: { [K in SettingName]: (v: unknown) => boolean } = {
   explicitAllowed: isBool,
   requestsPerGuest: isInt(1, 20),
   requestsPerKiosk: isInt(1, 50),
+  guestKey: (v) => typeof v === 'string' && /^[A-Za-z0-9_-]{0,100}$/.test(v),
 };
 
 /** Settings of a new venue. */
@@ -75,6 +81,7 @@ export function defaultSettings(name: string): VenueSettings {
     explicitAllowed: false,
     requestsPerGuest: LIMITS.requestsPerGuest,
     requestsPerKiosk: LIMITS.requestsPerKiosk,
+    guestKey: '',
   };
 }
 

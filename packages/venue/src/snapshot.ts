@@ -306,7 +306,7 @@ function readPlayers(facts: VenueFacts, now: number): PlayerView[] {
       writer: p.w,
       device: p.me.dev,
       name: p.me.name,
-      online: now - p.beat!.at <= TIMING.onlineWindow,
+      online: !p.beat!.off && now - p.beat!.at <= TIMING.onlineWindow,
       lastSeen: p.beat!.at,
       active: p === facts.active,
       leaseEpoch: p.lease?.epoch ?? null,

@@ -85,7 +85,7 @@ const CHECKS: Record<string, (f: Obj) => boolean> = {
     isTime(f.pos) &&
     isTime(f.at) &&
     optional(f.why, (v) => f.state === 'stopped' && STOP_REASONS.includes(v as never)),
-  beat: (f) => isTime(f.at),
+  beat: (f) => isTime(f.at) && (f.off === undefined || f.off === true),
   lease: (f) => isCount(f.epoch) && isTime(f.at),
   cursor: (f) => isId(f.entry) && isOrderKey(f.key),
   stops: (f) => isCount(f.n),
