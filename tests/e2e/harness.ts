@@ -138,6 +138,77 @@ export async function api<T>(
   return parsed;
 }
 
+/** A mono 16-bit PCM WAV of a sine tone, written by code (no fixture file). */
+export function toneWav(seconds: number, rate = 8000, hz = 440): Uint8Array {
+  const samples = Math.round(seconds * rate);
+  const buf = Buffer.alloc(44 + samples * 2);
+  buf.write('RIFF', 0, 'ascii');
+  buf.writeUInt32LE(36 + samples * 2, 4);
+  buf.write('WAVEfmt ', 8, 'ascii');
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20);
+  buf.writeUInt16LE(1, 22);
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36, 'ascii');
+  buf.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) {
+    buf.writeInt16LE(Math.round(Math.sin((2 * Math.PI * hz * i) / rate) * 8000), 44 + i * 2);
+  }
+  return new Uint8Array(buf);
+}
+
+/** A track to put in a venue's library: its media is a tone of `seconds`. */
+export interface ToneTrack {
+  id: string;
+  title: string;
+  artist?: string;
+  seconds: number;
+  explicit?: boolean;
+}
+
+/**
+ * Uploads each track's tone to the relay and puts the track in the library from `admin` (a page
+ * of an admin device). Answers the media hashes by track id.
+ */
+export async function addToneTracks(
+  admin: Page,
+  relay: E2ERelay,
+  venueId: string,
+  token: string,
+  tracks: ToneTrack[],
+): Promise<Record<string, string>> {
+  const hashes: Record<string, string> = {};
+  for (const [i, t] of tracks.entries()) {
+    const { sha256 } = await api<{ sha256: string }>(
+      relay,
+      'POST',
+      `/api/venues/${venueId}/media`,
+      token,
+      toneWav(t.seconds, 8000, 220 + 40 * i),
+    );
+    hashes[t.id] = sha256;
+    const put = await inApp(
+      admin,
+      (app, a) =>
+        app.libraryModel.putTrack({
+          id: a.id,
+          title: a.title,
+          artist: a.artist ?? '',
+          album: '',
+          durationMs: a.seconds * 1000,
+          media: { sha256: a.sha256, type: 'audio/wav' },
+          explicit: a.explicit ?? false,
+        }).ok,
+      { ...t, sha256 },
+    );
+    if (!put) throw new Error(`could not put track ${t.id}`);
+  }
+  return hashes;
+}
+
 /** Creates a venue through the home page, as an owner would; answers the admin page and venue id. */
 export async function createVenueInApp(
   context: BrowserContext,
@@ -147,9 +218,9 @@ export async function createVenueInApp(
   const page = await context.newPage();
   await page.goto(relay.url + '/');
   await waitForServiceWorker(page);
-  await page.fill('input[name=venue-name]', name);
-  await page.fill('input[name=operator-key]', await relay.operatorKey());
-  await page.click('form button[type=submit]:has-text("Create")');
+  await page.getByLabel('Venue name').fill(name);
+  await page.getByLabel('Relay operator key').fill(await relay.operatorKey());
+  await page.getByRole('button', { name: 'Create' }).click();
   await page.waitForURL(/\/v\/[^/]+\/admin$/);
   await expectVenueName(page, name);
   const venueId = new URL(page.url()).pathname.split('/')[2]!;
@@ -181,7 +252,7 @@ export async function pairInApp(
   relay: E2ERelay,
   venueId: string,
   adminToken: string,
-  role: 'admin' | 'player' | 'kiosk' | 'viewer',
+  role: 'admin' | 'staff' | 'player' | 'kiosk' | 'viewer',
   withServiceWorker = true,
 ): Promise<Page> {
   const { code } = await api<{ code: string }>(
@@ -315,15 +386,42 @@ export function inApp<R, A = undefined>(
   );
 }
 
-/** The player's <audio> element: position and whether it ended. */
-export function audioState(page: Page): Promise<{ currentTime: number; ended: boolean }> {
-  return page.evaluate(() => {
-    const audio = document.querySelector('[data-testid=audio]') as unknown as {
-      currentTime: number;
-      ended: boolean;
+/** The test's view of a player screen's engine (window.djammsPlayer). */
+export type DjammsPlayer = {
+  djammsPlayer?: {
+    unlocked: boolean;
+    active: boolean;
+    finished: number;
+    problem: string;
+    media: { items: { url: string; status: string }[] };
+    audio: {
+      media: { currentTime: number; ended: boolean; paused: boolean };
+      gains(): { decks: [number, number]; music: number; master: number };
     };
-    return { currentTime: audio.currentTime, ended: audio.ended };
+  };
+};
+
+/** What a player screen plays: its deck's position, whether it ended, tracks finished. */
+export function audioState(
+  page: Page,
+): Promise<{ currentTime: number; ended: boolean; paused: boolean; finished: number }> {
+  return page.evaluate(() => {
+    const engine = (window as unknown as DjammsPlayer).djammsPlayer;
+    if (!engine) return { currentTime: 0, ended: false, paused: true, finished: 0 };
+    const { currentTime, ended, paused } = engine.audio.media;
+    return { currentTime, ended, paused, finished: engine.finished };
   });
+}
+
+/** Where the player's media cache is with the file of `sha256` (waiting, downloading, cached…). */
+export function mediaStatus(page: Page, sha256: string): Promise<string | null> {
+  return page.evaluate(
+    (sha) =>
+      (window as unknown as DjammsPlayer).djammsPlayer?.media.items.find((i) =>
+        i.url.endsWith(`/media/${sha}`),
+      )?.status ?? null,
+    sha256,
+  );
 }
 
 /** Corrupts the token this device keeps for a venue (as a forged or expired one looks). */

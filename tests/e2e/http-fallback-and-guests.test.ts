@@ -38,13 +38,13 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
     await context.routeWebSocket(/\/sync\//, (ws) => ws.close({ code: 1011, reason: 'blocked' }));
     const device = await pairInApp(context, relay, venueId, token, 'admin');
     await expectVenueName(device, 'Fallback Bar');
-    await device.waitForSelector('text=over HTTP', { timeout: 30_000 });
+    await device.getByText('Over HTTP (WebSockets blocked)').waitFor({ timeout: 30_000 });
     expect(await inApp(device, (app) => app.venue.addToProgramme('over-http').ok)).toBe(true);
-    await device.click('text=Sync now');
+    await device.getByRole('button', { name: 'Sync now' }).click();
     await waitForTracks(admin, ['over-http']);
     await inApp(admin, (app) => app.venue.addToProgramme('to-http'));
     await waitForPhase(admin, 'saved-relay');
-    await device.click('text=Sync now');
+    await device.getByRole('button', { name: 'Sync now' }).click();
     await waitForTracks(device, ['to-http']);
     await waitForPhase(device, 'saved-relay');
     await context.close();
@@ -81,8 +81,9 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
     await guest.goto(`${relay.url}/g/${venueId}?k=${encodeURIComponent(guestKey)}`);
     await waitForServiceWorker(guest);
     await expectVenueName(guest, 'Fallback Bar');
-    await guest.click('li:has-text("Wish") button');
-    await guest.waitForSelector('text=Requested');
+    await guest.getByRole('button', { name: 'Request Wish' }).click();
+    // The player took it and said so: the guest is told the truth, not a guess.
+    await guest.getByText('Requested: it is in the queue').waitFor({ timeout: 20_000 });
     await expect
       .poll(() => inApp(admin, (app) => app.snapshot.lane.map((e) => e.track)), { timeout: 20_000 })
       .toContain('wish');
@@ -105,8 +106,8 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
 
     // With the relay away the post is kept by the service worker and sent when the relay is back.
     await relay.down();
-    await guest.click('li:has-text("Later") button');
-    await guest.waitForSelector('text=when the network is back');
+    await guest.getByRole('button', { name: 'Request Later' }).click();
+    await guest.getByText('it will be sent when the network is back').waitFor();
     await relay.up();
     await expect
       .poll(() => inApp(admin, (app) => app.snapshot.lane.map((e) => e.track)), { timeout: 30_000 })

@@ -1,10 +1,17 @@
 /** The relay's HTTP API (relay/PROTOCOL.md RP17–RP20), as the web app calls it. */
 import type {
   CreateVenueResponse,
+  DeviceList,
+  GuestLinkResponse,
   GuestTokenResponse,
+  JournalAppendResponse,
+  JournalEntryInput,
+  JournalPage,
+  MediaUploadResponse,
   PairResponse,
   PairingCodeResponse,
   PairableRole,
+  VenueInfo,
 } from '@djamms/protocol';
 
 /** A refusal from the relay, with its kebab-case reason (RP17). */
@@ -47,36 +54,50 @@ export const createVenueOnRelay = (relay: string, operatorKey: string, name: str
 export const pairWithCode = (relay: string, code: string) =>
   call<PairResponse>(relay, 'POST', '/api/pair', { body: { code } });
 
+/** A pairing code for a new device of `role`, named for the device list (admin). */
 export const mintPairingCode = (
   relay: string,
   token: string,
   venueId: string,
   role: PairableRole,
+  name?: string,
 ) =>
   call<PairingCodeResponse>(relay, 'POST', `/api/venues/${venueId}/pairing-codes`, {
     token,
-    body: { role },
+    body: name ? { role, name } : { role },
   });
 
+/** A new guest key: the previous guest link stops working (RP7). */
 export const mintGuestLink = (relay: string, token: string, venueId: string) =>
-  call<{ guestKey: string }>(relay, 'POST', `/api/venues/${venueId}/guest-link`, { token });
+  call<GuestLinkResponse>(relay, 'POST', `/api/venues/${venueId}/guest-link`, { token });
+
+/** The venue as the relay knows it (any device of the venue). */
+export const describeVenue = (relay: string, token: string, venueId: string) =>
+  call<VenueInfo>(relay, 'GET', `/api/venues/${venueId}`, { token });
+
+/** The venue's paired devices (admin). */
+export const listDevices = (relay: string, token: string, venueId: string) =>
+  call<DeviceList>(relay, 'GET', `/api/venues/${venueId}/devices`, { token });
+
+/** Revokes a device at the relay: its token stops working and its sockets close (admin). */
+export const revokeDeviceOnRelay = (
+  relay: string,
+  token: string,
+  venueId: string,
+  device: string,
+) =>
+  call<{ deviceId: string; revoked: true }>(
+    relay,
+    'DELETE',
+    `/api/venues/${venueId}/devices/${encodeURIComponent(device)}`,
+    { token },
+  );
 
 export const guestToken = (relay: string, venueId: string, guestKey: string) =>
   call<GuestTokenResponse>(relay, 'POST', '/api/guest', { body: { venueId, guestKey } });
 
-/** A stored journal entry (RP18). */
-export interface JournalEntry {
-  id: string;
-  kind: string;
-  at: number;
-  data?: unknown;
-  seq: number;
-  by: string;
-  role: string;
-}
-
 export const readJournal = (relay: string, token: string, venueId: string, after: string | null) =>
-  call<{ entries: JournalEntry[]; cursor: number | null }>(
+  call<JournalPage>(
     relay,
     'GET',
     `/api/venues/${venueId}/journal?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`,
@@ -91,9 +112,9 @@ export const appendJournal = (
   relay: string,
   token: string,
   venueId: string,
-  entries: { id: string; kind: string; at: number; data?: unknown }[],
+  entries: JournalEntryInput[],
 ) =>
-  call<{ appended: number; cursor: number }>(relay, 'POST', `/api/venues/${venueId}/journal`, {
+  call<JournalAppendResponse>(relay, 'POST', `/api/venues/${venueId}/journal`, {
     token,
     body: { entries },
   });
@@ -108,8 +129,14 @@ export async function uploadMedia(relay: string, token: string, venueId: string,
     },
     body: file,
   });
-  const body = (await res.json()) as { sha256: string; size: number; type: string; error?: string };
-  if (!res.ok) throw new RelayError(res.status, body.error ?? 'upload-failed', 'upload failed');
+  const body = (await res.json()) as MediaUploadResponse & { error?: string; message?: string };
+  if (!res.ok) {
+    throw new RelayError(
+      res.status,
+      body.error ?? 'upload-failed',
+      body.message ?? 'upload failed',
+    );
+  }
   return body;
 }
 

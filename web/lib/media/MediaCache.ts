@@ -21,6 +21,8 @@ export interface MediaItemState {
   received: number;
   total: number | null;
   error?: string;
+  /** The relay does not have the file (404): retried only when the wanted list changes. */
+  missing?: true;
 }
 
 export interface MediaCacheState {
@@ -79,6 +81,7 @@ export class MediaCache {
     const next = [...new Set(urls)];
     if (next.join('\n') === this.wanted.join('\n')) return;
     this.wanted = next;
+    for (const item of this.items.values()) delete item.missing;
     this.emit();
     void this.run();
   }
@@ -96,7 +99,10 @@ export class MediaCache {
       const cache = await caches.open(MEDIA_CACHE);
       for (const url of this.wanted) {
         if (await this.isCached(cache, url)) continue;
+        // A missing file stays missing: it does not hold back the tracks after it.
+        if (this.items.get(url)?.missing) continue;
         const ok = await this.download(cache, url);
+        if (!ok && this.items.get(url)?.missing) continue;
         if (!ok) {
           this.failures += 1;
           if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -129,6 +135,10 @@ export class MediaCache {
     this.emit();
     try {
       const res = await fetch(url, { mode: 'cors', cache: 'no-store' });
+      if (res.status === 404) {
+        item.missing = true;
+        throw new Error('the file is missing on the relay');
+      }
       if (res.status !== 200 || !res.body) throw new Error(`status ${res.status}`);
       const length = Number(res.headers.get('content-length'));
       item.total = Number.isFinite(length) && length > 0 ? length : null;
@@ -183,6 +193,11 @@ export class MediaCache {
       total -= entry.size;
     }
     await set('index', this.index, indexStore());
+  }
+
+  /** What the cache knows of `url` (waiting, downloading, cached, failed or missing). */
+  item(url: string): MediaItemState | undefined {
+    return this.items.get(url);
   }
 
   /**

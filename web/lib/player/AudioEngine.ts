@@ -10,6 +10,9 @@
 /** The five EQ bands (Hz), as the venue settings name them. */
 export const EQ_BANDS = [60, 230, 910, 3_600, 14_000] as const;
 
+/** A fade-out stop takes this long to silence. */
+export const FADE_OUT_SECONDS = 4;
+
 /** How far the music drops while the microphone is live. */
 const DUCKED = 0.25;
 /** A quick ramp to avoid clicks when a gain jumps. */
@@ -21,8 +24,12 @@ export interface AudioEvents {
   ended(): void;
   /** The current deck's media failed (decode error, missing file). */
   failed(reason: string): void;
-  /** The position moved (about four times a second). */
-  time(seconds: number): void;
+  /** The position moved (about four times a second): position and length in seconds. */
+  time(seconds: number, duration: number): void;
+  /** The current deck stalled for data. */
+  waiting(): void;
+  /** The current deck plays (again). */
+  playing(): void;
 }
 
 /** One deck: a media element and its gain. */
@@ -72,7 +79,7 @@ export class AudioEngine {
       f.frequency.value = frequency;
       return f;
     });
-    this.eq.reduce<AudioNode>((a, b) => (a.connect(b), b));
+    this.eq.slice(1).forEach((band, i) => this.eq[i]!.connect(band));
     this.route();
     this.music.connect(this.master);
     this.decks = [new Deck(media[0], ctx, this.eq[0]!), new Deck(media[1], ctx, this.eq[0]!)];
@@ -82,14 +89,30 @@ export class AudioEngine {
         if (i === this.current) this.events.failed(mediaError(deck.media));
       });
       deck.media.addEventListener('timeupdate', () => {
-        if (i === this.current) this.events.time(deck.media.currentTime);
+        if (i === this.current) this.events.time(deck.media.currentTime, deck.media.duration);
       });
+      deck.media.addEventListener('waiting', () => i === this.current && this.events.waiting());
+      deck.media.addEventListener('playing', () => i === this.current && this.events.playing());
     }
   }
 
   /** The deck playing now. */
   get media(): HTMLVideoElement {
     return this.decks[this.current]!.media;
+  }
+
+  /** Which deck plays now (0 or 1). */
+  get deck(): number {
+    return this.current;
+  }
+
+  /** Position of the current deck, in seconds. */
+  position(): number {
+    return this.media.currentTime;
+  }
+
+  get paused(): boolean {
+    return this.media.paused;
   }
 
   /** The gains of both decks, the music bus and the master (read by tests and diagnostics). */
@@ -104,6 +127,15 @@ export class AudioEngine {
   /** Starts sound in this browser (call from a tap or key press). */
   async unlock() {
     await this.ctx.resume();
+  }
+
+  /**
+   * Tries to start sound without a tap; true when the browser allows it (a kiosk-mode TV, an
+   * installed app the user plays often). Never waits more than a moment.
+   */
+  async tryUnlock(): Promise<boolean> {
+    await Promise.race([this.ctx.resume(), new Promise((r) => setTimeout(r, 300))]);
+    return this.ctx.state === 'running';
   }
 
   /**

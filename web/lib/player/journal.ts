@@ -3,11 +3,11 @@
  * turns them into the model's guest entries, looking every track up in its own library: what a
  * guest sends is never trusted (an unknown track is dropped, `explicit` comes from the library).
  */
+import type { JournalEntry } from '@djamms/protocol';
 import type { GuestEntry, LibraryTrack } from '@djamms/venue';
-import type { JournalEntry } from '../relay-api';
 
 export function guestEntries(
-  entries: JournalEntry[],
+  entries: readonly JournalEntry[],
   tracks: Map<string, LibraryTrack>,
 ): GuestEntry[] {
   const out: GuestEntry[] = [];

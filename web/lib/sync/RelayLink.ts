@@ -51,9 +51,10 @@ export interface RelayLinkOptions {
   token: string;
   doc: Y.Doc;
   readOnly: boolean;
-  /** The relay's state vector as last acknowledged (persisted by the caller). */
+  /** The relay's state vector as last acknowledged (persisted by the caller), and when. */
   savedVector: Uint8Array | null;
-  onSavedVector(sv: Uint8Array): void;
+  lastSynced: number | null;
+  onSavedVector(sv: Uint8Array, at: number): void;
   /** True while something plays: HTTP polling is faster then. */
   busy(): boolean;
   onChange(state: LinkState): void;
@@ -87,7 +88,7 @@ export class RelayLink {
       error: null,
       readOnly: opts.readOnly,
       pending: opts.readOnly ? 0 : pendingAgainst(opts.doc, this.saved),
-      lastSynced: null,
+      lastSynced: opts.lastSynced,
       reconnects: 0,
       ackLatencyMs: null,
       nextAttemptAt: null,
@@ -160,16 +161,20 @@ export class RelayLink {
       this.lastLocalAt = 0;
     }
     this.set(patch);
-    this.opts.onSavedVector(encodeVector(this.saved));
+    this.opts.onSavedVector(encodeVector(this.saved), patch.lastSynced!);
   }
 
   private onUpdate = (u: Uint8Array, origin: unknown) => {
     if (this.state.readOnly) return;
     if (origin === this.provider || origin === HTTP_ORIGIN) {
-      // What came from the relay is on the relay.
+      // What came from the relay is on the relay (and stays counted so after a reload: other
+      // devices' changes are never this device's pending ones).
       for (const [client, clock] of Y.parseUpdateMeta(u).to) {
         if (clock > (this.saved.get(client) ?? 0)) this.saved.set(client, clock);
       }
+      const at = Date.now();
+      this.state.lastSynced = at;
+      this.opts.onSavedVector(encodeVector(this.saved), at);
     } else {
       this.lastLocalAt ||= performance.now();
     }
@@ -282,7 +287,11 @@ export class RelayLink {
       ok = false;
     }
     if (this.provider.wsconnected || this.stopped) return;
+    const wasUp = this.state.connected;
     this.set({ transport: ok ? 'http' : 'none', connected: ok });
+    // The relay is back: try its WebSocket at once rather than after the backoff, so "over HTTP"
+    // is shown only while WebSockets really are blocked.
+    if (ok && !wasUp) this.reconnectNow();
     const every = ok ? (this.opts.busy() ? 2_000 : 10_000) : 15_000;
     this.httpTimer = setTimeout(() => void this.pollHttp(), every);
   }

@@ -3,6 +3,7 @@
  * network), other tabs through BroadcastChannel, and the relay.
  */
 import { createStore, get, set, type UseStore } from 'idb-keyval';
+import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { DocStore } from './DocStore';
 import { RelayLink, type LinkState } from './RelayLink';
@@ -10,6 +11,12 @@ import { TabChannel } from './TabChannel';
 
 let vectors: UseStore | undefined;
 const vectorStore = () => (vectors ??= createStore('djamms-relay-vectors', 'keyval'));
+
+/** The relay's state vector as last acknowledged, and when (kept across reloads). */
+interface SavedVector {
+  vector: Uint8Array;
+  at: number | null;
+}
 
 export interface RelayOptions {
   relay: string;
@@ -38,6 +45,11 @@ export class SyncedDoc {
     });
   }
 
+  /** Presence shared through the relay (ephemeral: live position, who is here), once linked. */
+  get awareness(): Awareness | null {
+    return this.link?.provider.awareness ?? null;
+  }
+
   /** Local state is in the document (from IndexedDB); nothing here waits on the network. */
   get whenLoaded() {
     return this.store.whenLoaded;
@@ -47,17 +59,20 @@ export class SyncedDoc {
   async connect(opts: RelayOptions) {
     await this.store.whenLoaded;
     const key = `sv:${this.room}`;
-    const savedVector = (await get<Uint8Array>(key, vectorStore())) ?? null;
+    const saved = await get<SavedVector | Uint8Array>(key, vectorStore());
+    // Stored before the time was kept: a bare vector.
+    const known = saved instanceof Uint8Array ? { vector: saved, at: null } : saved;
     let writing: ReturnType<typeof setTimeout> | null = null;
-    let latest: Uint8Array | null = null;
+    let latest: SavedVector | null = null;
     this.link = new RelayLink({
       ...opts,
       room: this.room,
       doc: this.doc,
-      savedVector,
+      savedVector: known?.vector ?? null,
+      lastSynced: known?.at ?? null,
       onChange: opts.onLink,
-      onSavedVector: (sv) => {
-        latest = sv;
+      onSavedVector: (vector, at) => {
+        latest = { vector, at };
         writing ??= setTimeout(() => {
           writing = null;
           if (latest) void set(key, latest, vectorStore());

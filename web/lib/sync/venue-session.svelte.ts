@@ -4,7 +4,7 @@
  * them to the relay. Screens read `session.snapshot`, `session.library` and `session.sync`, and
  * write through `session.venue` / `session.libraryModel` (the model, never the Yjs types).
  */
-import { Library, Venue, createVenue, randomId } from '@djamms/venue';
+import { Library, Venue, createVenue, randomId, venueFromRelay } from '@djamms/venue';
 import type { LibrarySnapshot, VenueSnapshot } from '@djamms/venue';
 import {
   credentialFor,
@@ -13,6 +13,7 @@ import {
   type VenueCredential,
 } from '../credentials';
 import { replaySideEffects } from '../pwa.svelte';
+import { describeVenue } from '../relay-api';
 import type { LinkState } from './RelayLink';
 import { correctFromRelay, deviceClock } from './clock';
 import { SyncedDoc } from './SyncedDoc';
@@ -185,6 +186,21 @@ export class VenueSession {
     }
   }
 
+  /**
+   * A venue created at the relay alone (its API) has no genesis: once synced with the relay and
+   * still without one, a writing device writes it from the relay's description (VM18).
+   */
+  async ensureGenesis() {
+    if (this.venue.meta() || this.sync.readOnly) return;
+    const c = this.credential;
+    try {
+      const info = await describeVenue(c.relay, c.token, c.venueId);
+      if (!this.venue.meta()) createVenue(this.venueDoc.doc, venueFromRelay(info));
+    } catch {
+      // The relay is away: the next connection tries again.
+    }
+  }
+
   private showClock() {
     const off = deviceClock.correction;
     this.clockOffBy = deviceClock.wrong && off !== null ? off : null;
@@ -288,6 +304,7 @@ async function start(
     if (which === 'venueLink' && state.connected && !was) {
       replaySideEffects();
       void box.session?.correctClock();
+      void box.session?.ensureGenesis();
     }
   };
   const libraryDoc = new SyncedDoc(credential.libraryId);

@@ -1,0 +1,59 @@
+/**
+ * Per-device preferences (issue 8): the theme and the time format. Kept in this browser's
+ * localStorage, never in the venue: a bartender's dark phone does not turn the TV dark.
+ */
+const KEY = 'djamms-preferences';
+
+export type Theme = 'auto' | 'dark' | 'light';
+export type TimeFormat = '24h' | '12h';
+
+interface Stored {
+  theme: Theme;
+  timeFormat: TimeFormat;
+}
+
+function read(): Stored {
+  try {
+    const v = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<Stored>;
+    return {
+      theme: v.theme === 'dark' || v.theme === 'light' ? v.theme : 'auto',
+      timeFormat: v.timeFormat === '12h' ? '12h' : '24h',
+    };
+  } catch {
+    return { theme: 'auto', timeFormat: '24h' };
+  }
+}
+
+class Preferences {
+  theme = $state<Theme>('auto');
+  timeFormat = $state<TimeFormat>('24h');
+
+  constructor() {
+    const stored = read();
+    this.theme = stored.theme;
+    this.timeFormat = stored.timeFormat;
+  }
+
+  set(patch: Partial<Stored>) {
+    if (patch.theme) this.theme = patch.theme;
+    if (patch.timeFormat) this.timeFormat = patch.timeFormat;
+    localStorage.setItem(KEY, JSON.stringify({ theme: this.theme, timeFormat: this.timeFormat }));
+  }
+
+  /** A wall-clock time as this device shows times. */
+  clock(t: number): string {
+    return new Date(t).toLocaleTimeString([], {
+      hour: 'numeric',
+      minute: '2-digit',
+      hour12: this.timeFormat === '12h',
+    });
+  }
+}
+
+export const preferences = new Preferences();
+
+/** "3:07" from milliseconds. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
