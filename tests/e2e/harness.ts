@@ -3,6 +3,7 @@
  * free port, so a restart keeps the page's origin), driven by headless Chromium through
  * playwright-core. Point it at another browser with CHROMIUM_PATH.
  */
+import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -289,10 +290,11 @@ export type Djamms = {
     writer: string;
     credential: { token: string; venueId: string; role: string; deviceId: string };
     snapshot: {
+      meta: { name: string };
       programme: { entries: { id: string; track: string }[] };
       lane: { id: string; track: string }[];
       settings: { volume: number };
-      nowPlaying: { entry: string; state: string } | null;
+      nowPlaying: { entry: string; track: string; state: string; stoppedBy?: string } | null;
       activePlayer: string | null;
       intents: { id: string; kind: string; status: string }[];
       problems: { where: string; what: string }[];
@@ -301,10 +303,14 @@ export type Djamms = {
     venue: {
       addToProgramme(track: string): { ok: boolean };
       playNext(track: string): { ok: boolean };
+      upNext(n: number): { track: string }[];
       sendIntent(kind: string, target?: { entry?: string }): { ok: boolean; value?: string };
       setSetting(name: string, value: unknown): { ok: boolean; error?: string };
     };
     libraryModel: { putTrack(t: unknown): { ok: boolean; value?: string } };
+    venueDoc: {
+      doc: { getMap(name: string): { get(key: string): { push(values: unknown[]): void } } };
+    };
     sync: { phase: string; pending: number; reason: string | null; readOnly: boolean };
   };
 };
@@ -447,6 +453,20 @@ export function cachedMediaSize(page: Page, url: string): Promise<number> {
     const hit = await (await caches.open('djamms-media')).match(u);
     return hit ? (await hit.blob()).size : -1;
   }, url);
+}
+
+/**
+ * Runs axe-core (every rule it has) on what the page shows now; answers each violation as
+ * "rule: target, target…" so a failure names what to fix.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(): Promise<Result> } }).axe;
+    const { violations } = await axe.run();
+    return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }
 
 export type { Browser, BrowserContext, Page };

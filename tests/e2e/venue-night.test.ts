@@ -1,0 +1,293 @@
+/**
+ * Issue 8: a night at a venue with three kinds of device at once: an admin phone, the TV player and
+ * a kiosk. Requests reach the player, transport and stops are heard, the crossfade overlaps, a
+ * reload or a closed player loses nothing, offline edits merge, and every screen survives a document
+ * holding facts a misbehaving app wrote.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addToneTracks,
+  api,
+  axeViolations,
+  audioState,
+  closeVenue,
+  expectVenueName,
+  inApp,
+  openVenue,
+  pairInApp,
+  waitForPhase,
+  type Browser,
+  type Djamms,
+  type DjammsPlayer,
+  type E2ERelay,
+  type Page,
+} from './harness';
+
+/** What plays on a player screen, by track id. */
+const playing = (player: Page) => inApp(player, (app) => app.snapshot.nowPlaying?.track ?? null);
+
+/** Both decks' gains, sampled in the page every 100 ms for `ms`. */
+function sampleDecks(player: Page, ms: number): Promise<[number, number][]> {
+  return player.evaluate(
+    (duration) =>
+      new Promise<[number, number][]>((resolve) => {
+        const out: [number, number][] = [];
+        const end = performance.now() + duration;
+        const t = setInterval(() => {
+          out.push((window as unknown as DjammsPlayer).djammsPlayer!.audio.gains().decks);
+          if (performance.now() > end) {
+            clearInterval(t);
+            resolve(out);
+          }
+        }, 100);
+      }),
+    ms,
+  );
+}
+
+describe('e2e: a night at the venue (admin, player, kiosk)', () => {
+  let relay: E2ERelay;
+  let browser: Browser;
+  let admin: Page;
+  let player: Page;
+  let venueId: string;
+  let token: string;
+
+  beforeAll(async () => {
+    ({ relay, browser, page: admin, venueId, token } = await openVenue('Night Bar'));
+    await addToneTracks(admin, relay, venueId, token, [
+      { id: 'opener', title: 'Opener', artist: 'House Band', seconds: 30 },
+      { id: 'second', title: 'Second Round', artist: 'House Band', seconds: 30 },
+      { id: 'patron', title: 'Patron Pick', artist: 'The Regulars', seconds: 30 },
+      { id: 'short-a', title: 'Short A', seconds: 6 },
+      { id: 'short-b', title: 'Short B', seconds: 6 },
+      { id: 'late', title: 'Late Song', seconds: 30 },
+    ]);
+    for (const t of ['opener', 'second'])
+      expect(await inApp(admin, (app, id) => app.venue.addToProgramme(id).ok, t)).toBe(true);
+    await waitForPhase(admin, 'saved-relay');
+    player = await pairInApp(await browser.newContext(), relay, venueId, token, 'player');
+    await expectVenueName(player, 'Night Bar');
+    await player.waitForFunction(
+      () => {
+        const w = window as unknown as DjammsPlayer & Djamms;
+        return (
+          w.djamms.snapshot.nowPlaying?.track === 'opener' &&
+          (w.djammsPlayer?.audio.media.currentTime ?? 0) > 0.2
+        );
+      },
+      null,
+      { timeout: 20_000 },
+    );
+  }, 120_000);
+
+  afterAll(() => closeVenue(browser, relay));
+
+  it('a kiosk request plays next, and one skip on the admin advances the player once', async () => {
+    const kiosk = await pairInApp(await browser.newContext(), relay, venueId, token, 'kiosk');
+    await kiosk.getByRole('button', { name: 'Request Patron Pick' }).click();
+    await kiosk.getByText('Requested: it is in the queue').waitFor();
+    await expect.poll(() => inApp(player, (app) => app.venue.upNext(1)[0]?.track)).toBe('patron');
+    await admin.getByRole('button', { name: 'Skip' }).click();
+    await expect.poll(() => playing(player)).toBe('patron');
+    await expect
+      .poll(() => inApp(admin, (app) => app.snapshot.intents.map((i) => `${i.kind}:${i.status}`)))
+      .toEqual(['skip:applied']);
+    // Once: two seconds later the request is still what plays, from its start.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await playing(player)).toBe('patron');
+    expect((await audioState(player)).currentTime).toBeLessThan(4);
+    await kiosk.context().close();
+  });
+
+  it('the crossfade overlaps both decks for the venue’s crossfade seconds', async () => {
+    for (const [name, value] of [['crossfadeSeconds', 3]] as const)
+      expect(
+        await inApp(admin, (app, [n, v]) => app.venue.setSetting(n, v).ok, [name, value]),
+      ).toBe(true);
+    for (const t of ['short-a', 'short-b'])
+      expect(await inApp(admin, (app, id) => app.venue.playNext(id).ok, t)).toBe(true);
+    await expect.poll(() => inApp(player, (app) => app.venue.upNext(2).length)).toBe(2);
+    await admin.getByRole('button', { name: 'Skip' }).click();
+    await expect.poll(() => playing(player)).toMatch(/^short-/);
+    // A 6 s track with a 3 s crossfade: the next starts 3 s before its end, both decks sound.
+    const samples = await sampleDecks(player, 6_000);
+    const both = samples.filter(([a, b]) => a > 0.05 && b > 0.05 && a < 0.95 && b < 0.95);
+    expect(both.length).toBeGreaterThanOrEqual(15);
+    const last = samples.at(-1)!;
+    expect(Math.max(...last)).toBeGreaterThan(0.95);
+    expect(Math.min(...last)).toBeLessThan(0.05);
+    expect(await inApp(admin, (app) => app.venue.setSetting('crossfadeSeconds', 0).ok)).toBe(true);
+  });
+
+  it('an emergency stop on the admin silences the player within 100 ms', async () => {
+    await expect.poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.state)).toBe('playing');
+    await player.evaluate(() => {
+      const w = window as unknown as DjammsPlayer & { silentAt: number };
+      w.silentAt = 0;
+      const watch = () => {
+        if (w.djammsPlayer!.audio.gains().music === 0) w.silentAt = Date.now();
+        else setTimeout(watch, 1);
+      };
+      watch();
+    });
+    await admin.evaluate(() => {
+      const w = window as unknown as { pressedAt: number };
+      document.addEventListener(
+        'click',
+        (e) => {
+          if ((e.target as HTMLElement).textContent?.trim() === 'Stop now')
+            w.pressedAt = Date.now();
+        },
+        true,
+      );
+    });
+    await admin.getByRole('button', { name: 'Emergency stop' }).click();
+    await admin.getByRole('button', { name: 'Stop now' }).click();
+    await player.waitForFunction(() => (window as unknown as { silentAt: number }).silentAt > 0);
+    const silentAt = await player.evaluate(
+      () => (window as unknown as { silentAt: number }).silentAt,
+    );
+    const pressedAt = await admin.evaluate(
+      () => (window as unknown as { pressedAt: number }).pressedAt,
+    );
+    expect(silentAt - pressedAt).toBeLessThanOrEqual(100);
+    expect(await inApp(player, (app) => app.snapshot.nowPlaying?.stoppedBy)).toBe('emergency');
+    await admin.getByRole('button', { name: 'Play' }).click();
+    await expect.poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.state)).toBe('playing');
+  });
+
+  it('the player restores its track and second after a reload', async () => {
+    if ((await playing(player))?.startsWith('short-')) {
+      await admin.getByRole('button', { name: 'Skip' }).click();
+      await expect.poll(() => playing(player)).not.toMatch(/^short-/);
+    }
+    await expect
+      .poll(async () => (await audioState(player)).currentTime, { timeout: 10_000 })
+      .toBeGreaterThan(3);
+    const track = await playing(player);
+    const before = (await audioState(player)).currentTime;
+    const at = Date.now();
+    await player.reload();
+    await expectVenueName(player, 'Night Bar');
+    await expect
+      .poll(async () => (await audioState(player)).currentTime, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    const after = (await audioState(player)).currentTime;
+    expect(await playing(player)).toBe(track);
+    expect(Math.abs(after - (before + (Date.now() - at) / 1000))).toBeLessThanOrEqual(1);
+  });
+
+  it('a standby player says why, and takes over when the active one is closed', async () => {
+    const second = await pairInApp(await browser.newContext(), relay, venueId, token, 'player');
+    await second.getByText(/^Standing by:/).waitFor();
+    await player.close({ runBeforeUnload: true });
+    await expect
+      .poll(() => second.evaluate(() => (window as unknown as DjammsPlayer).djammsPlayer?.active), {
+        timeout: 15_000,
+      })
+      .toBe(true);
+    const t = (await audioState(second)).currentTime;
+    await expect.poll(async () => (await audioState(second)).currentTime).toBeGreaterThan(t + 0.5);
+    player = second;
+  });
+
+  it('the admin edits offline, sees what is not yet synced, and it merges when back', async () => {
+    await admin.getByRole('tab', { name: 'Queue' }).click();
+    await relay.down();
+    await waitForPhase(admin, 'offline');
+    await admin.getByRole('searchbox').fill('Late');
+    await admin.getByRole('button', { name: 'Add Late Song to the programme' }).click();
+    await admin.getByText('Not yet synced').first().waitFor();
+    await relay.up();
+    await expect
+      .poll(() => inApp(player, (app) => app.snapshot.programme.entries.map((e) => e.track)), {
+        timeout: 20_000,
+      })
+      .toContain('late');
+    await waitForPhase(admin, 'saved-relay');
+    expect(await admin.getByText('Not yet synced').count()).toBe(0);
+    await admin.getByRole('tab', { name: 'Playing' }).click();
+  });
+
+  it('a venue created with curl shows its name on a paired player', async () => {
+    const created = await api<{ venueId: string; adminToken: string }>(
+      relay,
+      'POST',
+      '/api/venues',
+      await relay.operatorKey(),
+      { name: 'Curl Bar' },
+    );
+    const context = await browser.newContext();
+    const tv = await pairInApp(context, relay, created.venueId, created.adminToken, 'player');
+    await expectVenueName(tv, 'Curl Bar');
+    expect(await inApp(tv, (app) => app.snapshot.meta.name)).toBe('Curl Bar');
+    await context.close();
+  });
+
+  it('facts a misbehaving app wrote leave every screen working; diagnostics lists them', async () => {
+    await inApp(admin, (app) => {
+      const log = app.venueDoc.doc.getMap('writers').get(app.writer);
+      log.push([
+        { k: 'a:bad1', lane: 'priority', track: 'x', key: '', h: 'nope', at: 1 },
+        { k: 'i:bad2', kind: 'explode', at: 1, h: 'nope', stop: 0 },
+        'text',
+      ]);
+    });
+    await waitForPhase(admin, 'saved-relay');
+    const device = await inApp(admin, (app) => app.credential.deviceId);
+    const { guestKey } = await api<{ guestKey: string }>(
+      relay,
+      'POST',
+      `/api/venues/${venueId}/guest-link`,
+      token,
+    );
+    const context = await browser.newContext();
+    const kiosk = await pairInApp(context, relay, venueId, token, 'kiosk');
+    for (const path of [
+      `/v/${venueId}/kiosk`,
+      `/v/${venueId}/player`,
+      `/v/${venueId}/admin`,
+      `/g/${venueId}?k=${guestKey}`,
+    ]) {
+      await kiosk.goto(relay.url + path);
+      await expectVenueName(kiosk, 'Night Bar');
+    }
+    await admin.goto(`${relay.url}/v/${venueId}/diagnostics`);
+    const table = admin.getByTestId('skipped');
+    await table.waitFor();
+    const text = await table.textContent();
+    for (const fact of ['a:bad1', 'i:bad2', device]) expect(text).toContain(fact);
+    await context.close();
+  });
+
+  it('every screen has no axe-core violations', async () => {
+    const { guestKey } = await api<{ guestKey: string }>(
+      relay,
+      'POST',
+      `/api/venues/${venueId}/guest-link`,
+      token,
+    );
+    const kiosk = await pairInApp(await browser.newContext(), relay, venueId, token, 'kiosk');
+    const screens: [Page, string][] = [
+      [admin, '/'],
+      [admin, `/v/${venueId}/admin#playing`],
+      [admin, `/v/${venueId}/admin#queue`],
+      [admin, `/v/${venueId}/admin#devices`],
+      [admin, `/v/${venueId}/admin#settings`],
+      [admin, `/v/${venueId}/diagnostics`],
+      [player, `/v/${venueId}/player`],
+      [kiosk, `/v/${venueId}/kiosk`],
+      [kiosk, `/g/${venueId}?k=${guestKey}`],
+    ];
+    const found: string[] = [];
+    for (const [page, path] of screens) {
+      await page.goto(relay.url + path);
+      if (path !== '/') await expectVenueName(page, 'Night Bar');
+      else await page.getByRole('heading', { level: 1 }).waitFor();
+      found.push(...(await axeViolations(page)).map((v) => `${path} ${v}`));
+    }
+    expect(found).toEqual([]);
+    await kiosk.context().close();
+  });
+});
