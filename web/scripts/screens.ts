@@ -1,7 +1,7 @@
 /**
  * Screenshots of the screens people use, at the sizes they use them (issue 8): the player on a
  * 1080p TV, the admin console on a 390×844 phone, the kiosk on a 1024×768 tablet and a guest's
- * phone. A real relay serves the production build; the venue is set up as a bar would have it
+ * 360 px phone. A real relay serves the production build; the venue is set up as a bar would have it
  * (a programme, requests, votes, a guest link) and the player plays. Writes docs/screens/*.png.
  *
  * Usage: npm run screens
@@ -108,7 +108,11 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     await inApp(admin, (app) => app.venue.playNext('la-bamba'));
     await waitForPhase(admin, 'saved-relay');
 
-    const guestPhone = await browser.newContext(phone);
+    // The smallest phone patrons bring: 360 px wide.
+    const guestPhone = await browser.newContext({
+      ...phone,
+      viewport: { width: 360, height: 780 },
+    });
     const guest = await guestPhone.newPage();
     await guest.goto(`${relay.url}/g/${venueId}?k=${encodeURIComponent(guestKey)}`);
     await guest.getByRole('button', { name: 'Request Sweet Caroline' }).click();
