@@ -76,6 +76,7 @@ function route(
     ['GET', /^\/api\/venues\/([^/]+)\/journal$/, ([id], q) => readJournal(s, req, res, id!, q)],
     ['POST', /^\/api\/venues\/([^/]+)\/media$/, ([id]) => uploadMedia(s, req, res, id!)],
     ['GET', /^\/media\/([^/]+)$/, ([sha]) => serveMedia(s, req, res, sha!)],
+    ['GET', /^\/api\/demo-library$/, async () => sendJson(res, 200, await s.demoLibrary())],
     ['POST', /^\/api\/sync\/([^/]+)$/, ([room]) => httpSync(s, req, res, room!)],
   ];
   let pathMatched = false;

@@ -11,6 +11,8 @@ import { TokenSigner } from './auth/tokens';
 import { handleHttp } from './http-api';
 import { JournalStore } from './JournalStore';
 import { MediaStore } from './MediaStore';
+import { demoLibrary } from './demo-music';
+import type { DemoLibrary } from '@djamms/protocol';
 import { Metrics } from './metrics';
 import { RateLimiter } from './rate-limit';
 import type { RelayConfig } from './relay-config';
@@ -68,12 +70,14 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     keepaliveMs: config.keepaliveMs,
     now,
   });
+  const media = new MediaStore(mediaDir);
+  let demo: Promise<DemoLibrary> | null = null;
   const services: RelayServices = {
     registry,
     gate,
     signer,
     journal: new JournalStore(config.ephemeral ? null : config.dataDir),
-    media: new MediaStore(mediaDir),
+    media,
     host,
     metrics,
     logger: config.logger,
@@ -84,6 +88,12 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     staticDir: config.staticDir,
     closeRevoked: (venueId, deviceId) => sockets.closeRevoked(venueId, deviceId),
     connectionCount: () => sockets.count,
+    // Made once per process; a failure is not kept, so the next request tries again.
+    demoLibrary: () =>
+      (demo ??= demoLibrary(media).catch((e: unknown) => {
+        demo = null;
+        throw e;
+      })),
   };
   const server: Server = config.tls
     ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key })

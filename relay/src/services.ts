@@ -2,6 +2,7 @@ import type { AccessGate, Identity } from './auth/AccessGate';
 import type { Registry } from './auth/Registry';
 import type { TokenSigner } from './auth/tokens';
 import type { JournalStore } from './JournalStore';
+import type { DemoLibrary } from '@djamms/protocol';
 import type { MediaStore } from './MediaStore';
 import type { RoomHost } from './RoomHost';
 import type { Metrics } from './metrics';
@@ -41,6 +42,8 @@ export interface RelayServices {
   readonly closeRevoked: (venueId: string, deviceId: string | null) => void;
   /** Counts open sync sockets. */
   readonly connectionCount: () => number;
+  /** The demo library, synthesised into the media store on first use (RP24). */
+  readonly demoLibrary: () => Promise<DemoLibrary>;
 }
 
 /** Token lifetimes (RP5). */

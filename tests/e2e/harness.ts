@@ -210,11 +210,16 @@ export async function addToneTracks(
   return hashes;
 }
 
-/** Creates a venue through the home page, as an owner would; answers the admin page and venue id. */
+/**
+ * Creates a venue through the home page, as an owner would; answers the admin page and venue id.
+ * A new venue comes with the relay's demo music as its programme; unless `keepDemo`, the journey
+ * empties the programme first (as a bar loading its own music would), so it starts from nothing.
+ */
 export async function createVenueInApp(
   context: BrowserContext,
   relay: E2ERelay,
   name: string,
+  { keepDemo = false } = {},
 ): Promise<{ page: Page; venueId: string; token: string }> {
   const page = await context.newPage();
   await page.goto(relay.url + '/');
@@ -226,6 +231,9 @@ export async function createVenueInApp(
   await expectVenueName(page, name);
   const venueId = new URL(page.url()).pathname.split('/')[2]!;
   const token = await page.evaluate(() => (window as unknown as Djamms).djamms.credential.token);
+  if (!keepDemo && !(await inApp(page, (app) => app.venue.clearProgramme().ok))) {
+    throw new Error('could not empty the demo programme');
+  }
   return { page, venueId, token };
 }
 
@@ -302,6 +310,7 @@ export type Djamms = {
     library: { tracks: { id: string; title: string }[] };
     venue: {
       addToProgramme(track: string): { ok: boolean };
+      clearProgramme(): { ok: boolean };
       playNext(track: string): { ok: boolean };
       upNext(n: number): { track: string }[];
       sendIntent(kind: string, target?: { entry?: string }): { ok: boolean; value?: string };

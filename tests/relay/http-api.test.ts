@@ -5,6 +5,7 @@ import { eventually } from '@djamms/test-harness';
 import {
   CloseCode,
   type CreateVenueResponse,
+  type DemoLibrary,
   type DeviceInfo,
   type JournalPage,
 } from '@djamms/protocol';
@@ -50,6 +51,24 @@ describe('HTTP API', () => {
     expect(missing).toMatchObject({ status: 404, body: { error: 'not-found' } });
     const verb = await api(relay.url, 'DELETE', '/api/venues');
     expect(verb).toMatchObject({ status: 405, body: { error: 'method-not-allowed' } });
+  });
+
+  it('RP24 the demo library is music the relay made: stored media, the same on every request', async () => {
+    const first = await api(relay.url, 'GET', '/api/demo-library');
+    expect(first.status).toBe(200);
+    const { tracks } = first.body as DemoLibrary;
+    expect(tracks.length).toBeGreaterThanOrEqual(4);
+    for (const t of tracks) {
+      expect(t).toMatchObject({ title: expect.any(String), artist: expect.any(String) });
+      expect(t.durationMs).toBeGreaterThan(15_000);
+      const file = await fetch(`${relay.url}/media/${t.media.sha256}`);
+      expect(file.headers.get('content-type')).toBe('audio/wav');
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('RIFF');
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(t.media.sha256);
+    }
+    const again = await api(relay.url, 'GET', '/api/demo-library');
+    expect(again.body).toEqual(first.body);
   });
 
   it('RP6 a shared library: a second venue created with libraryId opens the same library room', async () => {

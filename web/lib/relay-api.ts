@@ -1,6 +1,7 @@
 /** The relay's HTTP API (relay/PROTOCOL.md RP17–RP20), as the web app calls it. */
 import type {
   CreateVenueResponse,
+  DemoLibrary,
   DeviceList,
   GuestLinkResponse,
   GuestTokenResponse,
@@ -50,6 +51,10 @@ async function call<T>(
 
 export const createVenueOnRelay = (relay: string, operatorKey: string, name: string) =>
   call<CreateVenueResponse>(relay, 'POST', '/api/venues', { token: operatorKey, body: { name } });
+
+/** The music the relay made itself, for a new venue's first programme (RP24). */
+export const readDemoLibrary = (relay: string) =>
+  call<DemoLibrary>(relay, 'GET', '/api/demo-library');
 
 export const pairWithCode = (relay: string, code: string) =>
   call<PairResponse>(relay, 'POST', '/api/pair', { body: { code } });

@@ -32,6 +32,21 @@ export interface VenueInfo {
   readonly role: Role;
 }
 
+/** A track of the demo library: music the relay made itself, stored as media (RP24). */
+export interface DemoTrack {
+  readonly id: string;
+  readonly title: string;
+  readonly artist: string;
+  readonly album: string;
+  readonly durationMs: number;
+  readonly media: { readonly sha256: string; readonly type: string };
+}
+
+/** `GET /api/demo-library` response (RP24). */
+export interface DemoLibrary {
+  readonly tracks: readonly DemoTrack[];
+}
+
 /** `GET /api/venues/<id>/devices` response (admin). */
 export interface DeviceList {
   readonly devices: readonly DeviceInfo[];

@@ -13,7 +13,7 @@ import {
   type VenueCredential,
 } from '../credentials';
 import { replaySideEffects } from '../pwa.svelte';
-import { describeVenue } from '../relay-api';
+import { describeVenue, readDemoLibrary } from '../relay-api';
 import type { LinkState } from './RelayLink';
 import { correctFromRelay, deviceClock } from './clock';
 import { SyncedDoc } from './SyncedDoc';
@@ -195,10 +195,28 @@ export class VenueSession {
     const c = this.credential;
     try {
       const info = await describeVenue(c.relay, c.token, c.venueId);
-      if (!this.venue.meta()) createVenue(this.venueDoc.doc, venueFromRelay(info));
+      if (this.venue.meta()) return;
+      createVenue(this.venueDoc.doc, venueFromRelay(info));
+      // A library shared with other venues may not have arrived yet: only one known empty gets
+      // the demo music.
+      if (this.libraryLink?.lastSynced) await this.addDemoMusic();
     } catch {
       // The relay is away: the next connection tries again.
     }
+  }
+
+  /**
+   * A new venue plays at once: with an empty library, an admin device puts the relay's demo music
+   * in it and, with an empty programme, in the programme too.
+   */
+  async addDemoMusic() {
+    if (this.credential.role !== 'admin' || this.library.tracks.length > 0) return;
+    const { tracks } = await readDemoLibrary(this.credential.relay);
+    for (const t of tracks) this.libraryModel.putTrack({ ...t, explicit: false });
+    if (this.venue.snapshot().programme.entries.length === 0) {
+      this.venue.loadPlaylist(tracks.map((t) => t.id));
+    }
+    this.refresh();
   }
 
   private showClock() {
@@ -344,6 +362,11 @@ export async function writeGenesis(credential: VenueCredential): Promise<VenueSe
       created: Date.now(),
       epoch: randomId(Math.random, 'e'),
     });
+    try {
+      await session.addDemoMusic();
+    } catch {
+      // Without the relay's demo music the venue starts empty; the library tab adds music.
+    }
   }
   session.refresh();
   return session;
