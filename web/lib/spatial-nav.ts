@@ -9,15 +9,18 @@ const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), selec
 
 type Direction = 'ArrowUp' | 'ArrowDown' | 'ArrowLeft' | 'ArrowRight';
 
+/** Where a control is on screen: the part of a `DOMRect` that {@link nearest} reads. */
+type Box = Pick<DOMRectReadOnly, 'left' | 'top' | 'width' | 'height'>;
+
 /** Picks the control nearest to `from` in `direction`, or null. Exported for its tests. */
-export function nearest(
-  from: DOMRect,
-  candidates: { rect: DOMRect; el: HTMLElement }[],
+export function nearest<T>(
+  from: Box,
+  candidates: { rect: Box; el: T }[],
   direction: Direction,
-): HTMLElement | null {
+): T | null {
   const cx = from.left + from.width / 2;
   const cy = from.top + from.height / 2;
-  let best: HTMLElement | null = null;
+  let best: T | null = null;
   let bestScore = Infinity;
   for (const { rect, el } of candidates) {
     const x = rect.left + rect.width / 2;

@@ -138,9 +138,12 @@ export class DocStore {
     );
   }
 
-  /** Replaces every row with one merged update (rows from other tabs included). */
+  /**
+   * Replaces every row with one merged update (rows from other tabs included). Not once destroyed:
+   * the last flush's row can land after the database is closed; the next open compacts instead.
+   */
   async compact(): Promise<void> {
-    if (!this.db || this.compacting) return;
+    if (!this.db || this.compacting || this.closed) return;
     this.compacting = true;
     try {
       const tx = this.db.transaction(STORE, 'readwrite');

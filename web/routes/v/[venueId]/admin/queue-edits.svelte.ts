@@ -3,6 +3,9 @@
  * answers the edit that takes it back, so undo and redo are plain model operations too (an add is
  * undone by removing its entry, a removal by adding the track again where it was, a move by moving
  * it back before its old neighbour). Other devices' edits are never undone from here.
+ *
+ * Putting a removed entry back makes a new entry, so steps that name the old one (a move of it, a
+ * removal before which it was the neighbour) follow it to the new one through {@link renamed}.
  */
 import type { EntryView, Result, Venue } from '@djamms/venue';
 
@@ -43,6 +46,8 @@ interface Step {
 export class QueueEdits {
   undoable = $state.raw<Step[]>([]);
   redoable = $state.raw<Step[]>([]);
+  /** An entry this history removed and put back, by its old id: the entry that replaced it. */
+  private readonly renamed = new Map<string, string>();
 
   constructor(
     private readonly venue: () => Venue,
@@ -94,8 +99,22 @@ export class QueueEdits {
     return { ok: true, value: edit.label };
   }
 
-  /** Adds `track`; placed before `before` when given (taking back a removal). */
-  private adding(track: string, lane: EntryView['lane'], before: string | null | undefined): Edit {
+  /** The entry that stands for `id` now: itself, or what replaced it when it was put back. */
+  private current(id: string): string {
+    const next = this.renamed.get(id);
+    return next === undefined ? id : this.current(next);
+  }
+
+  /**
+   * Adds `track`. Taking back the removal of `replaces`, it goes where that entry was: before
+   * `before`, or last (the lane adds first, so it is moved there).
+   */
+  private adding(
+    track: string,
+    lane: EntryView['lane'],
+    before: string | null | undefined,
+    replaces?: string,
+  ): Edit {
     const title = this.title(track);
     return {
       label: lane === 'priority' ? this.words.playNext(title) : this.words.add(title),
@@ -103,7 +122,10 @@ export class QueueEdits {
         const venue = this.venue();
         const added = lane === 'priority' ? venue.playNext(track) : venue.addToProgramme(track);
         if (!added.ok) return added;
-        if (before !== undefined && before !== null) venue.move(added.value, before);
+        if (before !== undefined && (before !== null || lane === 'priority')) {
+          venue.move(added.value, before === null ? null : this.current(before));
+        }
+        if (replaces !== undefined) this.renamed.set(replaces, added.value);
         return { ok: true, value: this.removing(added.value) };
       },
     };
@@ -113,7 +135,8 @@ export class QueueEdits {
     const venue = this.venue;
     const entry = () => {
       const snap = venue().snapshot();
-      return [...snap.lane, ...snap.programme.entries].find((e) => e.id === id);
+      const now = this.current(id);
+      return [...snap.lane, ...snap.programme.entries].find((e) => e.id === now);
     };
     const found = entry();
     return {
@@ -121,10 +144,10 @@ export class QueueEdits {
       run: () => {
         const now = entry();
         if (!now) return { ok: false, error: 'not-found', message: 'that entry is already gone' };
-        const before = nextOf(listOf(venue(), now), id);
-        const removed = venue().remove(id);
+        const before = nextOf(listOf(venue(), now), now.id);
+        const removed = venue().remove(now.id);
         if (!removed.ok) return removed;
-        return { ok: true, value: this.adding(now.track, now.lane, before) };
+        return { ok: true, value: this.adding(now.track, now.lane, before, now.id) };
       },
     };
   }
@@ -134,10 +157,11 @@ export class QueueEdits {
       label: this.words.move(this.title(track)),
       run: () => {
         const venue = this.venue();
-        const was = nextOf(listOf(venue, { id, lane }), id);
-        const moved = venue.move(id, before);
+        const now = this.current(id);
+        const was = nextOf(listOf(venue, { id: now, lane }), now);
+        const moved = venue.move(now, before === null ? null : this.current(before));
         if (!moved.ok) return moved;
-        return { ok: true, value: this.moving(id, track, lane, was) };
+        return { ok: true, value: this.moving(now, track, lane, was) };
       },
     };
   }

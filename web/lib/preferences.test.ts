@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+/** This browser's localStorage (Node has none): the one place preferences are kept. */
+function storage(initial: Record<string, string> = {}) {
+  const items = new Map(Object.entries(initial));
+  return {
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => void items.set(key, String(value)),
+  };
+}
+
+/** The preferences module as a page opening on this device loads it. */
+async function openPage(local: ReturnType<typeof storage> | undefined) {
+  vi.resetModules();
+  vi.stubGlobal('localStorage', local);
+  return import('./preferences.svelte');
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('durations', () => {
+  it('reads as minutes and seconds, rounded down', async () => {
+    const { duration } = await openPage(storage());
+    expect(duration(187_000)).toBe('3:07');
+    expect(duration(59_999)).toBe('0:59');
+    expect(duration(600_000)).toBe('10:00');
+    expect(duration(0)).toBe('0:00');
+  });
+
+  it('never reads negative (a clock a little behind the player’s)', async () => {
+    const { duration } = await openPage(storage());
+    expect(duration(-400)).toBe('0:00');
+  });
+});
+
+describe('per-device preferences', () => {
+  const ninePm = new Date(2026, 10, 22, 21, 5).getTime();
+
+  it('shows times in 24 hours until this device chooses 12', async () => {
+    const { preferences } = await openPage(storage());
+    expect(preferences.timeFormat).toBe('24h');
+    const h24 = preferences.clock(ninePm);
+    expect(h24).toMatch(/21.05/);
+    preferences.set({ timeFormat: '12h' });
+    const h12 = preferences.clock(ninePm);
+    expect(h12).toMatch(/9.05/);
+    expect(h12).not.toMatch(/21/);
+  });
+
+  it('are kept on this device: the next page opens with them', async () => {
+    const local = storage();
+    const first = await openPage(local);
+    first.preferences.set({ theme: 'dark' });
+    first.preferences.set({ timeFormat: '12h' });
+    const next = await openPage(local);
+    expect(next.preferences.theme).toBe('dark');
+    expect(next.preferences.timeFormat).toBe('12h');
+  });
+
+  it('fall back to the defaults when what is stored is unknown, broken or unreadable', async () => {
+    const stored = (value: string) => storage({ 'djamms-preferences': value });
+    for (const local of [
+      stored('{"theme":"purple","timeFormat":"13h"}'),
+      stored('{not json'),
+      stored('null'),
+      undefined,
+    ]) {
+      const { preferences } = await openPage(local);
+      expect([preferences.theme, preferences.timeFormat]).toEqual(['auto', '24h']);
+    }
+  });
+});
