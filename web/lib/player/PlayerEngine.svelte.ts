@@ -365,7 +365,10 @@ export class PlayerEngine {
     this.duration = duration;
     const now = this.session.snapshot.nowPlaying;
     const entry = this.loaded?.entry;
-    const fade = this.session.snapshot.settings.crossfadeSeconds;
+    // A deck that is still loading its file says NaN: nothing to judge yet. A track shorter than
+    // two crossfades gives half of itself to each.
+    if (!Number.isFinite(duration) || !(seconds > 0)) return;
+    const fade = Math.min(this.session.snapshot.settings.crossfadeSeconds, duration / 2);
     if (!entry || now?.entry !== entry || now.state !== 'playing' || !(fade > 0)) return;
     // Start the next track while this one fades out: advance a crossfade before the end, if
     // there is a next track (the last one plays to its end).
