@@ -49,7 +49,7 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
     // Over HTTP both documents poll; on a busy machine the second takes a few rounds.
     await waitForPhase(device, 'saved-relay', 40_000);
     await context.close();
-  });
+  }, 90_000);
 
   it('guest requests reach the lane through the journal and the player (also made with the relay away); intents get an outcome', async () => {
     await inApp(admin, (app) =>
