@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/**/*.test.ts', 'relay/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: [
+      'packages/**/*.test.ts',
+      'relay/**/*.test.ts',
+      'tests/**/*.test.ts',
+      'web/scripts/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
