@@ -7,7 +7,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+    // The SPA shell is not index.html: that is the prerendered home page (web/routes/+page.ts).
+    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'shell.html', strict: true }),
     files: {
       routes: 'web/routes',
       lib: 'web/lib',
@@ -15,8 +16,11 @@ const config = {
       serviceWorker: 'web/service-worker.ts',
       assets: 'static',
     },
-    // One script and one stylesheet: fewer requests through the service worker on every open.
-    output: { bundleStrategy: 'single' },
+    // The home page's and the shell's stylesheets (a few KB) go in the HTML: nothing blocks paint.
+    inlineStyleThreshold: 4096,
+    // Split by route: a first visit loads only its route's chunks (the home page does not load
+    // the admin console or the player); the service worker precaches every chunk for offline use.
+    output: { bundleStrategy: 'split' },
     // Registered by the app (virtual:pwa-register) so updates wait for a track boundary.
     serviceWorker: { register: false },
   },

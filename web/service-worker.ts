@@ -55,9 +55,10 @@ registerRoute(
 precacheAndRoute(self.__WB_MANIFEST ?? []);
 cleanupOutdatedCaches();
 
-// Every path without a file extension is the SPA: serve the precached shell, offline too.
+// Every other path without a file extension is the SPA: serve the precached shell, offline too
+// ('/' itself is the prerendered home page, served by the precache route above).
 registerRoute(
-  new NavigationRoute(createHandlerBoundToURL('/'), {
+  new NavigationRoute(createHandlerBoundToURL('/shell.html'), {
     denylist: [/^\/api\//, /^\/media\//, /^\/sync\//, /^\/healthz/, /^\/metrics/],
   }),
 );

@@ -17,9 +17,22 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The SPA's page for app routes: the build's shell, or `index.html` where there is none. */
+const FALLBACKS = ['shell.html', 'index.html'];
+
+/** Precompressed variants the build writes beside a file, in order of preference. */
+const VARIANTS = [
+  { encoding: 'br', suffix: '.br' },
+  { encoding: 'gzip', suffix: '.gz' },
+] as const;
+
 /**
- * Serves the built PWA (RP21) with an SPA fallback to `index.html`. Returns false when there is no
- * such directory or the request is not a GET/HEAD, so the caller answers 404.
+ * Serves the built PWA (RP21) with an SPA fallback to `shell.html` (else `index.html`; in this
+ * build that is the prerendered home page). A file's precompressed variant (`.br`, else `.gz`) is
+ * sent when the request accepts its encoding. Hashed files under `_app/immutable/` are cached for
+ * a year; everything else is revalidated (`no-cache`), so a new build's pages and service worker
+ * are seen at once. Returns false when there is no such directory or the request is not a
+ * GET/HEAD, so the caller answers 404.
  */
 export async function serveStatic(
   dir: string,
@@ -38,20 +51,62 @@ export async function serveStatic(
   const wanted = normalize(join(root, decoded));
   if (wanted !== root && !wanted.startsWith(root + sep)) return false;
   const file = (await fileAt(wanted)) ?? (await fileAt(join(wanted, 'index.html')));
-  const chosen = file ?? (extname(pathname) ? null : await fileAt(join(root, 'index.html')));
+  const chosen = file ?? (extname(pathname) ? null : await spaFallback(root));
   if (!chosen) return false;
   const immutable = chosen.path.includes(`${sep}_app${sep}immutable${sep}`);
+  const { body, encoding } = await pickVariant(chosen, acceptedEncodings(req));
   res.writeHead(200, {
     'content-type': TYPES[extname(chosen.path)] ?? 'application/octet-stream',
-    'content-length': chosen.size,
+    'content-length': body.size,
+    ...(encoding ? { 'content-encoding': encoding } : {}),
+    vary: 'Accept-Encoding',
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(chosen.path).pipe(res);
+  else createReadStream(body.path).pipe(res);
   return true;
 }
 
-async function fileAt(path: string): Promise<{ path: string; size: number } | null> {
+type FoundFile = { path: string; size: number };
+
+async function pickVariant(
+  file: FoundFile,
+  accepted: Set<string>,
+): Promise<{ body: FoundFile; encoding: string | null }> {
+  for (const { encoding, suffix } of VARIANTS) {
+    if (!accepted.has(encoding)) continue;
+    const variant = await fileAt(file.path + suffix);
+    if (variant) return { body: variant, encoding };
+  }
+  return { body: file, encoding: null };
+}
+
+/** The content codings an Accept-Encoding header allows (`q=0` refuses one; `*` allows the rest). */
+function acceptedEncodings(req: IncomingMessage): Set<string> {
+  const weights = new Map<string, number>();
+  for (const part of (req.headers['accept-encoding'] ?? '').split(',')) {
+    const [name = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase());
+    if (!name) continue;
+    const q = params.find((p) => p.startsWith('q='));
+    weights.set(name, q ? Number(q.slice(2)) || 0 : 1);
+  }
+  const accepted = new Set<string>();
+  for (const { encoding } of VARIANTS) {
+    const weight = weights.get(encoding) ?? weights.get('*') ?? 0;
+    if (weight > 0) accepted.add(encoding);
+  }
+  return accepted;
+}
+
+async function spaFallback(root: string): Promise<FoundFile | null> {
+  for (const name of FALLBACKS) {
+    const found = await fileAt(join(root, name));
+    if (found) return found;
+  }
+  return null;
+}
+
+async function fileAt(path: string): Promise<FoundFile | null> {
   try {
     const info = await stat(path);
     return info.isFile() ? { path, size: info.size } : null;

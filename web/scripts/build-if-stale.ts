@@ -1,6 +1,7 @@
 /**
- * Builds the web app (vite build) when build/ is missing or older than its sources. Used by
- * `npm start` and by the end-to-end tests; concurrent callers wait for one build (a lock directory).
+ * Builds the web app (`npm run build`: vite build, then precompression) when build/ is missing or
+ * older than its sources. Used by `npm start` and by the end-to-end tests; concurrent callers wait
+ * for one build (a lock directory).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -56,12 +57,12 @@ export function buildIfStale(log: (line: string) => void = console.error): void 
   }
   try {
     if (!buildIsStale()) return;
-    log('Building the web app (vite build)…');
-    const build = spawnSync('npx', ['vite', 'build'], {
+    log('Building the web app (npm run build)…');
+    const build = spawnSync('npm', ['run', 'build'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    if (build.status !== 0) throw new Error(`vite build failed (${build.status})`);
+    if (build.status !== 0) throw new Error(`npm run build failed (${build.status})`);
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
