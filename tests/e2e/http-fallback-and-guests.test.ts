@@ -46,10 +46,9 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
     await waitForPhase(admin, 'saved-relay');
     await device.getByRole('button', { name: 'Sync now' }).click();
     await waitForTracks(device, ['to-http']);
-    // Over HTTP both documents poll; on a busy machine the second takes a few rounds.
-    await waitForPhase(device, 'saved-relay', 40_000);
+    await waitForPhase(device, 'saved-relay');
     await context.close();
-  }, 90_000);
+  });
 
   it('guest requests reach the lane through the journal and the player (also made with the relay away); intents get an outcome', async () => {
     await inApp(admin, (app) =>

@@ -195,7 +195,8 @@ export class RelayLink {
   private onClose(event: CloseEvent | null) {
     if (this.stopped) return;
     const provider = this.provider;
-    this.set({ connected: false });
+    // While HTTP sync works the document is still connected: a refused socket changes nothing.
+    if (this.state.transport !== 'http') this.set({ connected: false });
     const reason = event ? CLOSE_REASONS[event.code] : undefined;
     if (event && event.code >= 4400 && event.code < 4500) {
       this.set({ error: reason ?? `closed-${event.code}`, transport: 'none', nextAttemptAt: null });
@@ -289,8 +290,8 @@ export class RelayLink {
     if (this.provider.wsconnected || this.stopped) return;
     const wasUp = this.state.connected;
     this.set({ transport: ok ? 'http' : 'none', connected: ok });
-    // The relay is back: try its WebSocket at once rather than after the backoff, so "over HTTP"
-    // is shown only while WebSockets really are blocked.
+    // The relay is back after being away: try its WebSocket at once rather than after the
+    // backoff, so "over HTTP" is shown only while WebSockets really are blocked.
     if (ok && !wasUp) this.reconnectNow();
     const every = ok ? (this.opts.busy() ? 2_000 : 10_000) : 15_000;
     this.httpTimer = setTimeout(() => void this.pollHttp(), every);
