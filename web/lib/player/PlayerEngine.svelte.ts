@@ -258,7 +258,9 @@ export class PlayerEngine {
       this.blobUrls.push(src);
       // Both decks' files stay until the next start: the outgoing one is still fading out.
       while (this.blobUrls.length > 2) URL.revokeObjectURL(this.blobUrls.shift()!);
-      const position = this.session.snapshot.nowPlaying?.positionMs ?? now.positionMs;
+      // Where the venue is now, not when the screen's snapshot was last built (up to a second
+      // ago): a player restored after a reload starts within a few milliseconds of it.
+      const position = this.session.venue.snapshot().nowPlaying?.positionMs ?? now.positionMs;
       await this.play(() => this.audio.start(src, position / 1000, fade));
       this.deck = this.audio.deck;
       if (this.session.snapshot.nowPlaying?.state !== 'playing') this.audio.pause();
