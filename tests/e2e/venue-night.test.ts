@@ -114,8 +114,10 @@ describe('e2e: a night at the venue (admin, player, kiosk)', () => {
     await expect
       .poll(() => inApp(admin, (app) => app.snapshot.intents.map((i) => `${i.kind}:${i.status}`)))
       .toEqual(['skip:applied']);
-    // Once: two seconds later the request is still what plays, from its start.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Once: after two seconds of it the request is still what plays, from its start.
+    await expect
+      .poll(async () => (await audioState(player)).currentTime, { timeout: 10_000 })
+      .toBeGreaterThan(2);
     expect(await playing(player)).toBe('patron');
     expect((await audioState(player)).currentTime).toBeLessThan(4);
     await kiosk.context().close();

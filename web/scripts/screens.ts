@@ -38,7 +38,10 @@ const TRACKS = [
 ];
 
 async function shot(page: Page, name: string) {
-  await page.waitForTimeout(400);
+  // Settled: fonts loaded and two frames drawn after the last change.
+  await page.evaluate(
+    'document.fonts.ready.then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))',
+  );
   await page.screenshot({ path: join(OUT, `${name}.png`) });
   console.log(`docs/screens/${name}.png`);
 }
@@ -118,7 +121,13 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     await guest.getByRole('button', { name: 'Request Sweet Caroline' }).click();
     await guest.getByText('Requested: it is in the queue').waitFor({ timeout: 20_000 });
     await guest.getByRole('button', { name: 'Vote for Africa' }).click();
-    await player.waitForTimeout(3_500);
+    // The TV shows some progress, and the player has taken the guest's vote from the journal.
+    await player.waitForFunction(
+      `window.djammsPlayer?.audio.media.currentTime > 3 &&
+        window.djamms.snapshot.lane.some((e) => e.track === 'africa' && e.votes > 0)`,
+      null,
+      { timeout: 20_000 },
+    );
 
     await shot(player, 'player-tv-1080p');
     await shot(admin, 'admin-phone-playing');
