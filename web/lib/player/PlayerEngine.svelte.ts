@@ -96,9 +96,17 @@ export class PlayerEngine {
     void this.tryUnlock();
   }
 
+  /** Library tracks by id, rebuilt only when the library changed (update runs on every write). */
   private get tracks(): Map<string, LibraryTrack> {
-    return new Map(this.session.library.tracks.map((t) => [t.id, t]));
+    const library = this.session.library;
+    if (this.tracksOf !== library) {
+      this.tracksOf = library;
+      this.byId = new Map(library.tracks.map((t) => [t.id, t]));
+    }
+    return this.byId;
   }
+  private tracksOf: unknown = null;
+  private byId = new Map<string, LibraryTrack>();
 
   /**
    * Claims the lease: `force` is a person choosing this device over a live one. A refused claim
