@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { readCliConfig, HELP } from './cli-config';
-import { jsonLogger } from './logger';
+import { readCliConfig, HELP } from './config/cli-config';
+import { jsonLogger } from './ops/logger';
 import { startRelay } from './relay';
 
 /** The shell: read configuration once, wire, start, and stop gracefully on signals. */

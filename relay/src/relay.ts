@@ -8,20 +8,20 @@ import { CloseCode } from '@djamms/protocol';
 import { AccessGate } from './auth/AccessGate';
 import { Registry } from './auth/Registry';
 import { TokenSigner } from './auth/tokens';
-import { handleHttp } from './http-api';
-import { JournalStore } from './JournalStore';
-import { MediaStore } from './MediaStore';
-import { demoLibrary } from './demo-music';
+import { handleHttp } from './http/http-api';
+import { JournalStore } from './storage/JournalStore';
+import { MediaStore } from './storage/MediaStore';
+import { demoLibrary } from './http/demo-music';
 import type { DemoLibrary } from '@djamms/protocol';
-import { Metrics } from './metrics';
-import { RateLimiter } from './rate-limit';
-import type { RelayConfig } from './relay-config';
-import { loadSecrets } from './relay-secrets';
-import { RoomHost } from './RoomHost';
+import { Metrics } from './ops/metrics';
+import { RateLimiter } from './auth/rate-limit';
+import type { RelayConfig } from './config/relay-config';
+import { loadSecrets } from './config/relay-secrets';
+import { RoomHost } from './sync/RoomHost';
 import type { RelayServices } from './services';
 import { DiskRoomStorage } from './storage/DiskRoomStorage';
 import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
-import { SyncSockets } from './SyncSockets';
+import { SyncSockets } from './sync/SyncSockets';
 
 /** A running relay. */
 export interface RunningRelay {

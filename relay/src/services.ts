@@ -1,13 +1,13 @@
 import type { AccessGate, Identity } from './auth/AccessGate';
 import type { Registry } from './auth/Registry';
 import type { TokenSigner } from './auth/tokens';
-import type { JournalStore } from './JournalStore';
+import type { JournalStore } from './storage/JournalStore';
 import type { DemoLibrary } from '@djamms/protocol';
-import type { MediaStore } from './MediaStore';
-import type { RoomHost } from './RoomHost';
-import type { Metrics } from './metrics';
-import type { Logger } from './logger';
-import type { RateLimiter } from './rate-limit';
+import type { MediaStore } from './storage/MediaStore';
+import type { RoomHost } from './sync/RoomHost';
+import type { Metrics } from './ops/metrics';
+import type { Logger } from './ops/logger';
+import type { RateLimiter } from './auth/rate-limit';
 
 /** Limits an operator can tune (RP14). */
 export interface RelayLimits {

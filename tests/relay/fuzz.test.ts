@@ -42,7 +42,7 @@ describe('seeded relay fuzzing', () => {
 
   // Seeds that exposed a bug once (a step 2 answer dropped by backpressure was resynced from the
   // room's state vector, not the client's). Real sockets make them timing-dependent, so the
-  // deterministic regression test is relay/src/SyncConnection.test.ts; these stay as extra runs.
+  // deterministic regression test is relay/src/sync/SyncConnection.test.ts; these stay as extra runs.
   for (const seed of [2, 7]) {
     it(`RP16 seed ${seed} (exposed the held-back answer bug once) converges`, async () => {
       await run(seed, false);

@@ -2,13 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ACK_PARAM, CloseCode } from '@djamms/protocol';
-import type { AccessGate } from './auth/AccessGate';
-import type { Registry } from './auth/Registry';
-import type { Logger } from './logger';
-import type { Metrics } from './metrics';
-import { RateLimiter } from './rate-limit';
+import type { AccessGate } from '../auth/AccessGate';
+import type { Registry } from '../auth/Registry';
+import type { Logger } from '../ops/logger';
+import type { Metrics } from '../ops/metrics';
+import { RateLimiter } from '../auth/rate-limit';
 import type { RoomHost } from './RoomHost';
-import type { RelayLimits } from './services';
+import type { RelayLimits } from '../services';
 import { SyncConnection, type Backpressure } from './SyncConnection';
 
 /** What the sync sockets need from the relay. */

@@ -14,14 +14,14 @@ import {
   type VenueInfo,
 } from '@djamms/protocol';
 import { HttpError, bearerToken, readJson, sendJson } from './http-util';
-import { randomId } from './auth/tokens';
+import { randomId } from '../auth/tokens';
 import {
   DEVICE_TOKEN_SECONDS,
   GUEST_TOKEN_SECONDS,
   PAIRING_CODE_MS,
   type Caller,
   type RelayServices,
-} from './services';
+} from '../services';
 
 /** Checks the caller's token for the venue in the path, optionally requiring a role. */
 export function callerFor(

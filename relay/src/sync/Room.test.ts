@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
-import { Metrics } from './metrics';
+import { Metrics } from '../ops/metrics';
 import { Room } from './Room';
-import { silentLogger } from './logger';
-import { MemoryRoomStorage } from './storage/MemoryRoomStorage';
+import { silentLogger } from '../ops/logger';
+import { MemoryRoomStorage } from '../storage/MemoryRoomStorage';
 
 /** Memory storage whose appends wait until the test releases them, recording batch sizes. */
 class SlowDisk extends MemoryRoomStorage {

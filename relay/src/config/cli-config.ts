@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Logger } from './logger';
+import type { Logger } from '../ops/logger';
 import { DEFAULT_LIMITS, defaultConfig, type RelayConfig } from './relay-config';
 
 /** `--help` text (also the reference for README's option table). */

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { writeFileDurably, fsyncDir } from './storage/durable-file';
-import { HttpError } from './http-util';
+import { writeFileDurably, fsyncDir } from './durable-file';
+import { HttpError } from '../http/http-util';
 
 /** A stored media file. */
 export interface MediaRecord {

@@ -1,8 +1,8 @@
 import type { RoomKind } from '@djamms/protocol';
 import { Room, type CompactionPolicy } from './Room';
-import type { RoomStorage } from './storage/RoomStorage';
-import type { Metrics } from './metrics';
-import type { Logger } from './logger';
+import type { RoomStorage } from '../storage/RoomStorage';
+import type { Metrics } from '../ops/metrics';
+import type { Logger } from '../ops/logger';
 import { CloseCode } from '@djamms/protocol';
 
 /** Options for {@link RoomHost}. */

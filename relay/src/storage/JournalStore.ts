@@ -1,7 +1,7 @@
 import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from '@djamms/protocol';
-import { writeFileDurably } from './storage/durable-file';
+import { writeFileDurably } from './durable-file';
 
 interface VenueJournal {
   entries: JournalEntry[];

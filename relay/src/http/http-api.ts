@@ -13,7 +13,7 @@ import {
 } from './api-venues';
 import { appendJournal, httpSync, readJournal, serveMedia, uploadMedia } from './api-data';
 import { serveStatic } from './static-files';
-import type { RelayServices } from './services';
+import type { RelayServices } from '../services';
 
 type Handler = (match: string[], query: URLSearchParams) => Promise<void> | void;
 

@@ -7,7 +7,7 @@
  */
 import { Readable } from 'node:stream';
 import type { DemoLibrary, DemoTrack } from '@djamms/protocol';
-import type { MediaStore } from './MediaStore';
+import type { MediaStore } from '../storage/MediaStore';
 
 const RATE = 22_050;
 const ALBUM = 'DJAMMS Demo';

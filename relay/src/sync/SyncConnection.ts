@@ -3,9 +3,9 @@ import type { WebSocket } from 'ws';
 import { CloseCode, DeniedReason, MessageType, SyncMessageType } from '@djamms/protocol';
 import type { Room } from './Room';
 import type { RoomPeer } from './room-peer';
-import type { RoomAdmission } from './auth/AccessGate';
-import type { Metrics } from './metrics';
-import type { RateLimiter } from './rate-limit';
+import type { RoomAdmission } from '../auth/AccessGate';
+import type { Metrics } from '../ops/metrics';
+import type { RateLimiter } from '../auth/rate-limit';
 import { checkUpdate, isEmptyUpdate } from './update-check';
 import { batchWrites } from './send-batcher';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCliConfig } from './cli-config';
-import { silentLogger } from './logger';
+import { silentLogger } from '../ops/logger';
 
 const read = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
   readCliConfig(argv, env, silentLogger, '/srv');

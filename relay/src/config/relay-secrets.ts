@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurably } from './storage/durable-file';
+import { writeFileDurably } from '../storage/durable-file';
 
 /** The relay's signing secret and operator key. */
 export interface RelaySecrets {

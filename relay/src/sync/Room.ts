@@ -1,9 +1,9 @@
 import * as Y from 'yjs';
 import type { RoomKind } from '@djamms/protocol';
-import type { RoomStorage, StoredRoom } from './storage/RoomStorage';
+import type { RoomStorage, StoredRoom } from '../storage/RoomStorage';
 import type { RoomPeer } from './room-peer';
-import type { Metrics } from './metrics';
-import type { Logger } from './logger';
+import type { Metrics } from '../ops/metrics';
+import type { Logger } from '../ops/logger';
 import { RoomAwareness } from './RoomAwareness';
 import { GC_MAX_BYTES, MergedUpdates, collectGarbage } from './MergedUpdates';
 import {

@@ -3,14 +3,14 @@ import type { WebSocket } from 'ws';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
-import { Metrics } from './metrics';
-import { RateLimiter } from './rate-limit';
+import { Metrics } from '../ops/metrics';
+import { RateLimiter } from '../auth/rate-limit';
 import { Room } from './Room';
 import type { RoomPeer } from './room-peer';
-import { silentLogger } from './logger';
-import { MemoryRoomStorage } from './storage/MemoryRoomStorage';
+import { silentLogger } from '../ops/logger';
+import { MemoryRoomStorage } from '../storage/MemoryRoomStorage';
 import { SyncConnection } from './SyncConnection';
-import type { RoomAdmission } from './auth/AccessGate';
+import type { RoomAdmission } from '../auth/AccessGate';
 
 /** A socket whose buffer only drains when the test says so. */
 class FakeSocket {

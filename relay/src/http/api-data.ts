@@ -14,8 +14,8 @@ import {
 } from '@djamms/protocol';
 import { CORS_HEADERS, HttpError, bearerToken, readBody, readJson, sendJson } from './http-util';
 import { callerFor, limit } from './api-venues';
-import { checkUpdate, isEmptyUpdate } from './update-check';
-import type { RelayServices } from './services';
+import { checkUpdate, isEmptyUpdate } from '../sync/update-check';
+import type { RelayServices } from '../services';
 
 const MAX_JOURNAL_BATCH = 100;
 const MAX_ENTRY_BYTES = 8 * 1024;

@@ -1,8 +1,8 @@
-import type { Logger } from './logger';
-import type { RoomStorage } from './storage/RoomStorage';
-import type { RelayLimits } from './services';
-import type { Backpressure } from './SyncConnection';
-import type { CompactionPolicy } from './Room';
+import type { Logger } from '../ops/logger';
+import type { RoomStorage } from '../storage/RoomStorage';
+import type { RelayLimits } from '../services';
+import type { Backpressure } from '../sync/SyncConnection';
+import type { CompactionPolicy } from '../sync/Room';
 
 /** Everything the relay needs, read once by main.ts (or built by tests). */
 export interface RelayConfig {
