@@ -67,6 +67,12 @@ class Rooms {
     }
     return out;
   }
+
+  /** `count` venue rooms (no library rooms), each with its admin token. */
+  async venues(count: number): Promise<{ room: string; token: string }[]> {
+    const pairs = await this.names(count * 2);
+    return pairs.filter((_, i) => i % 2 === 0);
+  }
 }
 
 function client(
@@ -349,5 +355,113 @@ export async function mergeBytes(
     bytes: counter.sent + counter.received + aCounter.sent + aCounter.received,
     relaySent: counter.received + aCounter.received,
     minimal,
+  };
+}
+
+/** Shape of the many-venues run (`--venues`, `--clients`, `--seconds`, `--interval`). */
+export interface ManyVenuesShape {
+  readonly venues: number;
+  readonly clientsPerVenue: number;
+  readonly seconds: number;
+  /** Mean milliseconds between one client's writes (each client starts at a random phase). */
+  readonly intervalMs: number;
+}
+
+/** What the many-venues run measured on one server. */
+export interface ManyVenuesResult {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly writes: number;
+  readonly deliveries: number;
+  /** Deliveries expected (writes × other clients of the room) that never arrived. */
+  readonly lost: number;
+  /** Relay CPU over the write phase, as a share of one core. */
+  readonly cpuShare: number;
+  /** Relay CPU per write, microseconds. */
+  readonly cpuPerWrite: number;
+  readonly rssPeak: number;
+}
+
+/**
+ * A chain's evening on one relay: `venues` rooms with `clientsPerVenue` stock y-websocket clients
+ * each; every client writes one small new key every `intervalMs` (random phase) for `seconds`.
+ * Latency is from the write to each other client of the room observing it; nothing may be lost.
+ */
+export async function manyVenues(
+  server: BenchServer,
+  shape: ManyVenuesShape,
+): Promise<ManyVenuesResult> {
+  const rooms = await new Rooms(server).venues(shape.venues);
+  const groups: WebsocketProvider[][] = [];
+  for (let i = 0; i < rooms.length; i += 50) {
+    const batch = rooms
+      .slice(i, i + 50)
+      .map((room) => Array.from({ length: shape.clientsPerVenue }, () => client(server, room)));
+    await allSynced(batch.flat(), 120_000);
+    groups.push(...batch);
+  }
+  const samples: number[] = [];
+  let deliveries = 0;
+  for (const group of groups) {
+    for (const p of group) {
+      p.doc.getMap('w').observe((event) => {
+        if (event.transaction.local) return;
+        const now = performance.now();
+        for (const key of event.keysChanged) {
+          samples.push(now - (p.doc.getMap('w').get(key) as number));
+          deliveries++;
+        }
+      });
+    }
+  }
+  const pid = server.child.pid!;
+  let rssPeak = await rssBytes(pid);
+  const rssTimer = setInterval(() => {
+    void rssBytes(pid).then((rss) => (rssPeak = Math.max(rssPeak, rss)));
+  }, 500);
+  let writes = 0;
+  const timers: NodeJS.Timeout[] = [];
+  const startCpu = await cpuMicros(pid);
+  const started = performance.now();
+  for (const group of groups) {
+    for (const [i, p] of group.entries()) {
+      let n = 0;
+      const write = () => {
+        p.doc.getMap('w').set(`${i}-${n++}`, performance.now());
+        writes++;
+      };
+      const phase = Math.random() * shape.intervalMs;
+      timers.push(
+        setTimeout(() => {
+          write();
+          timers.push(setInterval(write, shape.intervalMs));
+        }, phase),
+      );
+    }
+  }
+  await new Promise((resolve) => setTimeout(resolve, shape.seconds * 1000));
+  timers.forEach((t) => clearTimeout(t));
+  const expected = writes * (shape.clientsPerVenue - 1);
+  await eventually(
+    () => {
+      if (deliveries < expected) throw new Error(`${expected - deliveries} not delivered`);
+    },
+    { timeoutMs: 30_000, intervalMs: 50 },
+  ).catch(() => undefined);
+  const elapsed = performance.now() - started;
+  const cpu = (await cpuMicros(pid)) - startCpu;
+  clearInterval(rssTimer);
+  groups.flat().forEach((p) => p.destroy());
+  return {
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    max: percentile(samples, 100),
+    writes,
+    deliveries,
+    lost: expected - deliveries,
+    cpuShare: cpu / 1000 / elapsed,
+    cpuPerWrite: cpu / writes,
+    rssPeak,
   };
 }

@@ -73,7 +73,8 @@ export async function startServer(
           '100000',
           ...(kind === 'djamms' ? ['--ephemeral'] : ['--data', dataDir ?? 'bench-data']),
         ];
-  const child = spawn(process.execPath, [...GC_HOOK, ...args], {
+  const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...GC_HOOK, ...extra, ...args], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,12 +7,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { freePort, startServer, type BenchServer } from './relay-servers';
 import {
   convergeAfterRestart,
   cpuPerWrite,
   fanOut,
   latency,
+  manyVenues,
   memoryPerIdleRoom,
   memoryPerOpenRoom,
   mergeBytes,
@@ -56,8 +58,52 @@ async function both<T>(
   return out as { djamms: T; reference: T };
 }
 
+const { values: args } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'all' },
+    venues: { type: 'string', default: '1000' },
+    clients: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '60' },
+    interval: { type: 'string', default: '2000' },
+  },
+});
+
+/**
+ * A thousand venues on one relay (issue 10): the reference in memory first, then this relay on disk
+ * (auth, fsync before `saved`), same clients and write schedule.
+ */
+async function manyVenuesBoth(): Promise<void> {
+  const shape = {
+    venues: Number(args.venues),
+    clientsPerVenue: Number(args.clients),
+    seconds: Number(args.seconds),
+    intervalMs: Number(args.interval),
+  };
+  const reference = await startServer('reference', await freePort());
+  const ref = await manyVenues(reference, shape).finally(() => reference.kill());
+  const dataDir = await mkdtemp(join(tmpdir(), 'djamms-bench-'));
+  const disk = await startServer('djamms-disk', await freePort(), dataDir);
+  const ours = await manyVenues(disk, shape).finally(() => disk.kill());
+  await rm(dataDir, { recursive: true, force: true });
+  const name = `many-venues-${shape.venues}x${shape.clientsPerVenue}`;
+  const info = { shape, writes: { djamms: ours.writes, reference: ref.writes } };
+  line(`${name}-latency-p50`, 'ms', ours.p50, ref.p50, 'ratio <= 1', info);
+  line(`${name}-latency-p99`, 'ms', ours.p99, ref.p99, 'ratio <= 1');
+  line(`${name}-latency-max`, 'ms', ours.max, ref.max, 'info');
+  line(`${name}-cpu`, 'share of a core', ours.cpuShare, ref.cpuShare, 'ratio <= 1');
+  line(`${name}-cpu-per-write`, 'us', ours.cpuPerWrite, ref.cpuPerWrite, 'info');
+  line(`${name}-rss-peak`, 'bytes', ours.rssPeak, ref.rssPeak, 'info');
+  line(`${name}-lost`, 'deliveries', ours.lost, ref.lost, 'both 0', {
+    deliveries: { djamms: ours.deliveries, reference: ref.deliveries },
+  });
+}
+
 async function main(): Promise<void> {
   process.setMaxListeners(0); // every y-websocket provider adds a process 'exit' listener
+  if (args.scenario === 'many-venues') {
+    await manyVenuesBoth();
+    process.exit(0);
+  }
   const lat = await both(latency);
   line('update-latency-p50', 'ms', lat.djamms.p50, lat.reference.p50, 'ratio <= 1');
   line('update-latency-p99', 'ms', lat.djamms.p99, lat.reference.p99, 'ratio <= 1');
@@ -169,6 +215,7 @@ async function main(): Promise<void> {
     djammsOverMinimal: round(merge.djamms.bytes / merge.djamms.minimal),
     referenceOverMinimal: round(merge.reference.bytes / merge.reference.minimal),
   });
+  await manyVenuesBoth();
   process.exit(0);
 }
 

@@ -48,10 +48,11 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     : join(config.dataDir, 'media');
   const metrics = new Metrics();
   const signer = new TokenSigner(secrets.secret, now);
+  const storage =
+    config.storage ??
+    (config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir));
   const host = new RoomHost({
-    storage:
-      config.storage ??
-      (config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir)),
+    storage,
     metrics,
     logger: config.logger,
     compaction: config.ephemeral ? null : config.compaction,
@@ -121,6 +122,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       sockets.closeAll(CloseCode.goingAway, 'relay-shutdown');
       await host.flushAll();
+      await storage.close();
       await registry.saveIfDirty();
       server.closeAllConnections();
       sockets.terminateAll();

@@ -18,6 +18,8 @@ export interface RelayLimits {
   /** Sync messages per token: sustained per second and burst. */
   readonly messagesPerSecond: number;
   readonly messageBurst: number;
+  /** A socket kept over its message rate this long without a break is closed (1013). */
+  readonly overRateCloseMs: number;
   /** HTTP requests per token (or guest key): sustained per second and burst. */
   readonly httpPerSecond: number;
   readonly httpBurst: number;

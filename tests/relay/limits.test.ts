@@ -2,15 +2,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@djamms/test-harness';
 import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
 import { DEFAULT_LIMITS } from 'djamms-relay';
+import * as Y from 'yjs';
+import * as encoding from 'lib0/encoding';
 import {
   api,
+  connect,
   createVenue,
   pairDevice,
   rawClose,
   rawSocket,
   startTestRelay,
+  synced,
   type TestRelay,
 } from './helpers';
+
+/** A y-websocket sync `update` message. */
+function syncUpdate(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0);
+  encoding.writeVarUint(encoder, 2);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
 
 describe('per-token limits and liveness', () => {
   let relay: TestRelay;
@@ -22,6 +35,7 @@ describe('per-token limits and liveness', () => {
         ...DEFAULT_LIMITS,
         messagesPerSecond: 5,
         messageBurst: 10,
+        overRateCloseMs: 2_500,
         httpPerSecond: 1,
         httpBurst: 10,
       },
@@ -33,13 +47,36 @@ describe('per-token limits and liveness', () => {
     await relay.dispose();
   });
 
-  it('RP14 a token over its message rate is closed with 1013 (retry later); other tokens are unaffected', async () => {
+  it('RP14 a socket over its message rate is slowed, not closed: every message arrives', async () => {
+    const player = await pairDevice(relay, venue, 'player');
+    const noisy = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
+    const reader = connect(relay.wsUrl, venue.venueId, player.token);
+    await synced(reader);
+    let closedCode = 0;
+    noisy.on('close', (code) => (closedCode = code));
+    const doc = new Y.Doc();
+    doc.on('update', (update: Uint8Array) => noisy.send(syncUpdate(update)));
+    const limitedBefore = relay.metrics.rateLimited;
+    // burst 10, then 5/s: sent every 20 ms, the last ones wait while the relay stops reading
+    for (let i = 0; i < 18; i++) {
+      doc.getMap('m').set(`k${i}`, i);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await eventually(() => expect(reader.doc.getMap('m').size).toBe(18), { timeoutMs: 5_000 });
+    expect(relay.metrics.rateLimited).toBeGreaterThan(limitedBefore);
+    expect(closedCode).toBe(0);
+    noisy.close();
+    reader.destroy();
+  });
+
+  it('RP14 a socket that stays over its message rate is closed with 1013 (retry later); other tokens are unaffected', async () => {
     const player = await pairDevice(relay, venue, 'player');
     const noisy = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
     const calm = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${player.token}`);
     const closed = rawClose(noisy);
-    for (let i = 0; i < 30; i++) noisy.send(new Uint8Array([3]));
+    const flood = setInterval(() => noisy.send(new Uint8Array([3])), 20);
     expect((await closed).code).toBe(CloseCode.retryLater);
+    clearInterval(flood);
     const answers: Buffer[] = [];
     calm.on('message', (data: Buffer) => answers.push(data));
     calm.send(new Uint8Array([0, 0, 1, 0]));

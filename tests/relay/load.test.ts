@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
@@ -23,6 +24,7 @@ describe('load: slow consumers, many rooms, presence', () => {
     relay = await startTestRelay({
       backpressure: { highBytes: 256 * 1024, lowBytes: 32 * 1024 },
       limits: {
+        ...DEFAULT_LIMITS,
         maxMessageBytes: 8 * 1024 * 1024,
         maxMediaBytes: 1024,
         messagesPerSecond: 100_000,

@@ -1,3 +1,4 @@
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
@@ -36,6 +37,7 @@ describe('malformed input on the sync socket', () => {
   beforeAll(async () => {
     relay = await startTestRelay({
       limits: {
+        ...DEFAULT_LIMITS,
         maxMessageBytes: 64 * 1024,
         maxMediaBytes: 1024 * 1024,
         messagesPerSecond: 1000,

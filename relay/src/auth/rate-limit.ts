@@ -25,6 +25,19 @@ export class RateLimiter {
 
   /** Takes `cost` tokens for `key`; false when the key is over its rate. */
   take(key: string, cost = 1): boolean {
+    const bucket = this.#refill(key);
+    if (bucket.tokens < cost) return false;
+    bucket.tokens -= cost;
+    return true;
+  }
+
+  /** Milliseconds until `key` has `cost` tokens again (0 when it has them now). */
+  waitMs(key: string, cost = 1): number {
+    const missing = cost - this.#refill(key).tokens;
+    return missing <= 0 ? 0 : Math.ceil((missing / this.#rate.perSecond) * 1000);
+  }
+
+  #refill(key: string): Bucket {
     const now = this.#now();
     const bucket = this.#buckets.get(key) ?? { tokens: this.#rate.burst, at: now };
     bucket.tokens = Math.min(
@@ -33,9 +46,7 @@ export class RateLimiter {
     );
     bucket.at = now;
     this.#buckets.set(key, bucket);
-    if (bucket.tokens < cost) return false;
-    bucket.tokens -= cost;
-    return true;
+    return bucket;
   }
 
   /** Forgets buckets that are full again (keeps memory bounded). */

@@ -36,6 +36,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxMediaBytes: 512 * 1024 * 1024,
   messagesPerSecond: 200,
   messageBurst: 2000,
+  overRateCloseMs: 10_000,
   httpPerSecond: 20,
   httpBurst: 200,
 };

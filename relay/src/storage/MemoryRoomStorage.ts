@@ -21,6 +21,8 @@ export class MemoryRoomStorage implements RoomStorage {
   }
 
   async release(_room: string): Promise<void> {}
+
+  async close(): Promise<void> {}
 }
 
 /**
@@ -37,4 +39,6 @@ export class EphemeralRoomStorage implements RoomStorage {
   async replace(_room: string, _merged: Uint8Array): Promise<void> {}
 
   async release(_room: string): Promise<void> {}
+
+  async close(): Promise<void> {}
 }

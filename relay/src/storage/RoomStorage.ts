@@ -22,4 +22,6 @@ export interface RoomStorage {
   replace(room: string, merged: Uint8Array): Promise<void>;
   /** The room was unloaded (no clients, writes flushed): ephemeral storage forgets it. */
   release(room: string): Promise<void>;
+  /** The relay is stopping and every room's writes are flushed: leave storage tidy. */
+  close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -30,4 +31,14 @@ export async function writeFileDurably(
   }
   await rename(temp, path);
   await fsyncDir(dirname(path));
+}
+
+/**
+ * Writes all of `data` at the end of an open file, synchronously. For the small appends of a
+ * group commit (a page-cache copy, no fsync) this costs about 3 µs, where the thread-pool round
+ * trip of an asynchronous write costs 25–60 µs of CPU; the fsync that follows stays asynchronous.
+ */
+export function appendNow(fd: number, data: Uint8Array): void {
+  let at = 0;
+  while (at < data.byteLength) at += writeSync(fd, data, at, data.byteLength - at);
 }

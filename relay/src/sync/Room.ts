@@ -13,9 +13,6 @@ import {
   syncUpdateMessage,
 } from './room-messages';
 
-/** Merge a room's recent updates after it has been quiet this long. */
-const IDLE_MERGE_MS = 250;
-
 /** When to compact a room's log (RP13). */
 export interface CompactionPolicy {
   /** Compact when the log holds more frames than this. */
@@ -65,7 +62,6 @@ export class Room {
   #savedByPeer = new Map<RoomPeer, number>();
   #broken = false;
   #mergedBytes = 0;
-  #idleMerge: NodeJS.Timeout | null = null;
   #durable: Map<number, number>;
   #gapped: { from: Map<number, number>; to: Map<number, number> }[] = [];
   readonly #ctx: RoomContext;
@@ -108,28 +104,6 @@ export class Room {
       this.#diffs.set(key, diff);
     }
     return diff;
-  }
-
-  /**
-   * Merges received updates once the room has been quiet for a moment (RP13), so joiners find a
-   * merged state and the merge never runs per update.
-   */
-  #scheduleIdleMerge(): void {
-    if (this.#idleMerge) {
-      this.#idleMerge.refresh();
-      return;
-    }
-    this.#idleMerge = setTimeout(() => {
-      this.#idleMerge = null;
-      this.snapshot();
-    }, IDLE_MERGE_MS);
-    this.#idleMerge.unref();
-  }
-
-  /** The room was unloaded: stop its timers. */
-  dispose(): void {
-    if (this.#idleMerge) clearTimeout(this.#idleMerge);
-    this.#idleMerge = null;
   }
 
   /** Drops cached join diffs (called periodically: they only help peers joining together). */
@@ -181,7 +155,6 @@ export class Room {
     this.broadcast(message ?? syncUpdateMessage(update), from);
     // a copy: the update may be a view into a larger socket buffer that must not stay alive
     this.#state.push(update.slice());
-    this.#scheduleIdleMerge();
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();
     this.#pending.push({ update, from, waiter });

@@ -97,7 +97,6 @@ export class RoomHost {
   }
 
   #forget(room: Room): void {
-    room.dispose();
     this.#loaded.delete(room.name);
     this.#rooms.delete(room.name);
     this.#opts.metrics.roomsOpen = this.#loaded.size;

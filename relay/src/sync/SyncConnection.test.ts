@@ -84,6 +84,8 @@ describe('SyncConnection backpressure', () => {
     const conn = new SyncConnection(socket as unknown as WebSocket, admission, false, {
       metrics,
       messageLimiter: new RateLimiter({ perSecond: 1000, burst: 1000 }),
+      overRateCloseMs: 10_000,
+      now: Date.now,
       backpressure: { highBytes: 1000, lowBytes: 100 },
     });
     conn.attach(room);

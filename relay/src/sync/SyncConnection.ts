@@ -30,6 +30,9 @@ export interface ConnectionContext {
   readonly metrics: Metrics;
   readonly messageLimiter: RateLimiter;
   readonly backpressure: Backpressure;
+  /** A socket kept over its message rate this long without a break is closed (RP14). */
+  readonly overRateCloseMs: number;
+  readonly now: () => number;
 }
 
 class Refused extends Error {
@@ -64,6 +67,9 @@ export class SyncConnection implements RoomPeer {
   #deniedSent = false;
   #resyncFrom: Uint8Array | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
+  /** When this socket went over its message rate without a break since (RP14). */
+  #overRateSince: number | null = null;
+  #resumeTimer: NodeJS.Timeout | null = null;
   /** Liveness: anything heard or drained since the last ping. */
   alive = true;
   /** Anything sent since the last keepalive tick. */
@@ -102,16 +108,41 @@ export class SyncConnection implements RoomPeer {
     if (this.socket.readyState !== this.socket.OPEN) return; // closing: nothing more is accepted
     this.alive = true;
     this.#ctx.metrics.bytesReceived += data.byteLength;
-    if (!this.#ctx.messageLimiter.take(this.admission.claims.sub)) {
-      this.#ctx.metrics.rateLimited++;
-      this.close(CloseCode.retryLater, 'rate-limited');
-      return;
-    }
+    if (!this.#withinRate()) return;
     if (this.#waiting) {
       this.#waiting.push(data);
       return;
     }
     this.#handle(data);
+  }
+
+  /**
+   * Message rate (RP14): a message over the rate is still handled (it has arrived; dropping it
+   * would lose an edit), but the relay stops reading the socket until the device's bucket has a
+   * token again, so TCP pushes back on the client. A socket that stays over its rate without a
+   * break is closed with 1013. Returns false when the socket was closed.
+   */
+  #withinRate(): boolean {
+    const { messageLimiter, metrics, now, overRateCloseMs } = this.#ctx;
+    const device = this.admission.claims.sub;
+    if (messageLimiter.take(device)) {
+      if (messageLimiter.waitMs(device) === 0) this.#overRateSince = null; // a break: tokens left
+      return true;
+    }
+    metrics.rateLimited++;
+    this.#overRateSince ??= now();
+    if (now() - this.#overRateSince >= overRateCloseMs) {
+      this.close(CloseCode.retryLater, 'rate-limited');
+      return false;
+    }
+    if (!this.#resumeTimer) {
+      this.socket.pause();
+      this.#resumeTimer = setTimeout(() => {
+        this.#resumeTimer = null;
+        this.socket.resume();
+      }, messageLimiter.waitMs(device));
+    }
+    return true;
   }
 
   #handle(data: Buffer): void {
@@ -245,15 +276,26 @@ export class SyncConnection implements RoomPeer {
     this.sentRecently = false;
   }
 
+  /** True while the relay has stopped reading this socket for its message rate (RP14). */
+  get throttled(): boolean {
+    return this.#resumeTimer !== null;
+  }
+
   /** Closes the socket with a named code (idempotent). */
   close(code: number, reason: string): void {
     if (this.socket.readyState === this.socket.CLOSED) return;
+    if (this.#resumeTimer) {
+      clearTimeout(this.#resumeTimer);
+      this.#resumeTimer = null;
+      this.socket.resume(); // the close handshake needs the client's answer read
+    }
     this.socket.close(code, reason);
   }
 
   /** The socket closed: leave the room. */
   detach(): void {
     this.#stopDrainWatch();
+    if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
     this.#room?.leave(this);
     this.#room = null;
     this.#waiting = null;

@@ -89,7 +89,13 @@ export class SyncSockets {
       ws.close(admission.code, admission.error);
       return;
     }
-    const ctx = { metrics, messageLimiter: this.#messageLimiter, backpressure };
+    const ctx = {
+      metrics,
+      messageLimiter: this.#messageLimiter,
+      backpressure,
+      overRateCloseMs: this.#opts.limits.overRateCloseMs,
+      now,
+    };
     const conn = new SyncConnection(ws, admission, wantsAcks, ctx);
     this.#track(conn, room);
     registry.touch(admission.claims.sub, now());
@@ -139,8 +145,9 @@ export class SyncSockets {
 
   /**
    * Liveness (RP16): ping every interval; drop a socket only if it answered nothing, sent nothing
-   * and drained nothing for a whole interval, so a large sync in flight is never killed. A socket
-   * whose token expired meanwhile is closed with 4401 (RP5).
+   * and drained nothing for a whole interval, so a large sync in flight is never killed (nor a
+   * socket the relay itself stopped reading for its rate). A socket whose token expired meanwhile
+   * is closed with 4401 (RP5).
    */
   #checkLiveness(): void {
     const nowSeconds = Math.floor(this.#opts.now() / 1000);
@@ -152,7 +159,7 @@ export class SyncSockets {
       const buffered = conn.socket.bufferedAmount;
       const draining = buffered > 0 && buffered < conn.lastBuffered;
       conn.lastBuffered = buffered;
-      if (!conn.alive && !draining) {
+      if (!conn.alive && !draining && !conn.throttled) {
         conn.socket.terminate();
         continue;
       }

@@ -1,0 +1,199 @@
+import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeFrames, encodeFrames } from './frames';
+import { appendNow, fsyncDir, writeFileDurably } from './durable-file';
+
+/** Start a new commit log once the current one holds this many bytes… */
+const CHECKPOINT_BYTES = 64 * 1024 * 1024;
+/** …or is this old. */
+const CHECKPOINT_MS = 60_000;
+
+/** One room's updates in a commit, as the commit log stores them. */
+export interface CommittedRoom {
+  readonly room: string;
+  readonly updates: readonly Uint8Array[];
+}
+
+/** One commit-log file and the rooms with updates in it. */
+interface Generation {
+  readonly path: string;
+  readonly file: Promise<FileHandle>;
+  readonly openedAt: number;
+  /** Rooms whose own logs are fsynced at this generation's checkpoint. */
+  readonly rooms: Set<string>;
+  bytes: number;
+}
+
+interface Waiting extends CommittedRoom {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** A commit-log frame: `[u16 name length][name][update]`. */
+function encodeEntry(room: string, update: Uint8Array): Uint8Array {
+  const name = Buffer.from(room, 'utf8');
+  const out = new Uint8Array(2 + name.byteLength + update.byteLength);
+  new DataView(out.buffer).setUint16(0, name.byteLength, true);
+  out.set(name, 2);
+  out.set(update, 2 + name.byteLength);
+  return out;
+}
+
+function decodeEntry(payload: Uint8Array): CommittedRoom {
+  const length = new DataView(payload.buffer, payload.byteOffset).getUint16(0, true);
+  const room = Buffer.from(payload.subarray(2, 2 + length)).toString('utf8');
+  return { room, updates: [payload.slice(2 + length)] };
+}
+
+/**
+ * The relay-wide commit log (RP11): one file that every room's updates are appended to, so one
+ * fdatasync makes the updates of every room that wrote in the meantime durable (a thousand busy
+ * venues used to cost a thousand fsyncs a second). Each room's own log (RP12) is written first,
+ * without an fsync; a checkpoint fsyncs the room logs written during one commit-log generation and
+ * then deletes that generation. After a crash, {@link recover} appends what the commit logs hold to
+ * the room logs again: Yjs updates are idempotent, so a repeated update changes nothing.
+ */
+export class CommitLog {
+  readonly #dir: string;
+  #next = 0;
+  #current: Generation | null = null;
+  #waiting: Waiting[] = [];
+  #scheduled = false;
+  #committing: Promise<void> | null = null;
+  #checkpointing: Promise<void> | null = null;
+  readonly #syncRoom: (room: string) => Promise<void>;
+
+  /** `syncRoom` makes a room's own log durable (fsync), for checkpoints. */
+  constructor(dataDir: string, syncRoom: (room: string) => Promise<void>) {
+    this.#dir = join(dataDir, 'commit');
+    this.#syncRoom = syncRoom;
+  }
+
+  /** The generations left on disk, oldest first. */
+  async #generations(): Promise<number[]> {
+    await mkdir(this.#dir, { recursive: true });
+    return (await readdir(this.#dir))
+      .filter((f) => /^\d+\.log$/.test(f))
+      .map((f) => Number.parseInt(f, 10))
+      .sort((a, b) => a - b);
+  }
+
+  #path(generation: number): string {
+    return join(this.#dir, `${String(generation).padStart(12, '0')}.log`);
+  }
+
+  /**
+   * Replays the commit logs a crash left (oldest first) through `apply`, which must make the
+   * updates durable in the room logs, then deletes them. Run once, before any room loads. A torn
+   * tail (a commit that was never acknowledged) is copied aside and ignored.
+   */
+  async recover(
+    apply: (room: string, updates: readonly Uint8Array[]) => Promise<void>,
+  ): Promise<number> {
+    const generations = await this.#generations();
+    let replayed = 0;
+    for (const generation of generations) {
+      const path = this.#path(generation);
+      const data = await readFile(path);
+      const { payloads, goodBytes } = decodeFrames(data);
+      if (goodBytes < data.byteLength) {
+        await writeFileDurably(`${path}.corrupt-${Date.now()}`, data.subarray(goodBytes));
+      }
+      const byRoom = new Map<string, Uint8Array[]>();
+      for (const payload of payloads) {
+        const { room, updates } = decodeEntry(payload);
+        const list = byRoom.get(room) ?? [];
+        list.push(...updates);
+        byRoom.set(room, list);
+      }
+      for (const [room, updates] of byRoom) await apply(room, updates);
+      replayed += payloads.length;
+      await rm(path);
+    }
+    if (generations.length > 0) await fsyncDir(this.#dir);
+    this.#next = (generations.at(-1) ?? 0) + 1;
+    return replayed;
+  }
+
+  /**
+   * Resolves once `updates` of `room` are durable in the commit log: the group commit takes
+   * everything that arrived during the current event-loop turn, and whatever arrives during an
+   * fdatasync goes into the next commit, which starts as soon as that one returns.
+   */
+  append(room: string, updates: readonly Uint8Array[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#waiting.push({ room, updates, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#committing) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#committing = this.#commit().finally(() => {
+        this.#committing = null;
+        if (this.#waiting.length > 0) this.#schedule();
+      });
+    });
+  }
+
+  async #commit(): Promise<void> {
+    const batch = this.#waiting.splice(0);
+    const generation = (this.#current ??= this.#open());
+    try {
+      const file = await generation.file;
+      const frames = encodeFrames(
+        batch.flatMap(({ room, updates }) => updates.map((u) => encodeEntry(room, u))),
+      );
+      appendNow(file.fd, frames);
+      await file.datasync();
+      generation.bytes += frames.byteLength;
+      for (const { room } of batch) generation.rooms.add(room);
+    } catch (error) {
+      // a failed write may have left a torn frame: later commits go to a new generation, and this
+      // one stays on disk for the next start (its earlier commits were acknowledged)
+      if (this.#current === generation) this.#current = null;
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    for (const waiting of batch) waiting.resolve();
+    if (generation.bytes >= CHECKPOINT_BYTES || Date.now() - generation.openedAt >= CHECKPOINT_MS) {
+      void this.checkpoint().catch(() => undefined);
+    }
+  }
+
+  #open(): Generation {
+    const path = this.#path(this.#next++);
+    const file = (async () => {
+      await mkdir(this.#dir, { recursive: true });
+      const handle = await open(path, 'a');
+      await fsyncDir(this.#dir);
+      return handle;
+    })();
+    file.catch(() => undefined);
+    return { path, file, openedAt: Date.now(), rooms: new Set(), bytes: 0 };
+  }
+
+  /**
+   * Ends the current generation: later commits go to a new file; once the commit in flight has
+   * finished, the room logs written during this generation are fsynced and its file is deleted.
+   * A failure leaves the file for the next start to replay.
+   */
+  checkpoint(): Promise<void> {
+    this.#checkpointing ??= this.#checkpoint().finally(() => (this.#checkpointing = null));
+    return this.#checkpointing;
+  }
+
+  async #checkpoint(): Promise<void> {
+    const generation = this.#current;
+    if (!generation) return;
+    this.#current = null;
+    await this.#committing;
+    for (const room of generation.rooms) await this.#syncRoom(room);
+    await (await generation.file).close();
+    await rm(generation.path);
+    await fsyncDir(this.#dir);
+  }
+}
