@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { eventually } from '@djamms/test-harness';
 import type { CreateVenueResponse } from '@djamms/protocol';
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import {
   api,
   connect,
@@ -23,6 +24,7 @@ describe('load: slow consumers, many rooms, presence', () => {
     relay = await startTestRelay({
       backpressure: { highBytes: 256 * 1024, lowBytes: 32 * 1024 },
       limits: {
+        ...DEFAULT_LIMITS,
         maxMessageBytes: 8 * 1024 * 1024,
         maxMediaBytes: 1024,
         messagesPerSecond: 100_000,

@@ -10,8 +10,8 @@ interface Bucket {
 }
 
 /**
- * Per-key token buckets (RP14). Keys are device ids or guest keys, never IP addresses: a whole
- * venue shares one IP behind its router.
+ * Per-key token buckets (RP14). Keys are device ids, guest links, or, only on the routes anyone may
+ * call, client addresses with allowances a whole venue behind one router stays within (RP25).
  */
 export class RateLimiter {
   readonly #rate: Rate;
@@ -25,6 +25,11 @@ export class RateLimiter {
 
   /** Takes `cost` tokens for `key`; false when the key is over its rate. */
   take(key: string, cost = 1): boolean {
+    return this.takeOrWait(key, cost) === 0;
+  }
+
+  /** Takes `cost` tokens for `key`: 0, or (taking nothing) the whole seconds until it could. */
+  takeOrWait(key: string, cost = 1): number {
     const now = this.#now();
     const bucket = this.#buckets.get(key) ?? { tokens: this.#rate.burst, at: now };
     bucket.tokens = Math.min(
@@ -33,9 +38,9 @@ export class RateLimiter {
     );
     bucket.at = now;
     this.#buckets.set(key, bucket);
-    if (bucket.tokens < cost) return false;
+    if (bucket.tokens < cost) return Math.ceil((cost - bucket.tokens) / this.#rate.perSecond);
     bucket.tokens -= cost;
-    return true;
+    return 0;
   }
 
   /** Forgets buckets that are full again (keeps memory bounded). */

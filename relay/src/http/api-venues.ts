@@ -14,7 +14,9 @@ import {
   type VenueInfo,
 } from '@djamms/protocol';
 import { HttpError, bearerToken, readJson, sendJson } from './http-util';
+import { clientAddress } from './client-address';
 import { randomId } from '../auth/tokens';
+import type { DoorRefusal } from '../auth/DoorLimits';
 import {
   DEVICE_TOKEN_SECONDS,
   GUEST_TOKEN_SECONDS,
@@ -46,9 +48,15 @@ export function callerFor(
 /** Applies the per-token HTTP rate limit (429). */
 export function limit(s: RelayServices, key: string): void {
   if (s.httpLimiter.take(key)) return;
+  refuse(s, { retryAfterSeconds: 1, message: 'Too many requests; retry shortly.' });
+}
+
+/** Answers 429 `rate-limited` with `Retry-After` when a limiter refused. */
+function refuse(s: RelayServices, refusal: DoorRefusal | null): void {
+  if (!refusal) return;
   s.metrics.rateLimited++;
-  throw new HttpError(429, 'rate-limited', 'Too many requests; retry shortly.', {
-    'retry-after': '1',
+  throw new HttpError(429, 'rate-limited', refusal.message, {
+    'retry-after': String(refusal.retryAfterSeconds),
   });
 }
 
@@ -141,7 +149,7 @@ export async function createPairingCode(
 
 /** `POST /api/pair`: a pairing code becomes a device and its token (single use). */
 export async function pair(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
-  limit(s, 'pairing');
+  refuse(s, s.doors.pairing(clientAddress(req)));
   const body = await readJson(req);
   if (typeof body.code !== 'string' || body.code.length > 32) {
     throw new HttpError(400, 'invalid-code', 'code must be a string.');
@@ -180,18 +188,22 @@ export async function rotateGuestLink(
   sendJson(res, 201, { guestKey });
 }
 
-/** `POST /api/guest`: a short-lived guest token from a venue's guest key. */
+/**
+ * `POST /api/guest`: a short-lived guest token from a venue's guest key. Every request counts
+ * against its address, right key or wrong; every token minted against its guest link (T18).
+ */
 export async function guestToken(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
+  refuse(s, s.doors.guestRequest(clientAddress(req)));
   const body = await readJson(req, 4096);
   const { venueId, guestKey } = body;
   if (!isVenueId(venueId) || typeof guestKey !== 'string') {
     throw new HttpError(400, 'invalid-guest-request', 'Send {venueId, guestKey}.');
   }
-  limit(s, `guest:${guestKey}`);
   const venue = s.registry.venue(venueId);
   if (!venue || !venue.guestKey || !sameSecret(guestKey, venue.guestKey)) {
     throw new HttpError(401, 'guest-key-invalid', 'This guest link is not valid (any more).');
   }
+  refuse(s, s.doors.guestToken(venue.guestKey));
   const iat = Math.floor(s.now() / 1000);
   const exp = iat + GUEST_TOKEN_SECONDS;
   const deviceId = randomId('g', 16);

@@ -42,6 +42,11 @@ export async function handleHttp(s: RelayServices, req: IncomingMessage, res: Se
       sendError(res, error);
       return;
     }
+    if (req.socket.destroyed) {
+      // The client went away or fell silent past the idle timeout (RP26): nobody to answer.
+      s.logger.log('info', 'http-abandoned', { path: url.pathname, error: String(error) });
+      return;
+    }
     s.logger.log('error', 'http-failed', { path: url.pathname, error: String(error) });
     sendError(res, new HttpError(500, 'internal-error', 'The relay failed to answer.'));
   }
