@@ -5,7 +5,10 @@ import {
   isPairableRole,
   PAIRABLE_ROLES,
   isVenueId,
+  MAX_VENUES_PER_REQUEST,
+  type CreateVenueRequest,
   type CreateVenueResponse,
+  type CreateVenuesResponse,
   type DeviceInfo,
   type DeviceList,
   type GuestTokenResponse,
@@ -78,30 +81,66 @@ function sameSecret(given: string | null, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** `POST /api/venues` (operator key): a venue, its library (or a shared one) and its owner. */
+/**
+ * `POST /api/venues` (operator key): `{name, libraryId?}` makes a venue, its library (or shares
+ * one) and its owner; `{venues: [...]}` makes up to {@link MAX_VENUES_PER_REQUEST} at once, all or
+ * none, in one request and one registry write (RP28).
+ */
 export async function createVenue(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
   if (!sameSecret(bearerToken(req), s.operatorKey)) {
     throw new HttpError(401, 'operator-key-required', 'Send the operator key as a bearer token.');
   }
   limit(s, 'operator');
-  const body = await readJson(req);
-  const name = typeof body.name === 'string' ? body.name.trim() : '';
-  if (!name || name.length > 200) {
-    throw new HttpError(400, 'invalid-name', 'name must be a non-empty string (≤ 200 chars).');
+  const body = await readJson(req, MAX_VENUES_PER_REQUEST * 1024);
+  const several = body.venues !== undefined;
+  const wanted = several ? wantedVenues(s, body.venues) : [wantedVenue(s, body, '')];
+  const created = (await s.registry.createVenues(wanted, s.now())).map(
+    ({ venue, device }): CreateVenueResponse => {
+      s.logger.log('info', 'venue-created', { venueId: venue.id, libraryId: venue.libraryId });
+      return {
+        venueId: venue.id,
+        libraryId: venue.libraryId,
+        adminToken: deviceToken(s, venue.id, 'admin', device.id),
+        deviceId: device.id,
+      };
+    },
+  );
+  sendJson(res, 201, several ? ({ venues: created } satisfies CreateVenuesResponse) : created[0]);
+}
+
+function wantedVenues(s: RelayServices, list: unknown): CreateVenueRequest[] {
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_VENUES_PER_REQUEST) {
+    throw new HttpError(
+      400,
+      'invalid-venues',
+      `venues must be an array of 1 to ${MAX_VENUES_PER_REQUEST} {name, libraryId?}.`,
+    );
   }
-  const libraryId = body.libraryId;
-  if (libraryId !== undefined && !(isLibraryId(libraryId) && s.registry.hasLibrary(libraryId))) {
-    throw new HttpError(404, 'library-not-found', 'libraryId must be the library of a venue here.');
+  return list.map((raw: unknown, i) =>
+    wantedVenue(s, typeof raw === 'object' && raw !== null ? raw : {}, `venues[${i}].`),
+  );
+}
+
+/** One venue to make, checked; `where` names it in a refusal. */
+function wantedVenue(s: RelayServices, raw: object, where: string): CreateVenueRequest {
+  const { name, libraryId } = raw as Record<string, unknown>;
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  if (!trimmed || trimmed.length > 200) {
+    throw new HttpError(
+      400,
+      'invalid-name',
+      `${where}name must be a non-empty string (≤ 200 chars).`,
+    );
   }
-  const { venue, device } = await s.registry.createVenue(name, libraryId, s.now());
-  const response: CreateVenueResponse = {
-    venueId: venue.id,
-    libraryId: venue.libraryId,
-    adminToken: deviceToken(s, venue.id, 'admin', device.id),
-    deviceId: device.id,
-  };
-  s.logger.log('info', 'venue-created', { venueId: venue.id, libraryId: venue.libraryId });
-  sendJson(res, 201, response);
+  if (libraryId === undefined) return { name: trimmed };
+  if (!(isLibraryId(libraryId) && s.registry.hasLibrary(libraryId))) {
+    throw new HttpError(
+      404,
+      'library-not-found',
+      `${where}libraryId must be the library of a venue here.`,
+    );
+  }
+  return { name: trimmed, libraryId };
 }
 
 /** `GET /api/venues/<id>` (any device of the venue). */
