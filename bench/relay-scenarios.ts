@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { createRandom, eventually } from '@djamms/test-harness';
+import { MAX_VENUES_PER_REQUEST, type CreateVenuesResponse } from '@djamms/protocol';
 import {
   collectGarbage,
   cpuMicros,
@@ -46,24 +47,24 @@ class Rooms {
         token: 'none',
       }));
     }
+    // Two rooms per venue, the venues made a batch per request (RP28).
     const out: { room: string; token: string }[] = [];
     while (out.length < count) {
+      const wanted = Math.min(MAX_VENUES_PER_REQUEST, Math.ceil((count - out.length) / 2));
       const res = await fetch(`${this.server.httpUrl}/api/venues`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${this.server.operatorKey}`,
           'content-type': 'application/json',
         },
-        body: JSON.stringify({ name: 'bench' }),
+        body: JSON.stringify({ venues: Array(wanted).fill({ name: 'bench' }) }),
       });
-      const venue = (await res.json()) as {
-        venueId: string;
-        libraryId: string;
-        adminToken: string;
-      };
-      this.#venues.push(venue);
-      out.push({ room: venue.venueId, token: venue.adminToken });
-      if (out.length < count) out.push({ room: venue.libraryId, token: venue.adminToken });
+      const { venues } = (await res.json()) as CreateVenuesResponse;
+      for (const venue of venues) {
+        this.#venues.push(venue);
+        out.push({ room: venue.venueId, token: venue.adminToken });
+        if (out.length < count) out.push({ room: venue.libraryId, token: venue.adminToken });
+      }
     }
     return out;
   }

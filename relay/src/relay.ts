@@ -15,6 +15,8 @@ import { demoLibrary } from './http/demo-music';
 import type { DemoLibrary } from '@djamms/protocol';
 import { Metrics } from './ops/metrics';
 import { RateLimiter } from './auth/rate-limit';
+import { DoorLimits } from './auth/DoorLimits';
+import { ConnectionGuard } from './http/ConnectionGuard';
 import type { RelayConfig } from './config/relay-config';
 import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
@@ -84,6 +86,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     logger: config.logger,
     limits,
     httpLimiter: new RateLimiter({ perSecond: limits.httpPerSecond, burst: limits.httpBurst }, now),
+    doors: new DoorLimits(limits, now),
     operatorKey: secrets.operatorKey,
     now,
     staticDir: config.staticDir,
@@ -96,18 +99,21 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
         throw e;
       })),
   };
+  const guard = new ConnectionGuard(limits, config.logger, now);
   const server: Server = config.tls
-    ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key })
-    : createHttpServer();
+    ? createHttpsServer({ ...guard.serverOptions, cert: config.tls.cert, key: config.tls.key })
+    : createHttpServer(guard.serverOptions);
+  guard.attach(server);
   server.on('request', (req, res) => void handleHttp(services, req, res));
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-    sockets.upgrade(req, socket, head),
-  );
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (guard.admitUpgrade(req, socket)) sockets.upgrade(req, socket, head);
+  });
   let ticks = 0;
   const housekeeping = setInterval(() => {
     host.trimCaches();
     if (++ticks % 15 !== 0) return;
     services.httpLimiter.sweep();
+    services.doors.sweep();
     void registry.saveIfDirty(); // lastSeen, at most every 30 s
   }, 2_000);
   housekeeping.unref();

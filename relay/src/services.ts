@@ -8,9 +8,11 @@ import type { RoomHost } from './sync/RoomHost';
 import type { Metrics } from './ops/metrics';
 import type { Logger } from './ops/logger';
 import type { RateLimiter } from './auth/rate-limit';
+import type { DoorLimits, DoorRates } from './auth/DoorLimits';
+import type { ConnectionLimits } from './http/ConnectionGuard';
 
-/** Limits an operator can tune (RP14). */
-export interface RelayLimits {
+/** Limits an operator can tune (RP14, RP26). */
+export interface RelayLimits extends DoorRates, ConnectionLimits {
   /** Largest WebSocket message and HTTP sync body, bytes. */
   readonly maxMessageBytes: number;
   /** Largest media upload, bytes. */
@@ -37,6 +39,8 @@ export interface RelayServices {
   readonly logger: Logger;
   readonly limits: RelayLimits;
   readonly httpLimiter: RateLimiter;
+  /** Limits on pairing and guest links, the routes anyone may call (T6, T18). */
+  readonly doors: DoorLimits;
   readonly operatorKey: string;
   readonly now: () => number;
   readonly staticDir: string | null;

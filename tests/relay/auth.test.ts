@@ -79,6 +79,41 @@ describe('auth on the sync socket', () => {
     );
   });
 
+  it('RP5 T1 a token has one spelling: the same signature re-encoded is refused on socket and HTTP', async () => {
+    const [header, body, signature = ''] = venue.adminToken.split('.');
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The last of 43 characters carries 2 bits the 32-byte MAC does not use.
+    const last = alphabet[alphabet.indexOf(signature.at(-1)!) ^ 1];
+    for (const respelled of [
+      `${header}.${body}.${signature}=`,
+      `${header}.${body}.${signature.slice(0, -1)}${last}`,
+      `${header}.${body}.${signature.replace(/-/g, '+').replace(/_/g, '/')}`,
+    ].filter((t) => t !== venue.adminToken)) {
+      expect(await refusedWith(venue.venueId, respelled)).toBe(CloseCode.unauthorized);
+      const res = await api(relay.url, 'GET', `/api/venues/${venue.venueId}`, { token: respelled });
+      expect(res).toMatchObject({ status: 401, body: { error: 'token-bad-signature' } });
+    }
+  });
+
+  it('RP17 T1 the Authorization scheme is case-insensitive (RFC 7235): bearer, BEARER', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer', 'bEaReR']) {
+      const res = await fetch(`${relay.url}/api/venues/${venue.venueId}`, {
+        headers: { authorization: `${scheme} ${venue.adminToken}` },
+      });
+      expect(res.status).toBe(200);
+    }
+    const created = await fetch(`${relay.url}/api/venues`, {
+      method: 'POST',
+      headers: { authorization: `bearer ${relay.operatorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Lower Case Bar' }),
+    });
+    expect(created.status).toBe(201);
+    const basic = await fetch(`${relay.url}/api/venues/${venue.venueId}`, {
+      headers: { authorization: `Basic ${venue.adminToken}` },
+    });
+    expect(basic.status).toBe(401);
+  });
+
   it('RP5 an expired token is refused with 4401', async () => {
     const expired = await startTestRelay({
       now: () => Date.now() + 400 * 24 * 3600 * 1000,

@@ -1,10 +1,10 @@
-import { DEFAULT_LIMITS } from 'djamms-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import { eventually } from '@djamms/test-harness';
 import type { CreateVenueResponse } from '@djamms/protocol';
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import {
   api,
   connect,

@@ -1,9 +1,9 @@
-import { DEFAULT_LIMITS } from 'djamms-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
 import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import {
   connect,
   createVenue,

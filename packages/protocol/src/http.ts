@@ -21,6 +21,20 @@ export interface CreateVenueResponse {
   readonly deviceId: string;
 }
 
+/** Most venues one `POST /api/venues` may create (RP28). */
+export const MAX_VENUES_PER_REQUEST = 1000;
+
+/** `POST /api/venues` request creating several venues at once (operator key, RP28). */
+export interface CreateVenuesRequest {
+  /** 1 to {@link MAX_VENUES_PER_REQUEST} venues, created together or not at all. */
+  readonly venues: readonly CreateVenueRequest[];
+}
+
+/** `POST /api/venues` response (201) to a {@link CreateVenuesRequest}: one entry per venue, in order. */
+export interface CreateVenuesResponse {
+  readonly venues: readonly CreateVenueResponse[];
+}
+
 /** `GET /api/venues/<id>` response: what any device of the venue may know of it. */
 export interface VenueInfo {
   readonly venueId: string;

@@ -28,6 +28,8 @@ export {
   type TokenCheck,
 } from './token-claims';
 export type * from './http';
+export { MAX_VENUES_PER_REQUEST } from './http';
+export { ACCEPTED_MEDIA_TYPES, MEDIA_IMAGE_TYPES, isAcceptedMediaType } from './media-types';
 export {
   encodeHttpSyncRequest,
   decodeHttpSyncRequest,

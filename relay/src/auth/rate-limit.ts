@@ -10,8 +10,8 @@ interface Bucket {
 }
 
 /**
- * Per-key token buckets (RP14). Keys are device ids or guest keys, never IP addresses: a whole
- * venue shares one IP behind its router.
+ * Per-key token buckets (RP14). Keys are device ids, guest links, or, only on the routes anyone may
+ * call, client addresses with allowances a whole venue behind one router stays within (RP25).
  */
 export class RateLimiter {
   readonly #rate: Rate;
@@ -25,13 +25,18 @@ export class RateLimiter {
 
   /** Takes `cost` tokens for `key`; false when the key is over its rate. */
   take(key: string, cost = 1): boolean {
-    const bucket = this.#refill(key);
-    if (bucket.tokens < cost) return false;
-    bucket.tokens -= cost;
-    return true;
+    return this.takeOrWait(key, cost) === 0;
   }
 
-  /** Milliseconds until `key` has `cost` tokens again (0 when it has them now). */
+  /** Takes `cost` tokens for `key`: 0, or (taking nothing) the whole seconds until it could. */
+  takeOrWait(key: string, cost = 1): number {
+    const wait = this.waitMs(key, cost);
+    if (wait > 0) return Math.ceil(wait / 1000);
+    (this.#buckets.get(key) as Bucket).tokens -= cost;
+    return 0;
+  }
+
+  /** Milliseconds until `key` has `cost` tokens (0 when it has them now); takes nothing. */
   waitMs(key: string, cost = 1): number {
     const missing = cost - this.#refill(key).tokens;
     return missing <= 0 ? 0 : Math.ceil((missing / this.#rate.perSecond) * 1000);

@@ -6,6 +6,9 @@ const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toStrin
 /**
  * Signs and checks relay tokens (RP5): compact HS256 JWTs over {@link TokenClaims} with the relay's
  * secret. The signature is compared in constant time; expiry is checked against the clock passed in.
+ * A token has one accepted spelling: the header is this relay's, the claims are signed as spelled,
+ * and the signature must be the canonical base64url of the MAC (Node's decoder would also take
+ * `+/`, `=` padding or other trailing bits for the same bytes).
  */
 export class TokenSigner {
   readonly #secret: Buffer;
@@ -29,8 +32,8 @@ export class TokenSigner {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== HEADER) return { ok: false, problem: 'malformed' };
     const [, body = '', signature = ''] = parts;
-    const expected = this.#mac(`${HEADER}.${body}`);
-    const given = Buffer.from(signature, 'base64url');
+    const expected = Buffer.from(this.#mac(`${HEADER}.${body}`).toString('base64url'));
+    const given = Buffer.from(signature);
     if (given.byteLength !== expected.byteLength || !timingSafeEqual(given, expected)) {
       return { ok: false, problem: 'bad-signature' };
     }

@@ -46,4 +46,19 @@ describe('command line and environment', () => {
     });
     expect(read(['--help'])).toEqual({ kind: 'help' });
   });
+
+  it('RP26 guest-link rate and connection caps come from flags or the environment', () => {
+    const result = read(['--guest-rate', '30', '--max-connections', '500'], {
+      DJAMMS_MAX_CONNECTIONS_PER_ADDRESS: '50',
+    });
+    expect(result.kind === 'run' && result.config.limits).toMatchObject({
+      guestTokensPerMinute: 30,
+      maxConnections: 500,
+      maxConnectionsPerAddress: 50,
+    });
+    expect(read(['--max-connections', '0'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--max-connections'),
+    });
+  });
 });

@@ -21,6 +21,11 @@ Options (environment variable in brackets):
   --max-media <n>     Largest media upload in bytes           [DJAMMS_MAX_MEDIA]   default ${DEFAULT_LIMITS.maxMediaBytes}
   --message-rate <n>  Sync messages per second per token      [DJAMMS_MESSAGE_RATE] default ${DEFAULT_LIMITS.messagesPerSecond}
   --http-rate <n>     HTTP requests per second per token      [DJAMMS_HTTP_RATE]    default ${DEFAULT_LIMITS.httpPerSecond}
+  --guest-rate <n>    Guest tokens per minute per guest link  [DJAMMS_GUEST_RATE]   default ${DEFAULT_LIMITS.guestTokensPerMinute}
+  --max-connections <n>
+                      Open connections (HTTP and sync) in all [DJAMMS_MAX_CONNECTIONS] default ${DEFAULT_LIMITS.maxConnections}
+  --max-connections-per-address <n>
+                      Open connections per client address     [DJAMMS_MAX_CONNECTIONS_PER_ADDRESS] default ${DEFAULT_LIMITS.maxConnectionsPerAddress}
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
 `;
@@ -43,6 +48,9 @@ const OPTIONS = {
   'max-media': { type: 'string' },
   'message-rate': { type: 'string' },
   'http-rate': { type: 'string' },
+  'guest-rate': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-address': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -100,6 +108,27 @@ export function readCliConfig(
     1e6,
   );
   const httpRate = number('http-rate', 'DJAMMS_HTTP_RATE', DEFAULT_LIMITS.httpPerSecond, 1, 1e6);
+  const guestRate = number(
+    'guest-rate',
+    'DJAMMS_GUEST_RATE',
+    DEFAULT_LIMITS.guestTokensPerMinute,
+    1,
+    1e6,
+  );
+  const maxConnections = number(
+    'max-connections',
+    'DJAMMS_MAX_CONNECTIONS',
+    DEFAULT_LIMITS.maxConnections,
+    1,
+    1e7,
+  );
+  const maxConnectionsPerAddress = number(
+    'max-connections-per-address',
+    'DJAMMS_MAX_CONNECTIONS_PER_ADDRESS',
+    DEFAULT_LIMITS.maxConnectionsPerAddress,
+    1,
+    1e7,
+  );
   const ephemeral =
     Boolean(values.ephemeral) || env.DJAMMS_EPHEMERAL === '1' || env.DJAMMS_EPHEMERAL === 'true';
   const tls = readTls(
@@ -132,6 +161,9 @@ export function readCliConfig(
       httpPerSecond: httpRate,
       messageBurst: Math.max(DEFAULT_LIMITS.messageBurst, rate * 10),
       httpBurst: Math.max(DEFAULT_LIMITS.httpBurst, httpRate * 10),
+      guestTokensPerMinute: guestRate,
+      maxConnections,
+      maxConnectionsPerAddress,
     },
   });
   return { kind: 'run', config, quiet };

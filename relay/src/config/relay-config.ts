@@ -39,6 +39,15 @@ export const DEFAULT_LIMITS: RelayLimits = {
   overRateCloseMs: 10_000,
   httpPerSecond: 20,
   httpBurst: 200,
+  // A person pairing tries a few codes; all addresses together keep the old relay-wide bound (T6).
+  pairingPerAddress: { perSecond: 0.2, burst: 10 },
+  pairingPerRelay: { perSecond: 20, burst: 200 },
+  // A busy bar: 600 patrons in the first minutes, then two a second (T18).
+  guestTokensPerMinute: 120,
+  maxConnections: 20_000,
+  maxConnectionsPerAddress: 1_000,
+  headersTimeoutMs: 30_000,
+  idleTimeoutMs: 60_000,
 };
 
 export const DEFAULT_BACKPRESSURE: Backpressure = {

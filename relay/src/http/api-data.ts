@@ -6,6 +6,8 @@ import {
   encodeHttpSyncAnswer,
   isRoomName,
   isSha256,
+  isAcceptedMediaType,
+  ACCEPTED_MEDIA_TYPES,
   mayAppendJournal,
   mayReadJournal,
   type JournalAppendResponse,
@@ -14,6 +16,7 @@ import {
 } from '@djamms/protocol';
 import { CORS_HEADERS, HttpError, bearerToken, readBody, readJson, sendJson } from './http-util';
 import { callerFor, limit } from './api-venues';
+import { mediaHeaders } from './security-headers';
 import { checkUpdate, isEmptyUpdate } from '../sync/update-check';
 import type { RelayServices } from '../services';
 
@@ -95,7 +98,10 @@ export async function readJournal(
   sendJson(res, 200, page);
 }
 
-/** `POST /api/venues/<id>/media` (admin): streamed, hashed, stored once (RP19). */
+/**
+ * `POST /api/venues/<id>/media` (admin): streamed, hashed, stored once (RP19). Only audio, video
+ * and raster images: anything a browser could run as a page is refused (T21).
+ */
 export async function uploadMedia(
   s: RelayServices,
   req: IncomingMessage,
@@ -103,9 +109,13 @@ export async function uploadMedia(
   venueId: string,
 ) {
   callerFor(s, req, venueId, ['admin']);
-  const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim();
-  if (!type || !/^[\w.+-]+\/[\w.+-]+$/.test(type)) {
-    throw new HttpError(400, 'invalid-type', 'Content-Type must be a media type.');
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!isAcceptedMediaType(type)) {
+    throw new HttpError(
+      415,
+      'unsupported-media-type',
+      `The relay stores ${ACCEPTED_MEDIA_TYPES}; this upload's Content-Type is ${type || 'missing'}.`,
+    );
   }
   if (Number(req.headers['content-length'] ?? 0) > s.limits.maxMediaBytes) {
     throw new HttpError(
@@ -135,7 +145,7 @@ export async function serveMedia(
   const etag = `"${record.sha256}"`;
   const headers: Record<string, string | number> = {
     ...CORS_HEADERS,
-    'content-type': record.type,
+    ...mediaHeaders(record.type),
     etag,
     'cache-control': 'public, max-age=31536000, immutable',
     'accept-ranges': 'bytes',

@@ -5,7 +5,10 @@ import {
   isPairableRole,
   PAIRABLE_ROLES,
   isVenueId,
+  MAX_VENUES_PER_REQUEST,
+  type CreateVenueRequest,
   type CreateVenueResponse,
+  type CreateVenuesResponse,
   type DeviceInfo,
   type DeviceList,
   type GuestTokenResponse,
@@ -14,7 +17,9 @@ import {
   type VenueInfo,
 } from '@djamms/protocol';
 import { HttpError, bearerToken, readJson, sendJson } from './http-util';
+import { clientAddress } from './client-address';
 import { randomId } from '../auth/tokens';
+import type { DoorRefusal } from '../auth/DoorLimits';
 import {
   DEVICE_TOKEN_SECONDS,
   GUEST_TOKEN_SECONDS,
@@ -46,9 +51,15 @@ export function callerFor(
 /** Applies the per-token HTTP rate limit (429). */
 export function limit(s: RelayServices, key: string): void {
   if (s.httpLimiter.take(key)) return;
+  refuse(s, { retryAfterSeconds: 1, message: 'Too many requests; retry shortly.' });
+}
+
+/** Answers 429 `rate-limited` with `Retry-After` when a limiter refused. */
+function refuse(s: RelayServices, refusal: DoorRefusal | null): void {
+  if (!refusal) return;
   s.metrics.rateLimited++;
-  throw new HttpError(429, 'rate-limited', 'Too many requests; retry shortly.', {
-    'retry-after': '1',
+  throw new HttpError(429, 'rate-limited', refusal.message, {
+    'retry-after': String(refusal.retryAfterSeconds),
   });
 }
 
@@ -70,30 +81,66 @@ function sameSecret(given: string | null, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
-/** `POST /api/venues` (operator key): a venue, its library (or a shared one) and its owner. */
+/**
+ * `POST /api/venues` (operator key): `{name, libraryId?}` makes a venue, its library (or shares
+ * one) and its owner; `{venues: [...]}` makes up to {@link MAX_VENUES_PER_REQUEST} at once, all or
+ * none, in one request and one registry write (RP28).
+ */
 export async function createVenue(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
   if (!sameSecret(bearerToken(req), s.operatorKey)) {
     throw new HttpError(401, 'operator-key-required', 'Send the operator key as a bearer token.');
   }
   limit(s, 'operator');
-  const body = await readJson(req);
-  const name = typeof body.name === 'string' ? body.name.trim() : '';
-  if (!name || name.length > 200) {
-    throw new HttpError(400, 'invalid-name', 'name must be a non-empty string (≤ 200 chars).');
+  const body = await readJson(req, MAX_VENUES_PER_REQUEST * 1024);
+  const several = body.venues !== undefined;
+  const wanted = several ? wantedVenues(s, body.venues) : [wantedVenue(s, body, '')];
+  const created = (await s.registry.createVenues(wanted, s.now())).map(
+    ({ venue, device }): CreateVenueResponse => {
+      s.logger.log('info', 'venue-created', { venueId: venue.id, libraryId: venue.libraryId });
+      return {
+        venueId: venue.id,
+        libraryId: venue.libraryId,
+        adminToken: deviceToken(s, venue.id, 'admin', device.id),
+        deviceId: device.id,
+      };
+    },
+  );
+  sendJson(res, 201, several ? ({ venues: created } satisfies CreateVenuesResponse) : created[0]);
+}
+
+function wantedVenues(s: RelayServices, list: unknown): CreateVenueRequest[] {
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_VENUES_PER_REQUEST) {
+    throw new HttpError(
+      400,
+      'invalid-venues',
+      `venues must be an array of 1 to ${MAX_VENUES_PER_REQUEST} {name, libraryId?}.`,
+    );
   }
-  const libraryId = body.libraryId;
-  if (libraryId !== undefined && !(isLibraryId(libraryId) && s.registry.hasLibrary(libraryId))) {
-    throw new HttpError(404, 'library-not-found', 'libraryId must be the library of a venue here.');
+  return list.map((raw: unknown, i) =>
+    wantedVenue(s, typeof raw === 'object' && raw !== null ? raw : {}, `venues[${i}].`),
+  );
+}
+
+/** One venue to make, checked; `where` names it in a refusal. */
+function wantedVenue(s: RelayServices, raw: object, where: string): CreateVenueRequest {
+  const { name, libraryId } = raw as Record<string, unknown>;
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  if (!trimmed || trimmed.length > 200) {
+    throw new HttpError(
+      400,
+      'invalid-name',
+      `${where}name must be a non-empty string (≤ 200 chars).`,
+    );
   }
-  const { venue, device } = await s.registry.createVenue(name, libraryId, s.now());
-  const response: CreateVenueResponse = {
-    venueId: venue.id,
-    libraryId: venue.libraryId,
-    adminToken: deviceToken(s, venue.id, 'admin', device.id),
-    deviceId: device.id,
-  };
-  s.logger.log('info', 'venue-created', { venueId: venue.id, libraryId: venue.libraryId });
-  sendJson(res, 201, response);
+  if (libraryId === undefined) return { name: trimmed };
+  if (!(isLibraryId(libraryId) && s.registry.hasLibrary(libraryId))) {
+    throw new HttpError(
+      404,
+      'library-not-found',
+      `${where}libraryId must be the library of a venue here.`,
+    );
+  }
+  return { name: trimmed, libraryId };
 }
 
 /** `GET /api/venues/<id>` (any device of the venue). */
@@ -141,7 +188,7 @@ export async function createPairingCode(
 
 /** `POST /api/pair`: a pairing code becomes a device and its token (single use). */
 export async function pair(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
-  limit(s, 'pairing');
+  refuse(s, s.doors.pairing(clientAddress(req)));
   const body = await readJson(req);
   if (typeof body.code !== 'string' || body.code.length > 32) {
     throw new HttpError(400, 'invalid-code', 'code must be a string.');
@@ -180,18 +227,22 @@ export async function rotateGuestLink(
   sendJson(res, 201, { guestKey });
 }
 
-/** `POST /api/guest`: a short-lived guest token from a venue's guest key. */
+/**
+ * `POST /api/guest`: a short-lived guest token from a venue's guest key. Every request counts
+ * against its address, right key or wrong; every token minted against its guest link (T18).
+ */
 export async function guestToken(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
+  refuse(s, s.doors.guestRequest(clientAddress(req)));
   const body = await readJson(req, 4096);
   const { venueId, guestKey } = body;
   if (!isVenueId(venueId) || typeof guestKey !== 'string') {
     throw new HttpError(400, 'invalid-guest-request', 'Send {venueId, guestKey}.');
   }
-  limit(s, `guest:${guestKey}`);
   const venue = s.registry.venue(venueId);
   if (!venue || !venue.guestKey || !sameSecret(guestKey, venue.guestKey)) {
     throw new HttpError(401, 'guest-key-invalid', 'This guest link is not valid (any more).');
   }
+  refuse(s, s.doors.guestToken(venue.guestKey));
   const iat = Math.floor(s.now() / 1000);
   const exp = iat + GUEST_TOKEN_SECONDS;
   const deviceId = randomId('g', 16);

@@ -21,6 +21,8 @@ type Handler = (match: string[], query: URLSearchParams) => Promise<void> | void
 export async function handleHttp(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
   s.metrics.httpRequests++;
   const url = new URL(req.url ?? '/', 'http://relay');
+  // Every answer is taken as the type it declares, never sniffed into a page (RP27).
+  res.setHeader('x-content-type-options', 'nosniff');
   try {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { ...CORS_HEADERS, 'access-control-max-age': '86400' }).end();
@@ -38,6 +40,11 @@ export async function handleHttp(s: RelayServices, req: IncomingMessage, res: Se
   } catch (error) {
     if (error instanceof HttpError) {
       sendError(res, error);
+      return;
+    }
+    if (req.socket.destroyed) {
+      // The client went away or fell silent past the idle timeout (RP26): nobody to answer.
+      s.logger.log('info', 'http-abandoned', { path: url.pathname, error: String(error) });
       return;
     }
     s.logger.log('error', 'http-failed', { path: url.pathname, error: String(error) });

@@ -44,11 +44,9 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   sendJson(res, error.status, body);
 }
 
-/** The bearer token of a request, if any. */
+/** The bearer token of a request, if any; the scheme is case-insensitive (RFC 7235, RP17). */
 export function bearerToken(req: IncomingMessage): string | null {
-  const header = req.headers.authorization;
-  if (!header?.startsWith('Bearer ')) return null;
-  return header.slice('Bearer '.length).trim() || null;
+  return /^bearer +(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;
 }
 
 /** Reads a whole body up to `limit` bytes (413 beyond). */

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pagePolicy } from './security-headers';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -31,8 +32,9 @@ const VARIANTS = [
  * build that is the prerendered home page). A file's precompressed variant (`.br`, else `.gz`) is
  * sent when the request accepts its encoding. Hashed files under `_app/immutable/` are cached for
  * a year; everything else is revalidated (`no-cache`), so a new build's pages and service worker
- * are seen at once. Returns false when there is no such directory or the request is not a
- * GET/HEAD, so the caller answers 404.
+ * are seen at once. Pages carry a Content-Security-Policy naming their inline scripts (RP27).
+ * Returns false when there is no such directory or the request is not a GET/HEAD, so the caller
+ * answers 404.
  */
 export async function serveStatic(
   dir: string,
@@ -61,13 +63,28 @@ export async function serveStatic(
     ...(encoding ? { 'content-encoding': encoding } : {}),
     vary: 'Accept-Encoding',
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    ...(extname(chosen.path) === '.html'
+      ? { 'content-security-policy': await policyOf(chosen) }
+      : {}),
   });
   if (req.method === 'HEAD') res.end();
   else createReadStream(body.path).pipe(res);
   return true;
 }
 
-type FoundFile = { path: string; size: number };
+type FoundFile = { path: string; size: number; mtimeMs: number };
+
+/** Each page's policy, computed again when a new build replaces the file. */
+const policies = new Map<string, { stamp: string; policy: string }>();
+
+async function policyOf(page: FoundFile): Promise<string> {
+  const stamp = `${page.size}:${page.mtimeMs}`;
+  const known = policies.get(page.path);
+  if (known?.stamp === stamp) return known.policy;
+  const policy = pagePolicy(await readFile(page.path, 'utf8'));
+  policies.set(page.path, { stamp, policy });
+  return policy;
+}
 
 async function pickVariant(
   file: FoundFile,
@@ -109,7 +126,7 @@ async function spaFallback(root: string): Promise<FoundFile | null> {
 async function fileAt(path: string): Promise<FoundFile | null> {
   try {
     const info = await stat(path);
-    return info.isFile() ? { path, size: info.size } : null;
+    return info.isFile() ? { path, size: info.size, mtimeMs: info.mtimeMs } : null;
   } catch {
     return null;
   }
