@@ -14,6 +14,7 @@ import type {
   PairableRole,
   VenueInfo,
 } from '@djamms/protocol';
+import { ACCEPTED_MEDIA_TYPES, uploadTypeOf } from '@djamms/protocol';
 
 /** A refusal from the relay, with its kebab-case reason (RP17). */
 export class RelayError extends Error {
@@ -124,13 +125,24 @@ export const appendJournal = (
     body: { entries },
   });
 
-/** Uploads a media file (admin); answers its content address. */
-export async function uploadMedia(relay: string, token: string, venueId: string, file: Blob) {
+/**
+ * Uploads a media file (admin); answers its content address. A file of a type the relay does not
+ * accept (RP19) is refused here, before any byte is sent.
+ */
+export async function uploadMedia(relay: string, token: string, venueId: string, file: File) {
+  const type = uploadTypeOf(file);
+  if (!type) {
+    throw new RelayError(
+      415,
+      'unsupported-media-type',
+      `${file.name}: ${ACCEPTED_MEDIA_TYPES} only`,
+    );
+  }
   const res = await fetch(`${relay}/api/venues/${venueId}/media`, {
     method: 'POST',
     headers: {
       authorization: `Bearer ${token}`,
-      'content-type': file.type || 'application/octet-stream',
+      'content-type': type,
     },
     body: file,
   });

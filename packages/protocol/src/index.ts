@@ -29,7 +29,12 @@ export {
 } from './token-claims';
 export type * from './http';
 export { MAX_VENUES_PER_REQUEST } from './http';
-export { ACCEPTED_MEDIA_TYPES, MEDIA_IMAGE_TYPES, isAcceptedMediaType } from './media-types';
+export {
+  ACCEPTED_MEDIA_TYPES,
+  MEDIA_IMAGE_TYPES,
+  isAcceptedMediaType,
+  uploadTypeOf,
+} from './media-types';
 export {
   encodeHttpSyncRequest,
   decodeHttpSyncRequest,

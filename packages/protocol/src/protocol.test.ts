@@ -8,6 +8,7 @@ import {
   parseClaims,
   roomAccess,
   ROLES,
+  uploadTypeOf,
 } from './index';
 
 describe('protocol vocabulary', () => {
@@ -58,5 +59,17 @@ describe('protocol vocabulary', () => {
     expect(isRoomName('../etc/passwd')).toBe(false);
     expect(isPermanentClose(CloseCode.revoked)).toBe(true);
     expect(isPermanentClose(CloseCode.retryLater)).toBe(false);
+  });
+});
+
+describe('upload types', () => {
+  it('RP19 a file is uploaded as the browser’s type, else as its extension says; active content never', () => {
+    expect(uploadTypeOf({ name: 'a.flac', type: '' })).toBe('audio/flac');
+    expect(uploadTypeOf({ name: 'Live.MKV', type: '' })).toBe('video/x-matroska');
+    expect(uploadTypeOf({ name: 'a.mp3', type: 'audio/mpeg' })).toBe('audio/mpeg');
+    expect(uploadTypeOf({ name: 'cover.jpg', type: 'image/jpeg; q=1' })).toBe('image/jpeg');
+    expect(uploadTypeOf({ name: 'page.html', type: 'text/html' })).toBeNull();
+    expect(uploadTypeOf({ name: 'logo.svg', type: '' })).toBeNull();
+    expect(uploadTypeOf({ name: 'notes', type: '' })).toBeNull();
   });
 });
