@@ -10,6 +10,7 @@ import {
   rawSocket,
   startTestRelay,
   type TestRelay,
+  metric,
 } from './helpers';
 
 describe('per-token limits and liveness', () => {
@@ -69,9 +70,11 @@ describe('per-token limits and liveness', () => {
     const kiosk = await pairDevice(relay, venue, 'kiosk');
     const live = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${kiosk.token}`);
     const stalled = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${kiosk.token}`);
-    await eventually(() => expect(relay.metrics.connections).toBe(2));
+    await eventually(async () => expect(await metric(relay, 'djamms_connections')).toBe(2));
     stalled.pause();
-    await eventually(() => expect(relay.metrics.connections).toBe(1), { timeoutMs: 3000 });
+    await eventually(async () => expect(await metric(relay, 'djamms_connections')).toBe(1), {
+      timeoutMs: 3000,
+    });
     const answers: Buffer[] = [];
     live.on('message', (data: Buffer) => answers.push(data));
     live.send(new Uint8Array([0, 0, 1, 0]));

@@ -46,7 +46,7 @@ export function callerFor(
 /** Applies the per-token HTTP rate limit (429). */
 export function limit(s: RelayServices, key: string): void {
   if (s.httpLimiter.take(key)) return;
-  s.metrics.rateLimited++;
+  s.metrics.rateLimited.inc();
   throw new HttpError(429, 'rate-limited', 'Too many requests; retry shortly.', {
     'retry-after': '1',
   });
