@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled relay (relay/dist, which `npm install` builds: see relay/scripts/build.ts) when
-// it was built from exactly the sources on disk. Otherwise (never built, `--ignore-scripts`, or
-// sources changed since) it runs the TypeScript sources through tsx, so old code never runs.
+// it was built from exactly the sources and package versions on disk. Otherwise (never built,
+// `--ignore-scripts`, or changed since) it runs the TypeScript sources through tsx, so old code never
+// runs. It never builds itself: the relay may run as a user that cannot write to its install.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
