@@ -142,7 +142,17 @@ const pureModel = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'build/', '.svelte-kit/', 'data/', 'coverage/', '**/fixtures/**'] },
+  {
+    ignores: [
+      'node_modules/',
+      'build/',
+      'relay/dist/',
+      '.svelte-kit/',
+      'data/',
+      'coverage/',
+      '**/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

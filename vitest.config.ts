@@ -19,6 +19,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['packages/**/*.test.ts', 'relay/**/*.test.ts', 'tests/**/*.test.ts'],
+          globalSetup: ['./tests/relay/build-relay.setup.ts'],
         },
       },
       {

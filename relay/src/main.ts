@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     Date.now,
     quietFlag ? 'warn' : 'info',
   );
+  // the same path from relay/dist/, where the bundle runs (scripts/build.ts)
   const repoBuild = fileURLToPath(new URL('../../build', import.meta.url));
   const cli = readCliConfig(process.argv.slice(2), process.env, logger, process.cwd(), repoBuild);
   if (cli.kind === 'help') {

@@ -33,7 +33,6 @@ export interface RunningRelay {
   readonly operatorKey: string;
   readonly operatorKeyPath: string | null;
   readonly firstStart: boolean;
-  readonly metrics: Metrics;
   /** Graceful stop (RP15): refuse new work, close sockets (1001), flush every room, close. */
   close(): Promise<void>;
 }
@@ -145,7 +144,6 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     operatorKey: secrets.operatorKey,
     operatorKeyPath: secrets.operatorKeyPath,
     firstStart: secrets.firstStart,
-    metrics,
     close,
   };
 }

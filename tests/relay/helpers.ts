@@ -60,6 +60,18 @@ export async function api<T = Record<string, unknown>>(
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
+/**
+ * The value of one sample in the relay's `GET /metrics` text, named as it is printed there:
+ * `djamms_rooms_open`, or with its labels, `djamms_http_request_seconds_count{route="sync"}`.
+ */
+export async function metric(relay: { url: string }, sample: string): Promise<number> {
+  const text = await (await fetch(`${relay.url}/metrics`)).text();
+  const literal = sample.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const found = new RegExp(`^${literal} (\\S+)$`, 'm').exec(text);
+  if (!found) throw new Error(`no ${sample} in /metrics`);
+  return Number(found[1]);
+}
+
 /** Creates a venue with the operator key. */
 export async function createVenue(
   relay: { url: string; operatorKey: string },

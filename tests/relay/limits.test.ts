@@ -8,6 +8,7 @@ import {
   api,
   connect,
   createVenue,
+  metric,
   pairDevice,
   rawClose,
   rawSocket,
@@ -56,14 +57,14 @@ describe('per-token limits and liveness', () => {
     noisy.on('close', (code) => (closedCode = code));
     const doc = new Y.Doc();
     doc.on('update', (update: Uint8Array) => noisy.send(syncUpdate(update)));
-    const limitedBefore = relay.metrics.rateLimited;
+    const limitedBefore = await metric(relay, 'djamms_rate_limited_total');
     // burst 10, then 5/s: sent every 20 ms, the last ones wait while the relay stops reading
     for (let i = 0; i < 18; i++) {
       doc.getMap('m').set(`k${i}`, i);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await eventually(() => expect(reader.doc.getMap('m').size).toBe(18), { timeoutMs: 5_000 });
-    expect(relay.metrics.rateLimited).toBeGreaterThan(limitedBefore);
+    expect(await metric(relay, 'djamms_rate_limited_total')).toBeGreaterThan(limitedBefore);
     expect(closedCode).toBe(0);
     noisy.close();
     reader.destroy();
@@ -106,9 +107,11 @@ describe('per-token limits and liveness', () => {
     const kiosk = await pairDevice(relay, venue, 'kiosk');
     const live = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${kiosk.token}`);
     const stalled = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${kiosk.token}`);
-    await eventually(() => expect(relay.metrics.connections).toBe(2));
+    await eventually(async () => expect(await metric(relay, 'djamms_connections')).toBe(2));
     stalled.pause();
-    await eventually(() => expect(relay.metrics.connections).toBe(1), { timeoutMs: 3000 });
+    await eventually(async () => expect(await metric(relay, 'djamms_connections')).toBe(1), {
+      timeoutMs: 3000,
+    });
     const answers: Buffer[] = [];
     live.on('message', (data: Buffer) => answers.push(data));
     live.send(new Uint8Array([0, 0, 1, 0]));

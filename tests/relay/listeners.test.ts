@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { eventually } from '@djamms/test-harness';
-import { api, connect, createVenue, roomState, startTestRelay, synced } from './helpers';
+import { api, connect, createVenue, roomState, startTestRelay, synced, metric } from './helpers';
 
 const temps: string[] = [];
 const tempDir = async (prefix: string) => {
@@ -100,7 +100,7 @@ describe('listeners and modes', () => {
       await eventually(() => expect(b.doc.getMap('m').get('k')).toBe(1));
       a.destroy();
       b.destroy();
-      await eventually(() => expect(relay.metrics.roomsOpen).toBe(0));
+      await eventually(async () => expect(await metric(relay, 'djamms_rooms_open')).toBe(0));
       const state = await roomState(relay, venue.venueId, venue.adminToken);
       expect(state.getMap('m').size).toBe(0);
       const journal = await api(relay.url, 'POST', `/api/venues/${venue.venueId}/journal`, {

@@ -11,6 +11,7 @@ import {
   startTestRelay,
   synced,
   type TestRelay,
+  metric,
 } from './helpers';
 
 /** Memory storage whose loads wait for a gate, fail on demand, and are counted. */
@@ -92,9 +93,11 @@ describe('room loading', () => {
     const a = connect(relay.wsUrl, venue.venueId, venue.adminToken);
     await synced(a);
     a.doc.getMap('m').set('k', 'v');
-    await eventually(() => expect(relay!.metrics.updatesStored).toBe(1));
+    await eventually(async () =>
+      expect(await metric(relay!, 'djamms_updates_stored_total')).toBe(1),
+    );
     a.destroy();
-    await eventually(() => expect(relay!.metrics.roomsOpen).toBe(0));
+    await eventually(async () => expect(await metric(relay!, 'djamms_rooms_open')).toBe(0));
     const b = connect(relay.wsUrl, venue.venueId, venue.adminToken);
     await synced(b);
     await eventually(() => expect(b.doc.getMap('m').get('k')).toBe('v'));

@@ -13,6 +13,7 @@ import {
   synced,
   type ByteCounter,
   type TestRelay,
+  metric,
 } from './helpers';
 
 describe('sync with stock y-websocket clients', () => {
@@ -80,9 +81,13 @@ describe('sync with stock y-websocket clients', () => {
     const writer = connect(relay.wsUrl, venue.libraryId, venue.adminToken);
     await synced(writer);
     const tracks = writer.doc.getMap<string>('tracks');
-    const stored = relay.metrics.updatesStored;
+    const stored = await metric(relay, 'djamms_updates_stored_total');
     for (let i = 0; i < 40; i++) tracks.set(`track-${i}`, 't'.repeat(100_000));
-    await eventually(() => expect(relay.metrics.updatesStored).toBeGreaterThanOrEqual(stored + 40));
+    await eventually(async () =>
+      expect(await metric(relay, 'djamms_updates_stored_total')).toBeGreaterThanOrEqual(
+        stored + 40,
+      ),
+    );
     const sizes: number[] = [];
     class Recording extends WebSocket {
       constructor(address: string | URL, protocols?: string | string[]) {

@@ -57,7 +57,7 @@ export function limit(s: RelayServices, key: string): void {
 /** Answers 429 `rate-limited` with `Retry-After` when a limiter refused. */
 function refuse(s: RelayServices, refusal: DoorRefusal | null): void {
   if (!refusal) return;
-  s.metrics.rateLimited++;
+  s.metrics.rateLimited.inc();
   throw new HttpError(429, 'rate-limited', refusal.message, {
     'retry-after': String(refusal.retryAfterSeconds),
   });

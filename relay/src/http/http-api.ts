@@ -19,10 +19,10 @@ type Handler = (match: string[], query: URLSearchParams) => Promise<void> | void
 
 /** Answers one HTTP request; every failure becomes `{ error, message }` (RP17). */
 export async function handleHttp(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
-  s.metrics.httpRequests++;
   const url = new URL(req.url ?? '/', 'http://relay');
   // Every answer is taken as the type it declares, never sniffed into a page (RP27).
   res.setHeader('x-content-type-options', 'nosniff');
+  s.metrics.observeHttp(url.pathname, res);
   try {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, { ...CORS_HEADERS, 'access-control-max-age': '86400' }).end();
@@ -102,7 +102,7 @@ function health(s: RelayServices, res: ServerResponse): void {
   sendJson(res, 200, { ok: true, rooms: s.host.size, connections: s.connectionCount() });
 }
 
-function metrics(s: RelayServices, res: ServerResponse): void {
+async function metrics(s: RelayServices, res: ServerResponse): Promise<void> {
   const largest = { mergedBytes: 0, logBytes: 0, frames: 0 };
   for (const room of s.host.rooms()) {
     const { mergedBytes, logBytes, frames } = room.sizes;
@@ -110,10 +110,13 @@ function metrics(s: RelayServices, res: ServerResponse): void {
     largest.logBytes = Math.max(largest.logBytes, logBytes);
     largest.frames = Math.max(largest.frames, frames);
   }
-  s.metrics.largestRoom = largest;
-  const text = s.metrics.render();
+  const text = await s.metrics.render({
+    roomsOpen: s.host.size,
+    connections: s.connectionCount(),
+    largestRoom: largest,
+  });
   res.writeHead(200, {
-    'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    'content-type': s.metrics.contentType,
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);

@@ -56,8 +56,11 @@ describe('Room group commit', () => {
     await eventually(() => expect(disk.batches).toEqual([1, 5]));
     disk.finishFsync();
     await Promise.all(later);
-    expect(metrics.updatesStored).toBe(6);
-    expect(metrics.fsyncs).toBe(2);
+    const text = await metrics.render({ roomsOpen: 1, connections: 0, largestRoom: room.sizes });
+    expect(text).toMatch(/^djamms_updates_stored_total 6$/m);
+    expect(text).toMatch(/^djamms_fsync_total 2$/m);
+    expect(text).toMatch(/^djamms_group_commit_seconds_count 2$/m);
+    expect(text).toMatch(/^djamms_update_durable_seconds_count 6$/m);
     const stored = new Y.Doc();
     for (const u of (await disk.load('vroom')).updates) Y.applyUpdate(stored, u);
     expect(stored.getArray('a').toArray()).toEqual([0, 1, 2, 3, 4, 5]);

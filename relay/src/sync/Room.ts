@@ -37,6 +37,8 @@ interface PendingUpdate {
   readonly from: RoomPeer | null;
   /** Set when a caller waits for durability (HTTP sync); sockets get `saved` acks instead. */
   readonly waiter: { resolve: () => void; reject: (error: unknown) => void } | null;
+  /** `performance.now()` when the relay received it, for the durability histogram. */
+  readonly received: number;
 }
 
 /**
@@ -153,11 +155,14 @@ export class Room {
     waiter: PendingUpdate['waiter'],
   ): void {
     this.broadcast(message ?? syncUpdateMessage(update), from);
+    this.#ctx.metrics.updatesForwarded.inc(
+      this.peers.size - (from && this.peers.has(from) ? 1 : 0),
+    );
     // a copy: the update may be a view into a larger socket buffer that must not stay alive
     this.#state.push(update.slice());
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();
-    this.#pending.push({ update, from, waiter });
+    this.#pending.push({ update, from, waiter, received: performance.now() });
     this.#scheduleFlush();
   }
 
@@ -235,13 +240,13 @@ export class Room {
   #recordDurable(batch: readonly PendingUpdate[]): void {
     const { metrics } = this.#ctx;
     const ackPeers = new Set<RoomPeer>();
-    for (const { update, from } of batch) {
+    const durableAt = performance.now();
+    for (const { update, from, received } of batch) {
       this.#advanceDurable(update);
       this.seq++;
       this.#frames++;
       this.#logBytes += update.byteLength + 8;
-      metrics.updatesStored++;
-      metrics.bytesStored += update.byteLength;
+      metrics.observeStored(update.byteLength, (durableAt - received) / 1000);
       if (from && this.peers.has(from)) {
         this.#savedByPeer.set(from, (this.#savedByPeer.get(from) ?? 0) + 1);
         if (from.wantsAcks) ackPeers.add(from);
@@ -300,7 +305,7 @@ export class Room {
     await this.#ctx.storage.replace(this.name, merged);
     this.#frames = 1;
     this.#logBytes = merged.byteLength + 8;
-    this.#ctx.metrics.compactions++;
+    this.#ctx.metrics.compactions.inc();
   }
 
   #fail(error: unknown): void {

@@ -67,7 +67,6 @@ export class RoomHost {
       onBroken: (broken) => this.#drop(broken),
     });
     this.#loaded.set(name, room);
-    metrics.roomsOpen = this.#loaded.size;
     if (!this.#users.get(name)) queueMicrotask(() => void this.#unloadWhenIdle(name));
     return room;
   }
@@ -99,7 +98,6 @@ export class RoomHost {
   #forget(room: Room): void {
     this.#loaded.delete(room.name);
     this.#rooms.delete(room.name);
-    this.#opts.metrics.roomsOpen = this.#loaded.size;
   }
 
   /** A room whose storage failed: close its peers (they retry) and reload it from disk later. */

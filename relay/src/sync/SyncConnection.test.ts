@@ -93,9 +93,9 @@ describe('SyncConnection backpressure', () => {
     room.receive(updateWith('y'.repeat(5000), writer.doc).update, otherPeer);
     // the client's sync step 1 ("I have nothing") arrives: its answer is held back
     conn.receive(Buffer.from([0, 0, 1, 0]));
-    expect(metrics.heldBack).toBe(1);
+    expect((await metrics.heldBack.get()).values[0]?.value).toBe(1);
     socket.bufferedAmount = 0; // the client reads everything
-    await eventually(() => expect(metrics.resyncs).toBe(1));
+    await eventually(async () => expect((await metrics.resyncs.get()).values[0]?.value).toBe(1));
     const client = replay(socket.sent);
     expect(client.getText('t').toString()).toBe(writer.doc.getText('t').toString());
     conn.detach();

@@ -107,7 +107,7 @@ export class SyncConnection implements RoomPeer {
   receive(data: Buffer): void {
     if (this.socket.readyState !== this.socket.OPEN) return; // closing: nothing more is accepted
     this.alive = true;
-    this.#ctx.metrics.bytesReceived += data.byteLength;
+    this.#ctx.metrics.bytesReceived.inc(data.byteLength);
     if (!this.#withinRate()) return;
     if (this.#waiting) {
       this.#waiting.push(data);
@@ -129,7 +129,7 @@ export class SyncConnection implements RoomPeer {
       if (messageLimiter.waitMs(device) === 0) this.#overRateSince = null; // a break: tokens left
       return true;
     }
-    metrics.rateLimited++;
+    metrics.rateLimited.inc();
     this.#overRateSince ??= now();
     if (now() - this.#overRateSince >= overRateCloseMs) {
       this.close(CloseCode.retryLater, 'rate-limited');
@@ -149,7 +149,7 @@ export class SyncConnection implements RoomPeer {
     try {
       this.#dispatch(data);
     } catch (error) {
-      this.#ctx.metrics.rejectedMessages++;
+      this.#ctx.metrics.rejectedMessages.inc();
       if (error instanceof Refused) this.close(error.code, error.reason);
       else this.close(CloseCode.badRequest, 'malformed-message');
     }
@@ -192,7 +192,7 @@ export class SyncConnection implements RoomPeer {
     if (!shape) throw new Refused(CloseCode.badRequest, 'malformed-update');
     if (isEmptyUpdate(shape)) return;
     if (!this.admission.canWrite) {
-      this.#ctx.metrics.rejectedMessages++;
+      this.#ctx.metrics.rejectedMessages.inc();
       if (!this.#deniedSent) this.send(permissionDeniedMessage(DeniedReason.readOnly));
       this.#deniedSent = true;
       return;
@@ -218,7 +218,7 @@ export class SyncConnection implements RoomPeer {
 
   #write(message: Uint8Array): void {
     if (this.socket.readyState !== this.socket.OPEN) return;
-    this.#ctx.metrics.bytesSent += message.byteLength;
+    this.#ctx.metrics.bytesSent.inc(message.byteLength);
     this.sentRecently = true;
     batchWrites(this.socket);
     this.socket.send(message);
@@ -243,7 +243,7 @@ export class SyncConnection implements RoomPeer {
   }
 
   #watchDrain(): void {
-    this.#ctx.metrics.heldBack++;
+    this.#ctx.metrics.heldBack.inc();
     this.#drainTimer = setInterval(() => {
       if (this.socket.bufferedAmount > this.#ctx.backpressure.lowBytes) return;
       this.#stopDrainWatch();
@@ -251,7 +251,7 @@ export class SyncConnection implements RoomPeer {
       const from = this.#resyncFrom;
       this.#resyncFrom = null;
       if (!room || !from) return;
-      this.#ctx.metrics.resyncs++;
+      this.#ctx.metrics.resyncs.inc();
       this.#write(syncStep1Message(room.stateVector()));
       this.#sendDiff(room.diffFor(from));
       const presence = room.awareness.snapshot();
@@ -263,7 +263,7 @@ export class SyncConnection implements RoomPeer {
     if (!this.#drainTimer) return;
     clearInterval(this.#drainTimer);
     this.#drainTimer = null;
-    this.#ctx.metrics.heldBack--;
+    this.#ctx.metrics.heldBack.dec();
   }
 
   /**

@@ -84,7 +84,7 @@ export class SyncSockets {
     ws.on('error', (error) => logger.log('debug', 'socket-error', { error: String(error) }));
     const admission = gate.admit(token, room);
     if (!admission.ok) {
-      metrics.refusedConnections++;
+      metrics.refusedConnections.inc();
       logger.log('info', 'socket-refused', { room, code: admission.code, reason: admission.error });
       ws.close(admission.code, admission.error);
       return;
@@ -109,11 +109,10 @@ export class SyncSockets {
   }
 
   #track(conn: SyncConnection, room: string): void {
-    const { host, metrics, logger } = this.#opts;
+    const { host, logger } = this.#opts;
     const { socket: ws } = conn;
     const { sub: deviceId, role } = conn.admission.claims;
     this.#connections.add(conn);
-    metrics.connections = this.#connections.size;
     logger.log('debug', 'socket-opened', { room, deviceId, role, id: conn.id });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) conn.close(CloseCode.badRequest, 'text-frame');
@@ -126,7 +125,6 @@ export class SyncSockets {
       logger.log('debug', 'socket-closed', { room, deviceId, id: conn.id, code });
       this.#opts.registry.touch(deviceId, this.#opts.now());
       this.#connections.delete(conn);
-      metrics.connections = this.#connections.size;
       conn.detach();
       host.release(room);
     });
