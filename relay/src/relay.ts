@@ -23,6 +23,9 @@ import { DiskRoomStorage } from './storage/DiskRoomStorage';
 import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { SyncSockets } from './sync/SyncSockets';
 
+/** A venue journal unused this long is unloaded from memory (rebuilt from disk when next used). */
+const JOURNAL_IDLE_MS = 10 * 60 * 1000;
+
 /** A running relay. */
 export interface RunningRelay {
   /** `http://host:port` (or https). */
@@ -76,7 +79,11 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     registry,
     gate,
     signer,
-    journal: new JournalStore(config.ephemeral ? null : config.dataDir),
+    journal: new JournalStore(
+      config.ephemeral ? null : config.dataDir,
+      config.journalRetention,
+      now,
+    ),
     media,
     host,
     metrics,
@@ -107,6 +114,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     host.trimCaches();
     if (++ticks % 15 !== 0) return;
     services.httpLimiter.sweep();
+    void services.journal.unloadIdle(JOURNAL_IDLE_MS);
     void registry.saveIfDirty(); // lastSeen, at most every 30 s
   }, 2_000);
   housekeeping.unref();

@@ -46,4 +46,22 @@ describe('command line and environment', () => {
     });
     expect(read(['--help'])).toEqual({ kind: 'help' });
   });
+
+  it('RP25 journal budgets come from flags; contradictions are refused', () => {
+    const result = read(['--journal-max', '1048576'], {
+      DJAMMS_JOURNAL_GUEST_MAX: '262144',
+    });
+    expect(result.kind === 'run' && result.config).toMatchObject({
+      journalRetention: { maxBytes: 1048576, maxGuestBytes: 262144 },
+    });
+    // a small whole budget takes the guest budget down with it unless told otherwise
+    expect(read(['--journal-max', '65536'])).toMatchObject({
+      config: { journalRetention: { maxBytes: 65536, maxGuestBytes: 65536 } },
+    });
+    expect(read(['--journal-max', '100000', '--journal-guest-max', '200000'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--journal-guest-max'),
+    });
+    expect(read(['--journal-guest-max', '1000'])).toMatchObject({ kind: 'error' });
+  });
 });

@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from '../ops/logger';
-import { DEFAULT_LIMITS, defaultConfig, type RelayConfig } from './relay-config';
+import {
+  DEFAULT_JOURNAL_RETENTION,
+  DEFAULT_LIMITS,
+  defaultConfig,
+  type RelayConfig,
+} from './relay-config';
+import { MIN_RETENTION_BYTES } from '../storage/JournalStore';
 
 /** `--help` text (also the reference for README's option table). */
 export const HELP = `djamms-relay: the DJAMMS sync relay
@@ -21,6 +27,9 @@ Options (environment variable in brackets):
   --max-media <n>     Largest media upload in bytes           [DJAMMS_MAX_MEDIA]   default ${DEFAULT_LIMITS.maxMediaBytes}
   --message-rate <n>  Sync messages per second per token      [DJAMMS_MESSAGE_RATE] default ${DEFAULT_LIMITS.messagesPerSecond}
   --http-rate <n>     HTTP requests per second per token      [DJAMMS_HTTP_RATE]    default ${DEFAULT_LIMITS.httpPerSecond}
+  --journal-max <n>   Bytes of journal each venue keeps       [DJAMMS_JOURNAL_MAX]  default ${DEFAULT_JOURNAL_RETENTION.maxBytes}
+  --journal-guest-max <n>
+                      Of those, bytes of guest entries        [DJAMMS_JOURNAL_GUEST_MAX] default ${DEFAULT_JOURNAL_RETENTION.maxGuestBytes}
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
 `;
@@ -43,6 +52,8 @@ const OPTIONS = {
   'max-media': { type: 'string' },
   'message-rate': { type: 'string' },
   'http-rate': { type: 'string' },
+  'journal-max': { type: 'string' },
+  'journal-guest-max': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -100,6 +111,25 @@ export function readCliConfig(
     1e6,
   );
   const httpRate = number('http-rate', 'DJAMMS_HTTP_RATE', DEFAULT_LIMITS.httpPerSecond, 1, 1e6);
+  const journalMax = number(
+    'journal-max',
+    'DJAMMS_JOURNAL_MAX',
+    DEFAULT_JOURNAL_RETENTION.maxBytes,
+    MIN_RETENTION_BYTES,
+    2 ** 40,
+  );
+  const journalGuestMax = number(
+    'journal-guest-max',
+    'DJAMMS_JOURNAL_GUEST_MAX',
+    Math.min(DEFAULT_JOURNAL_RETENTION.maxGuestBytes, journalMax),
+    MIN_RETENTION_BYTES,
+    2 ** 40,
+  );
+  if (journalGuestMax > journalMax) {
+    problems.push(
+      '--journal-guest-max must not exceed --journal-max (guest entries are part of it).',
+    );
+  }
   const ephemeral =
     Boolean(values.ephemeral) || env.DJAMMS_EPHEMERAL === '1' || env.DJAMMS_EPHEMERAL === 'true';
   const tls = readTls(
@@ -133,6 +163,7 @@ export function readCliConfig(
       messageBurst: Math.max(DEFAULT_LIMITS.messageBurst, rate * 10),
       httpBurst: Math.max(DEFAULT_LIMITS.httpBurst, httpRate * 10),
     },
+    journalRetention: { maxBytes: journalMax, maxGuestBytes: journalGuestMax },
   });
   return { kind: 'run', config, quiet };
 }

@@ -73,7 +73,7 @@ function validEntry(raw: unknown): { id: string; kind: string; at: number; data?
   return e.data === undefined ? entry : { ...entry, data: e.data };
 }
 
-/** `GET /api/venues/<id>/journal?after=&limit=`. */
+/** `GET /api/venues/<id>/journal?after=&limit=`: the cursor is the last seq returned (RP18). */
 export async function readJournal(
   s: RelayServices,
   req: IncomingMessage,
@@ -91,7 +91,8 @@ export async function readJournal(
     throw new HttpError(400, 'invalid-cursor', 'after must be a cursor; limit 1–1000.');
   }
   const entries = await s.journal.read(venueId, after, max);
-  const page: JournalPage = { entries, cursor: String(after + entries.length) };
+  const cursor = entries.length > 0 ? (entries[entries.length - 1] as JournalEntry).seq : after;
+  const page: JournalPage = { entries, cursor: String(cursor) };
   sendJson(res, 200, page);
 }
 
