@@ -15,6 +15,7 @@ import { demoLibrary } from './http/demo-music';
 import type { DemoLibrary } from '@djamms/protocol';
 import { Metrics } from './ops/metrics';
 import { RateLimiter } from './auth/rate-limit';
+import { GuestJournalLimiter } from './auth/GuestJournalLimiter';
 import type { RelayConfig } from './config/relay-config';
 import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
@@ -90,6 +91,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     logger: config.logger,
     limits,
     httpLimiter: new RateLimiter({ perSecond: limits.httpPerSecond, burst: limits.httpBurst }, now),
+    guestJournalLimiter: new GuestJournalLimiter(limits.guestJournal, now),
     operatorKey: secrets.operatorKey,
     now,
     staticDir: config.staticDir,
@@ -114,6 +116,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     host.trimCaches();
     if (++ticks % 15 !== 0) return;
     services.httpLimiter.sweep();
+    services.guestJournalLimiter.sweep();
     void services.journal.unloadIdle(JOURNAL_IDLE_MS);
     void registry.saveIfDirty(); // lastSeen, at most every 30 s
   }, 2_000);

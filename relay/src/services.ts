@@ -8,6 +8,7 @@ import type { RoomHost } from './sync/RoomHost';
 import type { Metrics } from './ops/metrics';
 import type { Logger } from './ops/logger';
 import type { RateLimiter } from './auth/rate-limit';
+import type { GuestJournalLimiter, GuestJournalRate } from './auth/GuestJournalLimiter';
 
 /** Limits an operator can tune (RP14). */
 export interface RelayLimits {
@@ -21,6 +22,8 @@ export interface RelayLimits {
   /** HTTP requests per token (or guest key): sustained per second and burst. */
   readonly httpPerSecond: number;
   readonly httpBurst: number;
+  /** Guest journal appends per venue guest link and per client address (RP26). */
+  readonly guestJournal: GuestJournalRate;
 }
 
 /** Everything the HTTP handlers use, wired once by the relay. */
@@ -35,6 +38,7 @@ export interface RelayServices {
   readonly logger: Logger;
   readonly limits: RelayLimits;
   readonly httpLimiter: RateLimiter;
+  readonly guestJournalLimiter: GuestJournalLimiter;
   readonly operatorKey: string;
   readonly now: () => number;
   readonly staticDir: string | null;

@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
 import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import {
   connect,
   createVenue,
@@ -36,6 +37,7 @@ describe('malformed input on the sync socket', () => {
   beforeAll(async () => {
     relay = await startTestRelay({
       limits: {
+        ...DEFAULT_LIMITS,
         maxMessageBytes: 64 * 1024,
         maxMediaBytes: 1024 * 1024,
         messagesPerSecond: 1000,

@@ -10,8 +10,8 @@ interface Bucket {
 }
 
 /**
- * Per-key token buckets (RP14). Keys are device ids or guest keys, never IP addresses: a whole
- * venue shares one IP behind its router.
+ * Per-key token buckets (RP14, RP26). Keys are device ids or guest links; an address only where a
+ * venue's own patrons sharing it (behind the venue's router) stay within the limit (RP26).
  */
 export class RateLimiter {
   readonly #rate: Rate;
@@ -25,6 +25,23 @@ export class RateLimiter {
 
   /** Takes `cost` tokens for `key`; false when the key is over its rate. */
   take(key: string, cost = 1): boolean {
+    const bucket = this.#refill(key);
+    if (bucket.tokens < cost) return false;
+    bucket.tokens -= cost;
+    return true;
+  }
+
+  /**
+   * Milliseconds until `key` has `cost` tokens, taking none: 0 when it has them now, Infinity when
+   * `cost` is more than a burst. Lets a caller check several buckets before taking from any.
+   */
+  wait(key: string, cost = 1): number {
+    if (cost > this.#rate.burst) return Infinity;
+    const missing = cost - this.#refill(key).tokens;
+    return missing <= 0 ? 0 : (missing / this.#rate.perSecond) * 1000;
+  }
+
+  #refill(key: string): Bucket {
     const now = this.#now();
     const bucket = this.#buckets.get(key) ?? { tokens: this.#rate.burst, at: now };
     bucket.tokens = Math.min(
@@ -33,9 +50,7 @@ export class RateLimiter {
     );
     bucket.at = now;
     this.#buckets.set(key, bucket);
-    if (bucket.tokens < cost) return false;
-    bucket.tokens -= cost;
-    return true;
+    return bucket;
   }
 
   /** Forgets buckets that are full again (keeps memory bounded). */

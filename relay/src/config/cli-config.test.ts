@@ -47,12 +47,20 @@ describe('command line and environment', () => {
     expect(read(['--help'])).toEqual({ kind: 'help' });
   });
 
-  it('RP25 journal budgets come from flags; contradictions are refused', () => {
-    const result = read(['--journal-max', '1048576'], {
+  it('RP25 RP26 journal budgets and the guest rate come from flags; contradictions are refused', () => {
+    const result = read(['--guest-rate', '40', '--journal-max', '1048576'], {
       DJAMMS_JOURNAL_GUEST_MAX: '262144',
     });
     expect(result.kind === 'run' && result.config).toMatchObject({
       journalRetention: { maxBytes: 1048576, maxGuestBytes: 262144 },
+      limits: {
+        guestJournal: {
+          entriesPerSecond: 40,
+          entryBurst: 1200,
+          bytesPerSecond: 65536,
+          byteBurst: 1966080,
+        },
+      },
     });
     // a small whole budget takes the guest budget down with it unless told otherwise
     expect(read(['--journal-max', '65536'])).toMatchObject({

@@ -10,6 +10,8 @@ import {
 } from './relay-config';
 import { MIN_RETENTION_BYTES } from '../storage/JournalStore';
 
+const GUEST = DEFAULT_LIMITS.guestJournal;
+
 /** `--help` text (also the reference for README's option table). */
 export const HELP = `djamms-relay: the DJAMMS sync relay
 
@@ -27,6 +29,8 @@ Options (environment variable in brackets):
   --max-media <n>     Largest media upload in bytes           [DJAMMS_MAX_MEDIA]   default ${DEFAULT_LIMITS.maxMediaBytes}
   --message-rate <n>  Sync messages per second per token      [DJAMMS_MESSAGE_RATE] default ${DEFAULT_LIMITS.messagesPerSecond}
   --http-rate <n>     HTTP requests per second per token      [DJAMMS_HTTP_RATE]    default ${DEFAULT_LIMITS.httpPerSecond}
+  --guest-rate <n>    Guest requests and votes per second     [DJAMMS_GUEST_RATE]   default ${GUEST.entriesPerSecond}
+                      per venue guest link and per address (the byte rate scales with it)
   --journal-max <n>   Bytes of journal each venue keeps       [DJAMMS_JOURNAL_MAX]  default ${DEFAULT_JOURNAL_RETENTION.maxBytes}
   --journal-guest-max <n>
                       Of those, bytes of guest entries        [DJAMMS_JOURNAL_GUEST_MAX] default ${DEFAULT_JOURNAL_RETENTION.maxGuestBytes}
@@ -52,6 +56,7 @@ const OPTIONS = {
   'max-media': { type: 'string' },
   'message-rate': { type: 'string' },
   'http-rate': { type: 'string' },
+  'guest-rate': { type: 'string' },
   'journal-max': { type: 'string' },
   'journal-guest-max': { type: 'string' },
   quiet: { type: 'boolean' },
@@ -111,6 +116,7 @@ export function readCliConfig(
     1e6,
   );
   const httpRate = number('http-rate', 'DJAMMS_HTTP_RATE', DEFAULT_LIMITS.httpPerSecond, 1, 1e6);
+  const guestRate = number('guest-rate', 'DJAMMS_GUEST_RATE', GUEST.entriesPerSecond, 1, 1e6);
   const journalMax = number(
     'journal-max',
     'DJAMMS_JOURNAL_MAX',
@@ -162,10 +168,22 @@ export function readCliConfig(
       httpPerSecond: httpRate,
       messageBurst: Math.max(DEFAULT_LIMITS.messageBurst, rate * 10),
       httpBurst: Math.max(DEFAULT_LIMITS.httpBurst, httpRate * 10),
+      guestJournal: guestJournalRate(guestRate),
     },
     journalRetention: { maxBytes: journalMax, maxGuestBytes: journalGuestMax },
   });
   return { kind: 'run', config, quiet };
+}
+
+/** The guest journal rate for `entries` a second: bytes scale with it; bursts are never smaller. */
+function guestJournalRate(entries: number) {
+  const bytesPerSecond = Math.round((GUEST.bytesPerSecond * entries) / GUEST.entriesPerSecond);
+  return {
+    entriesPerSecond: entries,
+    entryBurst: Math.max(GUEST.entryBurst, entries * 30),
+    bytesPerSecond,
+    byteBurst: Math.max(GUEST.byteBurst, bytesPerSecond * 30),
+  };
 }
 
 function readTls(cert: string | undefined, key: string | undefined, problems: string[]) {

@@ -41,6 +41,14 @@ export const DEFAULT_LIMITS: RelayLimits = {
   messageBurst: 2000,
   httpPerSecond: 20,
   httpBurst: 200,
+  // a busy bar: hundreds of patrons, a few requests and votes each an hour, everyone at once
+  // after a call to vote; a stored request or vote is about 200 bytes
+  guestJournal: {
+    entriesPerSecond: 10,
+    entryBurst: 300,
+    bytesPerSecond: 16 * 1024,
+    byteBurst: 1024 * 1024,
+  },
 };
 
 export const DEFAULT_BACKPRESSURE: Backpressure = {

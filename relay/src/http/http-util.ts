@@ -51,6 +51,23 @@ export function bearerToken(req: IncomingMessage): string | null {
   return header.slice('Bearer '.length).trim() || null;
 }
 
+/**
+ * The address a request comes from: the socket's peer, or, when that peer is this host (a reverse
+ * proxy beside the relay, as README shows), the last address the proxy added to
+ * `X-Forwarded-For`. Nobody outside the host can choose it.
+ */
+export function clientAddress(req: IncomingMessage): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  const forwarded = req.headers['x-forwarded-for'];
+  if (!forwarded || !isLoopback(peer)) return peer;
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').pop();
+  return last?.trim() || peer;
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
 /** Reads a whole body up to `limit` bytes (413 beyond). */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
