@@ -18,7 +18,7 @@ export interface JournalRetention {
   readonly maxGuestBytes: number;
 }
 
-/** Neither budget may be smaller than this: it must hold many of the largest entries (RP18). */
+/** Neither budget may be smaller than this: it must hold many of the largest entries (RP25). */
 export const MIN_RETENTION_BYTES = 64 * 1024;
 
 /**
