@@ -17,6 +17,7 @@ import { Metrics } from './ops/metrics';
 import { RateLimiter } from './auth/rate-limit';
 import { DoorLimits } from './auth/DoorLimits';
 import { ConnectionGuard } from './http/ConnectionGuard';
+import { GuestJournalLimiter } from './auth/GuestJournalLimiter';
 import type { RelayConfig } from './config/relay-config';
 import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
@@ -24,6 +25,9 @@ import type { RelayServices } from './services';
 import { DiskRoomStorage } from './storage/DiskRoomStorage';
 import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { SyncSockets } from './sync/SyncSockets';
+
+/** A venue journal unused this long is unloaded from memory (rebuilt from disk when next used). */
+const JOURNAL_IDLE_MS = 10 * 60 * 1000;
 
 /** A running relay. */
 export interface RunningRelay {
@@ -78,7 +82,11 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     registry,
     gate,
     signer,
-    journal: new JournalStore(config.ephemeral ? null : config.dataDir),
+    journal: new JournalStore(
+      config.ephemeral ? null : config.dataDir,
+      config.journalRetention,
+      now,
+    ),
     media,
     host,
     metrics,
@@ -86,6 +94,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     limits,
     httpLimiter: new RateLimiter({ perSecond: limits.httpPerSecond, burst: limits.httpBurst }, now),
     doors: new DoorLimits(limits, now),
+    guestJournalLimiter: new GuestJournalLimiter(limits.guestJournal, now),
     operatorKey: secrets.operatorKey,
     now,
     staticDir: config.staticDir,
@@ -113,6 +122,8 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     if (++ticks % 15 !== 0) return;
     services.httpLimiter.sweep();
     services.doors.sweep();
+    services.guestJournalLimiter.sweep();
+    void services.journal.unloadIdle(JOURNAL_IDLE_MS);
     void registry.saveIfDirty(); // lastSeen, at most every 30 s
   }, 2_000);
   housekeeping.unref();

@@ -10,8 +10,9 @@ import type { Logger } from './ops/logger';
 import type { RateLimiter } from './auth/rate-limit';
 import type { DoorLimits, DoorRates } from './auth/DoorLimits';
 import type { ConnectionLimits } from './http/ConnectionGuard';
+import type { GuestJournalLimiter, GuestJournalRate } from './auth/GuestJournalLimiter';
 
-/** Limits an operator can tune (RP14, RP26). */
+/** Limits an operator can tune (RP14, RP26, RP30). */
 export interface RelayLimits extends DoorRates, ConnectionLimits {
   /** Largest WebSocket message and HTTP sync body, bytes. */
   readonly maxMessageBytes: number;
@@ -25,6 +26,8 @@ export interface RelayLimits extends DoorRates, ConnectionLimits {
   /** HTTP requests per token (or guest key): sustained per second and burst. */
   readonly httpPerSecond: number;
   readonly httpBurst: number;
+  /** Guest journal appends per venue guest link and per client address (RP30). */
+  readonly guestJournal: GuestJournalRate;
 }
 
 /** Everything the HTTP handlers use, wired once by the relay. */
@@ -41,6 +44,7 @@ export interface RelayServices {
   readonly httpLimiter: RateLimiter;
   /** Limits on pairing and guest links, the routes anyone may call (T6, T18). */
   readonly doors: DoorLimits;
+  readonly guestJournalLimiter: GuestJournalLimiter;
   readonly operatorKey: string;
   readonly now: () => number;
   readonly staticDir: string | null;

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { eventually } from '@djamms/test-harness';
@@ -46,9 +47,13 @@ export async function api<T = Record<string, unknown>>(
   baseUrl: string,
   method: string,
   path: string,
-  { token, body }: { token?: string; body?: unknown } = {},
+  {
+    token,
+    body,
+    headers: extra = {},
+  }: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...extra };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(baseUrl + path, {
@@ -105,21 +110,49 @@ export async function pairDevice(
   return paired.body;
 }
 
-/** A guest token through the venue's guest link. */
+/** A guest token through the venue's guest link (a new link: earlier guest tokens stop working). */
 export async function guestToken(
   relay: { url: string },
   venue: CreateVenueResponse,
 ): Promise<string> {
+  const [token] = await guestTokens(relay, venue, 1);
+  return token as string;
+}
+
+/** `count` guest tokens minted from one new guest link of the venue, as patrons at tables would. */
+export async function guestTokens(
+  relay: { url: string },
+  venue: CreateVenueResponse,
+  count: number,
+): Promise<string[]> {
   const link = await api<{ guestKey: string }>(
     relay.url,
     'POST',
     `/api/venues/${venue.venueId}/guest-link`,
     { token: venue.adminToken },
   );
-  const guest = await api<{ token: string }>(relay.url, 'POST', '/api/guest', {
-    body: { venueId: venue.venueId, guestKey: link.body.guestKey },
-  });
-  return guest.body.token;
+  const tokens: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const guest = await api<{ token: string }>(relay.url, 'POST', '/api/guest', {
+      body: { venueId: venue.venueId, guestKey: link.body.guestKey },
+    });
+    if (guest.status !== 200) throw new Error(`guest token failed: ${JSON.stringify(guest.body)}`);
+    tokens.push(guest.body.token);
+  }
+  return tokens;
+}
+
+/** An awareness message setting `state` for `client` at `clock`. */
+export function awarenessFor(client: number, clock: number, state: unknown): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 1);
+  const inner = encoding.createEncoder();
+  encoding.writeVarUint(inner, 1);
+  encoding.writeVarUint(inner, client);
+  encoding.writeVarUint(inner, clock);
+  encoding.writeVarString(inner, JSON.stringify(state));
+  encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
+  return encoding.toUint8Array(encoder);
 }
 
 /** Byte counters shared by every socket of a {@link countingSocketClass}. */

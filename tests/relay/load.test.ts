@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
 import { eventually } from '@djamms/test-harness';
 import type { CreateVenueResponse } from '@djamms/protocol';
 import { DEFAULT_LIMITS } from 'djamms-relay';
 import {
   api,
+  awarenessFor,
   connect,
   createVenue,
   pairDevice,
@@ -134,16 +134,3 @@ describe('load: slow consumers, many rooms, presence', () => {
     c.destroy();
   });
 });
-
-/** An awareness message setting `state` for `client` at `clock`. */
-function awarenessFor(client: number, clock: number, state: unknown): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 1);
-  const inner = encoding.createEncoder();
-  encoding.writeVarUint(inner, 1);
-  encoding.writeVarUint(inner, client);
-  encoding.writeVarUint(inner, clock);
-  encoding.writeVarString(inner, JSON.stringify(state));
-  encoding.writeVarUint8Array(encoder, encoding.toUint8Array(inner));
-  return encoding.toUint8Array(encoder);
-}

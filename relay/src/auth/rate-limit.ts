@@ -10,8 +10,9 @@ interface Bucket {
 }
 
 /**
- * Per-key token buckets (RP14). Keys are device ids, guest links, or, only on the routes anyone may
- * call, client addresses with allowances a whole venue behind one router stays within (RP25).
+ * Per-key token buckets (RP14, RP30). Keys are device ids, guest links, or, only on the routes
+ * anyone may call, client addresses with allowances a whole venue behind one router stays within
+ * (RP25).
  */
 export class RateLimiter {
   readonly #rate: Rate;
@@ -36,8 +37,12 @@ export class RateLimiter {
     return 0;
   }
 
-  /** Milliseconds until `key` has `cost` tokens (0 when it has them now); takes nothing. */
+  /**
+   * Milliseconds until `key` has `cost` tokens, taking none: 0 when it has them now, Infinity when
+   * `cost` is more than a burst. Lets a caller check several buckets before taking from any.
+   */
   waitMs(key: string, cost = 1): number {
+    if (cost > this.#rate.burst) return Infinity;
     const missing = cost - this.#refill(key).tokens;
     return missing <= 0 ? 0 : Math.ceil((missing / this.#rate.perSecond) * 1000);
   }

@@ -61,4 +61,30 @@ describe('command line and environment', () => {
       message: expect.stringContaining('--max-connections'),
     });
   });
+
+  it('RP29 RP30 journal budgets and the guest rate come from flags; contradictions are refused', () => {
+    const result = read(['--guest-request-rate', '40', '--journal-max', '1048576'], {
+      DJAMMS_JOURNAL_GUEST_MAX: '262144',
+    });
+    expect(result.kind === 'run' && result.config).toMatchObject({
+      journalRetention: { maxBytes: 1048576, maxGuestBytes: 262144 },
+      limits: {
+        guestJournal: {
+          entriesPerSecond: 40,
+          entryBurst: 1200,
+          bytesPerSecond: 65536,
+          byteBurst: 1966080,
+        },
+      },
+    });
+    // a small whole budget takes the guest budget down with it unless told otherwise
+    expect(read(['--journal-max', '65536'])).toMatchObject({
+      config: { journalRetention: { maxBytes: 65536, maxGuestBytes: 65536 } },
+    });
+    expect(read(['--journal-max', '100000', '--journal-guest-max', '200000'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--journal-guest-max'),
+    });
+    expect(read(['--journal-guest-max', '1000'])).toMatchObject({ kind: 'error' });
+  });
 });

@@ -2,7 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Logger } from '../ops/logger';
-import { DEFAULT_LIMITS, defaultConfig, type RelayConfig } from './relay-config';
+import {
+  DEFAULT_JOURNAL_RETENTION,
+  DEFAULT_LIMITS,
+  defaultConfig,
+  type RelayConfig,
+} from './relay-config';
+import { MIN_RETENTION_BYTES } from '../storage/JournalStore';
+
+const GUEST = DEFAULT_LIMITS.guestJournal;
 
 /** `--help` text (also the reference for README's option table). */
 export const HELP = `djamms-relay: the DJAMMS sync relay
@@ -26,6 +34,12 @@ Options (environment variable in brackets):
                       Open connections (HTTP and sync) in all [DJAMMS_MAX_CONNECTIONS] default ${DEFAULT_LIMITS.maxConnections}
   --max-connections-per-address <n>
                       Open connections per client address     [DJAMMS_MAX_CONNECTIONS_PER_ADDRESS] default ${DEFAULT_LIMITS.maxConnectionsPerAddress}
+  --guest-request-rate <n>
+                      Guest requests and votes per second per guest link and per address
+                      (the byte rate scales with it)          [DJAMMS_GUEST_REQUEST_RATE] default ${GUEST.entriesPerSecond}
+  --journal-max <n>   Bytes of journal each venue keeps       [DJAMMS_JOURNAL_MAX]  default ${DEFAULT_JOURNAL_RETENTION.maxBytes}
+  --journal-guest-max <n>
+                      Of those, bytes of guest entries        [DJAMMS_JOURNAL_GUEST_MAX] default ${DEFAULT_JOURNAL_RETENTION.maxGuestBytes}
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
 `;
@@ -49,8 +63,11 @@ const OPTIONS = {
   'message-rate': { type: 'string' },
   'http-rate': { type: 'string' },
   'guest-rate': { type: 'string' },
+  'guest-request-rate': { type: 'string' },
   'max-connections': { type: 'string' },
   'max-connections-per-address': { type: 'string' },
+  'journal-max': { type: 'string' },
+  'journal-guest-max': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -129,6 +146,32 @@ export function readCliConfig(
     1,
     1e7,
   );
+  const guestRequestRate = number(
+    'guest-request-rate',
+    'DJAMMS_GUEST_REQUEST_RATE',
+    GUEST.entriesPerSecond,
+    1,
+    1e6,
+  );
+  const journalMax = number(
+    'journal-max',
+    'DJAMMS_JOURNAL_MAX',
+    DEFAULT_JOURNAL_RETENTION.maxBytes,
+    MIN_RETENTION_BYTES,
+    2 ** 40,
+  );
+  const journalGuestMax = number(
+    'journal-guest-max',
+    'DJAMMS_JOURNAL_GUEST_MAX',
+    Math.min(DEFAULT_JOURNAL_RETENTION.maxGuestBytes, journalMax),
+    MIN_RETENTION_BYTES,
+    2 ** 40,
+  );
+  if (journalGuestMax > journalMax) {
+    problems.push(
+      '--journal-guest-max must not exceed --journal-max (guest entries are part of it).',
+    );
+  }
   const ephemeral =
     Boolean(values.ephemeral) || env.DJAMMS_EPHEMERAL === '1' || env.DJAMMS_EPHEMERAL === 'true';
   const tls = readTls(
@@ -164,9 +207,22 @@ export function readCliConfig(
       guestTokensPerMinute: guestRate,
       maxConnections,
       maxConnectionsPerAddress,
+      guestJournal: guestJournalRate(guestRequestRate),
     },
+    journalRetention: { maxBytes: journalMax, maxGuestBytes: journalGuestMax },
   });
   return { kind: 'run', config, quiet };
+}
+
+/** The guest journal rate for `entries` a second: bytes scale with it; bursts are never smaller. */
+function guestJournalRate(entries: number) {
+  const bytesPerSecond = Math.round((GUEST.bytesPerSecond * entries) / GUEST.entriesPerSecond);
+  return {
+    entriesPerSecond: entries,
+    entryBurst: Math.max(GUEST.entryBurst, entries * 30),
+    bytesPerSecond,
+    byteBurst: Math.max(GUEST.byteBurst, bytesPerSecond * 30),
+  };
 }
 
 function readTls(cert: string | undefined, key: string | undefined, problems: string[]) {

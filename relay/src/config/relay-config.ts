@@ -3,6 +3,7 @@ import type { RoomStorage } from '../storage/RoomStorage';
 import type { RelayLimits } from '../services';
 import type { Backpressure } from '../sync/SyncConnection';
 import type { CompactionPolicy } from '../sync/Room';
+import type { JournalRetention } from '../storage/JournalStore';
 
 /** Everything the relay needs, read once by main.ts (or built by tests). */
 export interface RelayConfig {
@@ -20,6 +21,8 @@ export interface RelayConfig {
   readonly limits: RelayLimits;
   readonly backpressure: Backpressure;
   readonly compaction: CompactionPolicy;
+  /** What each venue's journal keeps (RP29). */
+  readonly journalRetention: JournalRetention;
   /** Liveness ping interval; a socket silent for two intervals with nothing draining is dropped. */
   readonly pingIntervalMs: number;
   /** A socket that was sent nothing for this long gets an empty awareness message (RP16). */
@@ -48,6 +51,14 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxConnectionsPerAddress: 1_000,
   headersTimeoutMs: 30_000,
   idleTimeoutMs: 60_000,
+  // a busy bar: hundreds of patrons, a few requests and votes each an hour, everyone at once
+  // after a call to vote; a stored request or vote is about 200 bytes
+  guestJournal: {
+    entriesPerSecond: 10,
+    entryBurst: 300,
+    bytesPerSecond: 16 * 1024,
+    byteBurst: 1024 * 1024,
+  },
 };
 
 export const DEFAULT_BACKPRESSURE: Backpressure = {
@@ -56,6 +67,12 @@ export const DEFAULT_BACKPRESSURE: Backpressure = {
 };
 
 export const DEFAULT_COMPACTION: CompactionPolicy = { maxFrames: 10_000, maxGrowth: 4 };
+
+/** Years of play history for a venue; weeks of a busy bar's requests and votes (RP29). */
+export const DEFAULT_JOURNAL_RETENTION: JournalRetention = {
+  maxBytes: 64 * 1024 * 1024,
+  maxGuestBytes: 8 * 1024 * 1024,
+};
 
 /** A config with every default, for tests and main.ts to override. */
 export function defaultConfig(
@@ -71,6 +88,7 @@ export function defaultConfig(
     limits: DEFAULT_LIMITS,
     backpressure: DEFAULT_BACKPRESSURE,
     compaction: DEFAULT_COMPACTION,
+    journalRetention: DEFAULT_JOURNAL_RETENTION,
     pingIntervalMs: 30_000,
     keepaliveMs: 10_000,
     ...overrides,

@@ -1,26 +1,143 @@
-import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from '@djamms/protocol';
-import { writeFileDurably } from './durable-file';
+import {
+  appendDurably,
+  keepRanges,
+  readRange,
+  scanLines,
+  setTailAside,
+  type ByteRange,
+} from './journal-file';
 
+/** What a venue's journal keeps (RP29): the newest entries within byte budgets. */
+export interface JournalRetention {
+  /** Bytes of entries (JSON lines) a venue keeps in all. */
+  readonly maxBytes: number;
+  /** Bytes of those that guest entries (requests and votes) may take. */
+  readonly maxGuestBytes: number;
+}
+
+/** Neither budget may be smaller than this: it must hold many of the largest entries (RP29). */
+export const MIN_RETENTION_BYTES = 64 * 1024;
+
+/**
+ * One venue's retained entries as an index: where each line is, not the entry itself (the file
+ * holds those; an ephemeral relay keeps the lines). Parallel arrays cost a few words an entry.
+ */
 interface VenueJournal {
-  entries: JournalEntry[];
-  ids: Set<string>;
+  readonly path: string | null;
+  readonly seqs: number[];
+  readonly ids: string[];
+  readonly offsets: number[];
+  readonly sizes: number[];
+  readonly guests: boolean[];
+  /** The lines themselves when nothing is on disk. */
+  readonly lines: string[] | null;
+  /** Ids of retained entries: a retried batch appends nothing twice (RP18). */
+  readonly known: Set<string>;
+  bytes: number;
+  guestBytes: number;
+  lastSeq: number;
+  /** Every operation on the venue runs after the previous one (appends, reads, compaction). */
   tail: Promise<void>;
+  busy: number;
+  lastUsed: number;
+  /** A write failed: the file may hold bytes the index does not know; reload before going on. */
+  broken: boolean;
+}
+
+/** What one line of the file must hold for the index. */
+interface StoredLine {
+  readonly id: string;
+  readonly seq: number;
+  readonly role: string;
 }
 
 /**
- * Per-venue append-only journal (RP18): JSON lines in `<data>/journal/<venueId>.jsonl`, fsynced
- * before the append is answered. Idempotent by entry id: a retried batch appends nothing twice.
- * A torn last line (crash mid-write) is copied aside and cut off on load, so later appends stay
- * readable. In ephemeral mode nothing is written.
+ * Per-venue append-only journal (RP18, RP29): JSON lines in `<data>/journal/<venueId>.jsonl`,
+ * fsynced before the append is answered, idempotent by entry id. Only an index of the retained
+ * entries stays in memory; the file is streamed on open and read by range. Compaction keeps the
+ * newest entries within the retention budgets (guest entries within their own) and rewrites the
+ * file atomically once it holds a quarter more than that. A torn last line is set aside on open.
+ * In ephemeral mode the lines are kept in memory, within the same budgets.
  */
 export class JournalStore {
   readonly #dir: string | null;
+  readonly #retention: JournalRetention;
+  readonly #now: () => number;
   readonly #venues = new Map<string, Promise<VenueJournal>>();
 
-  constructor(dataDir: string | null) {
+  constructor(dataDir: string | null, retention: JournalRetention, now: () => number = Date.now) {
+    if (
+      retention.maxGuestBytes < MIN_RETENTION_BYTES ||
+      retention.maxBytes < retention.maxGuestBytes
+    ) {
+      throw new Error(`journal budgets: ${MIN_RETENTION_BYTES} ≤ guest bytes ≤ all bytes`);
+    }
     this.#dir = dataDir ? join(dataDir, 'journal') : null;
+    this.#retention = retention;
+    this.#now = now;
+  }
+
+  /** Appends the entries whose ids are new; returns how many were appended and the last seq. */
+  append(
+    venueId: string,
+    entries: readonly Omit<JournalEntry, 'seq'>[],
+  ): Promise<{ appended: number; last: number }> {
+    return this.#run(venueId, (journal) => this.#appendNow(journal, entries));
+  }
+
+  /** Retained entries with a seq above `after`, oldest first, at most `limit`. */
+  read(venueId: string, after: number, limit: number): Promise<JournalEntry[]> {
+    return this.#run(venueId, (journal) => readEntries(journal, after, limit));
+  }
+
+  /**
+   * Forgets the index of venues unused since `idleMs` ago (it is rebuilt from the file on next
+   * use), so a relay of many venues holds only the busy ones. Ephemeral journals are kept.
+   */
+  async unloadIdle(idleMs: number): Promise<void> {
+    if (!this.#dir) return;
+    const cutoff = this.#now() - idleMs;
+    for (const [venueId, opening] of this.#venues) {
+      const journal = await opening.catch(() => null);
+      if (journal && journal.busy === 0 && journal.lastUsed < cutoff) {
+        if (this.#venues.get(venueId) === opening) this.#venues.delete(venueId);
+      }
+    }
+  }
+
+  async #run<T>(venueId: string, work: (journal: VenueJournal) => Promise<T>): Promise<T> {
+    let opening = this.#open(venueId);
+    let journal = await opening;
+    // unloaded while we waited: never work on an index that another one may replace
+    while (this.#venues.get(venueId) !== opening) {
+      opening = this.#open(venueId);
+      journal = await opening;
+    }
+    journal.busy++;
+    const run = journal.tail.then(async () => {
+      if (journal.broken) throw new Error(`the journal of ${venueId} failed a write; retry`);
+      journal.lastUsed = this.#now();
+      try {
+        return await work(journal);
+      } catch (error) {
+        // the file may hold bytes the index does not: reload it (setting a torn tail aside)
+        journal.broken = true;
+        if (this.#venues.get(venueId) === opening) this.#venues.delete(venueId);
+        throw error;
+      }
+    });
+    journal.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await run;
+    } finally {
+      journal.busy--;
+    }
   }
 
   #open(venueId: string): Promise<VenueJournal> {
@@ -28,98 +145,195 @@ export class JournalStore {
     if (!journal) {
       journal = this.#load(venueId);
       this.#venues.set(venueId, journal);
-      journal.catch(() => this.#venues.delete(venueId));
+      const loading = journal;
+      journal.catch(() => {
+        if (this.#venues.get(venueId) === loading) this.#venues.delete(venueId);
+      });
     }
     return journal;
   }
 
   async #load(venueId: string): Promise<VenueJournal> {
-    const journal: VenueJournal = { entries: [], ids: new Set(), tail: Promise.resolve() };
-    if (!this.#dir) return journal;
-    const path = join(this.#dir, `${venueId}.jsonl`);
-    let data: Buffer;
-    try {
-      data = await readFile(path);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return journal;
-      throw error;
+    const path = this.#dir ? join(this.#dir, `${venueId}.jsonl`) : null;
+    const journal: VenueJournal = {
+      path,
+      seqs: [],
+      ids: [],
+      offsets: [],
+      sizes: [],
+      guests: [],
+      lines: path ? null : [],
+      known: new Set(),
+      bytes: 0,
+      guestBytes: 0,
+      lastSeq: 0,
+      tail: Promise.resolve(),
+      busy: 0,
+      lastUsed: this.#now(),
+      broken: false,
+    };
+    if (!path) return journal;
+    const scanned = await scanLines(path, (line) => {
+      const entry = parseLine(line);
+      if (!entry || entry.seq <= journal.lastSeq) return false;
+      index(journal, entry, line.byteLength + 1);
+      return true;
+    });
+    if (scanned && scanned.good < scanned.size) {
+      await setTailAside(path, scanned.good, this.#now());
     }
-    let good = 0;
-    while (good < data.byteLength) {
-      const end = data.indexOf(0x0a, good);
-      if (end < 0) break; // a torn last line (crash mid-write)
-      try {
-        const entry = JSON.parse(data.subarray(good, end).toString('utf8')) as JournalEntry;
-        journal.entries.push(entry);
-        journal.ids.add(entry.id);
-      } catch {
-        break;
-      }
-      good = end + 1;
-    }
-    if (good < data.byteLength) await setTailAside(path, data, good);
+    await this.#compactIfDue(journal);
     return journal;
   }
 
-  /** Appends the entries whose ids are new; returns how many were appended and the last seq. */
-  async append(
-    venueId: string,
-    entries: readonly Omit<JournalEntry, 'seq'>[],
-  ): Promise<{ appended: number; last: number }> {
-    const journal = await this.#open(venueId);
-    const run = journal.tail.then(() => this.#appendNow(venueId, journal, entries));
-    journal.tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
-  }
-
   async #appendNow(
-    venueId: string,
     journal: VenueJournal,
     entries: readonly Omit<JournalEntry, 'seq'>[],
   ): Promise<{ appended: number; last: number }> {
     const fresh: JournalEntry[] = [];
     const seen = new Set<string>();
     for (const entry of entries) {
-      if (journal.ids.has(entry.id) || seen.has(entry.id)) continue;
+      if (journal.known.has(entry.id) || seen.has(entry.id)) continue;
       seen.add(entry.id);
-      fresh.push({ ...entry, seq: journal.entries.length + fresh.length + 1 });
+      fresh.push({ ...entry, seq: journal.lastSeq + fresh.length + 1 });
     }
-    if (fresh.length > 0 && this.#dir) {
+    if (fresh.length === 0) return { appended: 0, last: journal.lastSeq };
+    const lines = fresh.map((e) => JSON.stringify(e) + '\n');
+    if (journal.path && this.#dir) {
       await mkdir(this.#dir, { recursive: true });
-      const path = join(this.#dir, `${venueId}.jsonl`);
-      await appendFile(path, fresh.map((e) => JSON.stringify(e) + '\n').join(''));
-      const handle = await open(path, 'r');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await appendDurably(journal.path, lines.join(''), journal.bytes === 0);
     }
-    for (const entry of fresh) {
-      journal.entries.push(entry);
-      journal.ids.add(entry.id);
-    }
-    return { appended: fresh.length, last: journal.entries.length };
+    fresh.forEach((entry, i) => {
+      const line = lines[i] as string;
+      index(journal, entry, Buffer.byteLength(line));
+      journal.lines?.push(line);
+    });
+    await this.#compactIfDue(journal);
+    return { appended: fresh.length, last: journal.lastSeq };
   }
 
-  /** Entries after `after` (a seq), at most `limit`. */
-  async read(venueId: string, after: number, limit: number): Promise<JournalEntry[]> {
-    const journal = await this.#open(venueId);
-    return journal.entries.slice(after, after + limit);
+  /**
+   * Compacts once the journal holds a quarter more than it retains, so each byte is rewritten a
+   * bounded number of times (at most about four) however long the venue runs.
+   */
+  async #compactIfDue(journal: VenueJournal): Promise<void> {
+    const { maxBytes, maxGuestBytes } = this.#retention;
+    const guestExcess = Math.max(0, journal.guestBytes - maxGuestBytes);
+    const excess = guestExcess + Math.max(0, journal.bytes - guestExcess - maxBytes);
+    if (excess === 0 || excess * 4 < journal.bytes - excess) return;
+    const keep = retained(journal, this.#retention);
+    if (journal.path) await keepRanges(journal.path, lineRanges(journal, keep));
+    reindex(journal, keep);
   }
 }
 
-/** Copies an unreadable tail aside and cuts it off, so later appends stay readable. */
-async function setTailAside(path: string, data: Buffer, good: number): Promise<void> {
-  await writeFileDurably(`${path}.corrupt-${Date.now()}`, data.subarray(good));
-  const handle = await open(path, 'r+');
+function parseLine(line: Buffer): StoredLine | null {
   try {
-    await handle.truncate(good);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const entry = JSON.parse(line.toString('utf8')) as Partial<StoredLine> | null;
+    if (typeof entry?.id !== 'string' || !Number.isInteger(entry.seq)) return null;
+    return { id: entry.id, seq: entry.seq as number, role: String(entry.role) };
+  } catch {
+    return null;
   }
+}
+
+function index(journal: VenueJournal, entry: StoredLine, size: number): void {
+  const guest = entry.role === 'guest';
+  journal.seqs.push(entry.seq);
+  journal.ids.push(entry.id);
+  journal.offsets.push(journal.bytes);
+  journal.sizes.push(size);
+  journal.guests.push(guest);
+  journal.known.add(entry.id);
+  journal.bytes += size;
+  if (guest) journal.guestBytes += size;
+  journal.lastSeq = entry.seq;
+}
+
+/**
+ * Which entries retention keeps (RP29), walking from the newest: guest entries while the guest
+ * budget lasts, every entry while the whole budget lasts; the newest entry always (the next seq
+ * continues from it).
+ */
+function retained(journal: VenueJournal, { maxBytes, maxGuestBytes }: JournalRetention): boolean[] {
+  const keep = new Array<boolean>(journal.seqs.length).fill(false);
+  let bytes = 0;
+  let guestBytes = 0;
+  let guestsFull = false;
+  for (let i = journal.seqs.length - 1; i >= 0; i--) {
+    const size = journal.sizes[i] as number;
+    const guest = journal.guests[i] as boolean;
+    const isNewest = i === journal.seqs.length - 1;
+    if (!isNewest && guest && (guestsFull || guestBytes + size > maxGuestBytes)) {
+      guestsFull = true;
+      continue;
+    }
+    if (!isNewest && bytes + size > maxBytes) break;
+    keep[i] = true;
+    bytes += size;
+    if (guest) guestBytes += size;
+  }
+  return keep;
+}
+
+/** The file ranges of the kept lines, neighbours merged. */
+function lineRanges(journal: VenueJournal, keep: readonly boolean[]): ByteRange[] {
+  const ranges: [number, number][] = [];
+  keep.forEach((kept, i) => {
+    if (!kept) return;
+    const start = journal.offsets[i] as number;
+    const end = start + (journal.sizes[i] as number);
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === start) last[1] = end;
+    else ranges.push([start, end]);
+  });
+  return ranges;
+}
+
+/** Drops what compaction dropped from the index; offsets follow the rewritten file. */
+function reindex(journal: VenueJournal, keep: readonly boolean[]): void {
+  const { seqs, ids, sizes, guests, lines } = journal;
+  for (let i = 0; i < keep.length; i++) if (!keep[i]) journal.known.delete(ids[i] as string);
+  const lists: unknown[][] = lines ? [seqs, ids, sizes, guests, lines] : [seqs, ids, sizes, guests];
+  for (const list of lists) {
+    let to = 0;
+    for (let from = 0; from < keep.length; from++) if (keep[from]) list[to++] = list[from];
+    list.length = to;
+  }
+  journal.offsets.length = 0;
+  journal.bytes = 0;
+  journal.guestBytes = 0;
+  sizes.forEach((size, i) => {
+    journal.offsets.push(journal.bytes);
+    journal.bytes += size;
+    if (guests[i]) journal.guestBytes += size;
+  });
+}
+
+async function readEntries(
+  journal: VenueJournal,
+  after: number,
+  limit: number,
+): Promise<JournalEntry[]> {
+  const { seqs } = journal;
+  let low = 0;
+  let high = seqs.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((seqs[mid] as number) <= after) low = mid + 1;
+    else high = mid;
+  }
+  const end = Math.min(seqs.length, low + limit);
+  if (low >= end) return [];
+  if (journal.lines) {
+    return journal.lines.slice(low, end).map((line) => JSON.parse(line) as JournalEntry);
+  }
+  const last = end - 1;
+  const from = journal.offsets[low] as number;
+  const to = (journal.offsets[last] as number) + (journal.sizes[last] as number);
+  const text = (await readRange(journal.path as string, [from, to])).toString('utf8');
+  return text
+    .split('\n')
+    .slice(0, end - low)
+    .map((line) => JSON.parse(line) as JournalEntry);
 }

@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** fsyncs a directory so a rename inside it survives a crash. */
@@ -13,18 +13,19 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Writes a whole file atomically: temp file, fsync, rename over the target, fsync the directory.
- * A crash leaves the old content or the new one, never a mix.
+ * Replaces a whole file atomically with what `write` puts in it: temp file, fsync, rename over the
+ * target, fsync the directory. A crash leaves the old content or the new one, never a mix. For
+ * content too large to hold in memory at once (a compacted journal).
  */
-export async function writeFileDurably(
+export async function replaceFileDurably(
   path: string,
-  data: Uint8Array | string,
+  write: (handle: FileHandle) => Promise<void>,
   mode = 0o644,
 ): Promise<void> {
   const temp = `${path}.tmp-${process.pid}`;
   const handle = await open(temp, 'w', mode);
   try {
-    await handle.writeFile(data);
+    await write(handle);
     await handle.sync();
   } finally {
     await handle.close();
@@ -41,4 +42,13 @@ export async function writeFileDurably(
 export function appendNow(fd: number, data: Uint8Array): void {
   let at = 0;
   while (at < data.byteLength) at += writeSync(fd, data, at, data.byteLength - at);
+}
+
+/** Writes a whole file atomically (see {@link replaceFileDurably}). */
+export function writeFileDurably(
+  path: string,
+  data: Uint8Array | string,
+  mode = 0o644,
+): Promise<void> {
+  return replaceFileDurably(path, (handle) => handle.writeFile(data), mode);
 }

@@ -162,7 +162,7 @@ export class SyncConnection implements RoomPeer {
     if (type === MessageType.sync) return this.#sync(room, decoder, data);
     if (type === MessageType.awareness) {
       const update = readPayload(decoder);
-      const relayed = room.awareness.apply(this, update);
+      const relayed = room.awareness.apply(this, update, this.admission.canWrite);
       if (relayed) room.broadcast(awarenessMessage(relayed), null);
       return;
     }
