@@ -301,6 +301,8 @@ export const words = {
     revoked: 'This screen was removed from the venue: ask staff to pair it again.',
     offline: 'The venue is offline: try again in a moment.',
     'unknown-track': 'That song is not in the venue’s library.',
+    'guest-rate-limited': 'Lots of requests right now: try again in a minute.',
+    'rate-limited': 'Lots of requests right now: try again in a minute.',
   } as Record<string, string>,
   refusedOther: 'That did not go through: try again.',
 } as const;
