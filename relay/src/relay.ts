@@ -55,7 +55,9 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const signer = new TokenSigner(secrets.secret, now);
   const storage =
     config.storage ??
-    (config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir));
+    (config.ephemeral
+      ? new EphemeralRoomStorage()
+      : new DiskRoomStorage(config.dataDir, (seconds) => metrics.observeFsync(seconds)));
   const host = new RoomHost({
     storage,
     metrics,

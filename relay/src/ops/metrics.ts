@@ -92,7 +92,10 @@ export class Metrics {
   );
   readonly compactions = this.#counter('compactions_total', 'Room logs compacted.');
   // The fsync totals and maximum predate the histogram; alerts and dashboards use them (README).
-  readonly #fsyncs = this.#counter('fsync_total', 'Group commits (append + fsync).');
+  readonly #fsyncs = this.#counter(
+    'fsync_total',
+    'Group commits (one commit-log append + fdatasync for every room with waiting updates).',
+  );
   readonly #fsyncSecondsTotal = this.#counter(
     'fsync_seconds_total',
     'Time spent in group commits.',
@@ -100,7 +103,7 @@ export class Metrics {
   readonly #fsyncSecondsMax = this.#gauge('fsync_seconds_max', 'Slowest group commit so far.');
   readonly #groupCommitSeconds = new Histogram({
     name: 'djamms_group_commit_seconds',
-    help: 'Duration of each group commit (one append and fsync of the updates a room received meanwhile).',
+    help: 'Duration of each group commit (one commit-log append and fdatasync covering every room with waiting updates).',
     buckets: DISK_BUCKETS,
     registers: [this.#registry],
   });

@@ -22,9 +22,10 @@ export class DiskRoomStorage implements RoomStorage {
   #ready: Promise<void> | null = null;
   readonly #logs = new Map<string, Promise<FileHandle>>();
 
-  constructor(dataDir: string) {
+  /** `onCommit` hears how long each group commit took (metrics). */
+  constructor(dataDir: string, onCommit: (seconds: number) => void = () => {}) {
     this.#dir = join(dataDir, 'rooms');
-    this.#commits = new CommitLog(dataDir, (room) => this.#syncRoom(room));
+    this.#commits = new CommitLog(dataDir, (room) => this.#syncRoom(room), onCommit);
   }
 
   /** Creates the rooms directory and replays what a crash left in the commit log, once. */

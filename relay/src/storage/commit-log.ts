@@ -62,11 +62,20 @@ export class CommitLog {
   #committing: Promise<void> | null = null;
   #checkpointing: Promise<void> | null = null;
   readonly #syncRoom: (room: string) => Promise<void>;
+  readonly #onCommit: (seconds: number) => void;
 
-  /** `syncRoom` makes a room's own log durable (fsync), for checkpoints. */
-  constructor(dataDir: string, syncRoom: (room: string) => Promise<void>) {
+  /**
+   * `syncRoom` makes a room's own log durable (fsync), for checkpoints; `onCommit` hears how long
+   * each group commit took (metrics).
+   */
+  constructor(
+    dataDir: string,
+    syncRoom: (room: string) => Promise<void>,
+    onCommit: (seconds: number) => void,
+  ) {
     this.#dir = join(dataDir, 'commit');
     this.#syncRoom = syncRoom;
+    this.#onCommit = onCommit;
   }
 
   /** The generations left on disk, oldest first. */
@@ -142,6 +151,7 @@ export class CommitLog {
   async #commit(): Promise<void> {
     const batch = this.#waiting.splice(0);
     const generation = (this.#current ??= this.#open());
+    const started = performance.now();
     try {
       const file = await generation.file;
       const frames = encodeFrames(
@@ -158,6 +168,7 @@ export class CommitLog {
       for (const waiting of batch) waiting.reject(error);
       return;
     }
+    this.#onCommit((performance.now() - started) / 1000);
     for (const waiting of batch) waiting.resolve();
     if (generation.bytes >= CHECKPOINT_BYTES || Date.now() - generation.openedAt >= CHECKPOINT_MS) {
       void this.checkpoint().catch(() => undefined);

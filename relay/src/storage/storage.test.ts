@@ -85,7 +85,8 @@ describe('DiskRoomStorage', () => {
     const datasync = vi.spyOn(FileHandle, 'datasync');
     const rooms = Array.from({ length: 50 }, (_, i) => `vroom${i}`);
     await Promise.all(rooms.map((room) => storage.append(room, [new Uint8Array([1])])));
-    expect(datasync.mock.calls.length).toBeLessThanOrEqual(2);
+    // a handful at most (the rooms' logs open over a few event-loop turns), never one per room
+    expect(datasync.mock.calls.length).toBeLessThanOrEqual(5);
     datasync.mockRestore();
     await storage.close();
     for (const room of rooms) {

@@ -220,7 +220,6 @@ export class Room {
   async #flushBatch(): Promise<void> {
     const batch = this.#pending.splice(0);
     if (batch.length === 0) return;
-    const started = performance.now();
     try {
       await this.#ctx.storage.append(
         this.name,
@@ -231,7 +230,6 @@ export class Room {
       this.#fail(error);
       throw error;
     }
-    this.#ctx.metrics.observeFsync((performance.now() - started) / 1000);
     this.#recordDurable(batch);
     for (const p of batch) p.waiter?.resolve();
     await this.#maybeCompact();
