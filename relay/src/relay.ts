@@ -10,7 +10,7 @@ import { Registry } from './auth/Registry';
 import { TokenSigner } from './auth/tokens';
 import { handleHttp } from './http/http-api';
 import { JournalStore } from './storage/JournalStore';
-import { MediaStore } from './storage/MediaStore';
+import { DiskMediaStore } from './storage/DiskMediaStore';
 import { demoLibrary } from './http/demo-music';
 import type { DemoLibrary } from '@djamms/protocol';
 import { Metrics } from './ops/metrics';
@@ -73,7 +73,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     keepaliveMs: config.keepaliveMs,
     now,
   });
-  const media = new MediaStore(mediaDir);
+  const media = new DiskMediaStore(mediaDir);
   let demo: Promise<DemoLibrary> | null = null;
   const services: RelayServices = {
     registry,
