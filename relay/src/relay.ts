@@ -22,6 +22,8 @@ import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
 import type { RelayServices } from './services';
 import { DiskRoomStorage } from './storage/DiskRoomStorage';
+import { DiskRegistryStore } from './storage/DiskRegistryStore';
+import { MemoryRegistryStore } from './storage/MemoryRegistryStore';
 import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { SyncSockets } from './sync/SyncSockets';
 
@@ -42,9 +44,10 @@ export interface RunningRelay {
 export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const now = config.now ?? Date.now;
   const secrets = await loadSecrets(config.dataDir, config.ephemeral);
-  const registry = await Registry.open(
-    config.ephemeral ? null : join(config.dataDir, 'registry.json'),
-  );
+  const registryStore = config.ephemeral
+    ? new MemoryRegistryStore()
+    : new DiskRegistryStore(join(config.dataDir, 'registry.json'));
+  const registry = await Registry.open(registryStore);
   const mediaDir = config.ephemeral
     ? await mkdtemp(join(tmpdir(), 'djamms-media-'))
     : join(config.dataDir, 'media');
@@ -73,6 +76,8 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     keepaliveMs: config.keepaliveMs,
     now,
   });
+  // revocations made here or on another node close the sockets they concern
+  registry.onRevocation((venueId, deviceId) => sockets.closeRevoked(venueId, deviceId));
   const media = new DiskMediaStore(mediaDir);
   let demo: Promise<DemoLibrary> | null = null;
   const services: RelayServices = {
@@ -90,7 +95,6 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     operatorKey: secrets.operatorKey,
     now,
     staticDir: config.staticDir,
-    closeRevoked: (venueId, deviceId) => sockets.closeRevoked(venueId, deviceId),
     connectionCount: () => sockets.count,
     // Made once per process; a failure is not kept, so the next request tries again.
     demoLibrary: () =>
@@ -114,7 +118,9 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     if (++ticks % 15 !== 0) return;
     services.httpLimiter.sweep();
     services.doors.sweep();
-    void registry.saveIfDirty(); // lastSeen, at most every 30 s
+    registry.flushLastSeen().catch((error: unknown) => {
+      config.logger.log('warn', 'registry-write-failed', { error: String(error) });
+    }); // lastSeen, at most every 30 s
   }, 2_000);
   housekeeping.unref();
 
@@ -129,7 +135,8 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
       sockets.closeAll(CloseCode.goingAway, 'relay-shutdown');
       await host.flushAll();
       await storage.close();
-      await registry.saveIfDirty();
+      await registry.close();
+      await registryStore.close();
       server.closeAllConnections();
       sockets.terminateAll();
       await serverClosed;

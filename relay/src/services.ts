@@ -44,8 +44,6 @@ export interface RelayServices {
   readonly operatorKey: string;
   readonly now: () => number;
   readonly staticDir: string | null;
-  /** Closes the sockets of a revoked device, or of every guest of a venue (guest link rotated). */
-  readonly closeRevoked: (venueId: string, deviceId: string | null) => void;
   /** Counts open sync sockets. */
   readonly connectionCount: () => number;
   /** The demo library, synthesised into the media store on first use (RP24). */
