@@ -1,16 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@djamms/protocol';
 import { AccessGate } from './auth/AccessGate';
 import { Registry } from './auth/Registry';
 import { TokenSigner } from './auth/tokens';
 import { handleHttp } from './http/http-api';
-import { JournalStore } from './storage/JournalStore';
-import { DiskMediaStore } from './storage/DiskMediaStore';
 import { demoLibrary } from './http/demo-music';
 import type { DemoLibrary } from '@djamms/protocol';
 import { Metrics } from './ops/metrics';
@@ -21,10 +16,7 @@ import type { RelayConfig } from './config/relay-config';
 import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
 import type { RelayServices } from './services';
-import { DiskRoomStorage } from './storage/DiskRoomStorage';
-import { DiskRegistryStore } from './storage/DiskRegistryStore';
-import { MemoryRegistryStore } from './storage/MemoryRegistryStore';
-import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
+import { openStores } from './stores';
 import { SyncSockets } from './sync/SyncSockets';
 
 /** A running relay. */
@@ -44,20 +36,13 @@ export interface RunningRelay {
 export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const now = config.now ?? Date.now;
   const secrets = await loadSecrets(config.dataDir, config.ephemeral);
-  const registryStore = config.ephemeral
-    ? new MemoryRegistryStore()
-    : new DiskRegistryStore(join(config.dataDir, 'registry.json'));
-  const registry = await Registry.open(registryStore);
-  const mediaDir = config.ephemeral
-    ? await mkdtemp(join(tmpdir(), 'djamms-media-'))
-    : join(config.dataDir, 'media');
+  const { stores, close: closeStores } = await openStores(config);
+  const registry = await Registry.open(stores.registry);
   const metrics = new Metrics();
   const signer = new TokenSigner(secrets.secret, now);
-  const storage =
-    config.storage ??
-    (config.ephemeral ? new EphemeralRoomStorage() : new DiskRoomStorage(config.dataDir));
   const host = new RoomHost({
-    storage,
+    storage: stores.rooms,
+    bus: stores.bus,
     metrics,
     logger: config.logger,
     compaction: config.ephemeral ? null : config.compaction,
@@ -78,13 +63,13 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   });
   // revocations made here or on another node close the sockets they concern
   registry.onRevocation((venueId, deviceId) => sockets.closeRevoked(venueId, deviceId));
-  const media = new DiskMediaStore(mediaDir);
+  const { journal, media } = stores;
   let demo: Promise<DemoLibrary> | null = null;
   const services: RelayServices = {
     registry,
     gate,
     signer,
-    journal: new JournalStore(config.ephemeral ? null : config.dataDir),
+    journal,
     media,
     host,
     metrics,
@@ -134,13 +119,11 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       sockets.closeAll(CloseCode.goingAway, 'relay-shutdown');
       await host.flushAll();
-      await storage.close();
       await registry.close();
-      await registryStore.close();
+      await closeStores();
       server.closeAllConnections();
       sockets.terminateAll();
       await serverClosed;
-      if (config.ephemeral) await rm(mediaDir, { recursive: true, force: true });
       config.logger.log('info', 'relay-stopped', {});
     })();
     return closing;

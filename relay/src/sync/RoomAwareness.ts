@@ -1,11 +1,17 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import type { RoomPeer } from './room-peer';
+/**
+ * Who set a presence entry: a peer of this node, or another node (cluster mode), whose entries
+ * have no device here (`deviceId` null) and change only through that node.
+ */
+export interface AwarenessOwner {
+  readonly deviceId: string | null;
+}
 
 interface AwarenessEntry {
   clock: number;
   state: string;
-  owner: RoomPeer;
+  owner: AwarenessOwner;
 }
 
 interface AwarenessChange {
@@ -18,7 +24,8 @@ interface AwarenessChange {
  * The room's presence states (RP9): relayed, never persisted. A peer owns the client ids it
  * introduced; entries it sends for ids another device's peer owns are dropped (a device's new
  * socket takes over from its old one, e.g. after a reconnect the relay has not noticed yet); its
- * ids are cleared (state null) when it leaves.
+ * ids are cleared (state null) when it leaves. Entries relayed from another node are owned by that
+ * node (RP29).
  */
 export class RoomAwareness {
   readonly #entries = new Map<number, AwarenessEntry>();
@@ -27,11 +34,11 @@ export class RoomAwareness {
    * Applies an awareness update from `peer`, keeping only the entries it may set. Returns the
    * re-encoded update to relay (null if nothing is left), or throws on a malformed update.
    */
-  apply(peer: RoomPeer, update: Uint8Array): Uint8Array | null {
+  apply(peer: AwarenessOwner, update: Uint8Array): Uint8Array | null {
     const kept: AwarenessChange[] = [];
     for (const change of decodeAwareness(update)) {
       const entry = this.#entries.get(change.client);
-      if (entry && entry.owner !== peer && entry.owner.deviceId !== peer.deviceId) continue;
+      if (entry && entry.owner !== peer && !sameDevice(entry.owner, peer)) continue;
       if (change.state === 'null') this.#entries.delete(change.client);
       else
         this.#entries.set(change.client, { clock: change.clock, state: change.state, owner: peer });
@@ -49,7 +56,7 @@ export class RoomAwareness {
   }
 
   /** Removes the ids `peer` owns; returns the removal update to relay, or null. */
-  removePeer(peer: RoomPeer): Uint8Array | null {
+  removePeer(peer: AwarenessOwner): Uint8Array | null {
     const removed: AwarenessChange[] = [];
     for (const [client, entry] of this.#entries) {
       if (entry.owner !== peer) continue;
@@ -58,6 +65,11 @@ export class RoomAwareness {
     }
     return removed.length > 0 ? encodeAwareness(removed) : null;
   }
+}
+
+/** A device's new socket may take over its old one's entries; another node's never are. */
+function sameDevice(a: AwarenessOwner, b: AwarenessOwner): boolean {
+  return a.deviceId !== null && a.deviceId === b.deviceId;
 }
 
 function decodeAwareness(update: Uint8Array): AwarenessChange[] {
