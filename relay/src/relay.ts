@@ -1,16 +1,11 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { CloseCode } from '@djamms/protocol';
 import { AccessGate } from './auth/AccessGate';
 import { Registry } from './auth/Registry';
 import { TokenSigner } from './auth/tokens';
 import { handleHttp } from './http/http-api';
-import { JournalStore } from './storage/JournalStore';
-import { MediaStore } from './storage/MediaStore';
 import { demoLibrary } from './http/demo-music';
 import type { DemoLibrary } from '@djamms/protocol';
 import { Metrics } from './ops/metrics';
@@ -22,8 +17,7 @@ import type { RelayConfig } from './config/relay-config';
 import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
 import type { RelayServices } from './services';
-import { DiskRoomStorage } from './storage/DiskRoomStorage';
-import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
+import { openStores } from './stores';
 import { SyncSockets } from './sync/SyncSockets';
 
 /** A venue journal unused this long is unloaded from memory (rebuilt from disk when next used). */
@@ -45,21 +39,13 @@ export interface RunningRelay {
 export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const now = config.now ?? Date.now;
   const secrets = await loadSecrets(config.dataDir, config.ephemeral);
-  const registry = await Registry.open(
-    config.ephemeral ? null : join(config.dataDir, 'registry.json'),
-  );
-  const mediaDir = config.ephemeral
-    ? await mkdtemp(join(tmpdir(), 'djamms-media-'))
-    : join(config.dataDir, 'media');
   const metrics = new Metrics();
+  const { stores, close: closeStores } = await openStores(config, metrics, now);
+  const registry = await Registry.open(stores.registry);
   const signer = new TokenSigner(secrets.secret, now);
-  const storage =
-    config.storage ??
-    (config.ephemeral
-      ? new EphemeralRoomStorage()
-      : new DiskRoomStorage(config.dataDir, (seconds) => metrics.observeFsync(seconds)));
   const host = new RoomHost({
-    storage,
+    storage: stores.rooms,
+    bus: stores.bus,
     metrics,
     logger: config.logger,
     compaction: config.ephemeral ? null : config.compaction,
@@ -78,17 +64,15 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     keepaliveMs: config.keepaliveMs,
     now,
   });
-  const media = new MediaStore(mediaDir);
+  // revocations made here or on another node close the sockets they concern
+  registry.onRevocation((venueId, deviceId) => sockets.closeRevoked(venueId, deviceId));
+  const { journal, media } = stores;
   let demo: Promise<DemoLibrary> | null = null;
   const services: RelayServices = {
     registry,
     gate,
     signer,
-    journal: new JournalStore(
-      config.ephemeral ? null : config.dataDir,
-      config.journalRetention,
-      now,
-    ),
+    journal,
     media,
     host,
     metrics,
@@ -100,7 +84,6 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     operatorKey: secrets.operatorKey,
     now,
     staticDir: config.staticDir,
-    closeRevoked: (venueId, deviceId) => sockets.closeRevoked(venueId, deviceId),
     connectionCount: () => sockets.count,
     // Made once per process; a failure is not kept, so the next request tries again.
     demoLibrary: () =>
@@ -126,7 +109,9 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     services.doors.sweep();
     services.guestJournalLimiter.sweep();
     void services.journal.unloadIdle(JOURNAL_IDLE_MS);
-    void registry.saveIfDirty(); // lastSeen, at most every 30 s
+    registry.flushLastSeen().catch((error: unknown) => {
+      config.logger.log('warn', 'registry-write-failed', { error: String(error) });
+    }); // lastSeen, at most every 30 s
   }, 2_000);
   housekeeping.unref();
 
@@ -140,12 +125,11 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       sockets.closeAll(CloseCode.goingAway, 'relay-shutdown');
       await host.flushAll();
-      await storage.close();
-      await registry.saveIfDirty();
+      await registry.close();
+      await closeStores();
       server.closeAllConnections();
       sockets.terminateAll();
       await serverClosed;
-      if (config.ephemeral) await rm(mediaDir, { recursive: true, force: true });
       config.logger.log('info', 'relay-stopped', {});
     })();
     return closing;

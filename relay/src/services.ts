@@ -1,9 +1,8 @@
 import type { AccessGate, Identity } from './auth/AccessGate';
 import type { Registry } from './auth/Registry';
 import type { TokenSigner } from './auth/tokens';
-import type { JournalStore } from './storage/JournalStore';
 import type { DemoLibrary } from '@djamms/protocol';
-import type { MediaStore } from './storage/MediaStore';
+import type { RelayStores } from './stores';
 import type { RoomHost } from './sync/RoomHost';
 import type { Metrics } from './ops/metrics';
 import type { Logger } from './ops/logger';
@@ -30,13 +29,17 @@ export interface RelayLimits extends DoorRates, ConnectionLimits {
   readonly guestJournal: GuestJournalRate;
 }
 
-/** Everything the HTTP handlers use, wired once by the relay. */
+/**
+ * Everything the HTTP handlers use, wired once by the relay. Of the {@link RelayStores}, the
+ * registry and room storage are reached only through their rules (`registry`, `host`); the
+ * journal and media have none beyond the store's own.
+ */
 export interface RelayServices {
   readonly registry: Registry;
   readonly gate: AccessGate;
   readonly signer: TokenSigner;
-  readonly journal: JournalStore;
-  readonly media: MediaStore;
+  readonly journal: RelayStores['journal'];
+  readonly media: RelayStores['media'];
   readonly host: RoomHost;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -48,8 +51,6 @@ export interface RelayServices {
   readonly operatorKey: string;
   readonly now: () => number;
   readonly staticDir: string | null;
-  /** Closes the sockets of a revoked device, or of every guest of a venue (guest link rotated). */
-  readonly closeRevoked: (venueId: string, deviceId: string | null) => void;
   /** Counts open sync sockets. */
   readonly connectionCount: () => number;
   /** The demo library, synthesised into the media store on first use (RP24). */

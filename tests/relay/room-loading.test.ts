@@ -53,7 +53,7 @@ describe('room loading', () => {
 
   it('RP12 one load however many sockets arrive together, and no answer before it finished', async () => {
     const storage = new GatedStorage();
-    relay = await startTestRelay({ storage });
+    relay = await startTestRelay({ stores: { rooms: storage } });
     const venue = await createVenue(relay);
     const sockets = await Promise.all(
       Array.from({ length: 5 }, () =>
@@ -75,7 +75,7 @@ describe('room loading', () => {
     const storage = new GatedStorage();
     storage.failLoads = true;
     storage.openGate();
-    relay = await startTestRelay({ storage });
+    relay = await startTestRelay({ stores: { rooms: storage } });
     const venue = await createVenue(relay);
     const doc = new Y.Doc();
     doc.getMap('m').set('would-overwrite', true);
@@ -88,7 +88,7 @@ describe('room loading', () => {
   it('RP12 a room unloads once its last socket left, and loads again for the next', async () => {
     const storage = new GatedStorage();
     storage.openGate();
-    relay = await startTestRelay({ storage });
+    relay = await startTestRelay({ stores: { rooms: storage } });
     const venue = await createVenue(relay);
     const a = connect(relay.wsUrl, venue.venueId, venue.adminToken);
     await synced(a);

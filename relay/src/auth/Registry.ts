@@ -1,105 +1,67 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { PairableRole, Role, RoomKind } from '@djamms/protocol';
-import { writeFileDurably } from '../storage/durable-file';
+import { RegistryRecords } from '../storage/RegistryRecords';
+import {
+  RegistryConflict,
+  type DeviceRecord,
+  type RegistryChange,
+  type RegistryStore,
+  type VenueRecord,
+} from '../storage/RegistryStore';
 import { randomId } from './tokens';
-
-/** A venue as the relay knows it. */
-export interface VenueRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly libraryId: string;
-  readonly created: number;
-  /** The current guest-link key (RP7); rotating it revokes every guest token it issued. */
-  guestKey: string | null;
-}
-
-/** A paired device (including the venue's first admin, the "owner"). */
-export interface DeviceRecord {
-  readonly id: string;
-  readonly venueId: string;
-  readonly role: Role;
-  readonly name: string;
-  readonly paired: number;
-  lastSeen: number | null;
-  revoked: boolean;
-}
-
-interface PairingCodeRecord {
-  readonly venueId: string;
-  readonly role: PairableRole;
-  readonly name: string;
-  readonly expiresAt: number;
-}
-
-interface RegistryFile {
-  version: 1;
-  venues: Record<string, VenueRecord>;
-  devices: Record<string, DeviceRecord>;
-  pairingCodes: Record<string, PairingCodeRecord>;
-}
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const CODE_LENGTH = 8;
 
 /**
- * Venues, devices, pairing codes and guest keys (RP6, RP7), kept in memory and written to
- * `<data>/registry.json` atomically after every change (temp + fsync + rename), or nowhere in
- * ephemeral mode. Writes are serialized; `lastSeen` changes are written lazily.
+ * Called when a device was revoked, or every guest of a venue (`deviceId` null: guest link
+ * rotated), on this node or on another sharing the store.
+ */
+export type RevocationListener = (venueId: string, deviceId: string | null) => void;
+
+/**
+ * Venues, devices, pairing codes and guest keys (RP6, RP7): the rules, and an in-memory index for
+ * the synchronous lookups every socket admission makes. Every change is a batch of record-level
+ * changes persisted through a {@link RegistryStore} and applied to the index once the store has
+ * it; changes another node made arrive through the store's subscription. `lastSeen` is written
+ * lazily ({@link flushLastSeen}).
  */
 export class Registry {
-  #data: RegistryFile = { version: 1, venues: {}, devices: {}, pairingCodes: {} };
-  readonly #path: string | null;
-  #writing: Promise<void> = Promise.resolve();
-  #dirty = false;
+  readonly #store: RegistryStore;
+  readonly #records: RegistryRecords;
+  /** Device id → when it was last seen, not yet written. */
+  #seen = new Map<string, number>();
+  readonly #revocationListeners = new Set<RevocationListener>();
+  readonly #unsubscribe: () => void;
 
-  private constructor(path: string | null) {
-    this.#path = path;
+  private constructor(store: RegistryStore, records: RegistryRecords) {
+    this.#store = store;
+    this.#records = records;
+    this.#unsubscribe = store.subscribe((changes) => this.#applied(changes));
   }
 
-  /** Opens the registry file at `path` (null: memory only). */
-  static async open(path: string | null): Promise<Registry> {
-    const registry = new Registry(path);
-    if (path) {
-      try {
-        const parsed = JSON.parse(await readFile(path, 'utf8')) as RegistryFile;
-        if (parsed.version !== 1)
-          throw new Error(`unknown registry version ${String(parsed.version)}`);
-        registry.#data = parsed;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      }
-    }
-    return registry;
+  /** Loads everything from `store`. */
+  static async open(store: RegistryStore): Promise<Registry> {
+    return new Registry(store, new RegistryRecords(await store.load()));
   }
 
-  /** Persists the current state (serialized with earlier saves). */
-  save(): Promise<void> {
-    this.#dirty = false;
-    const path = this.#path;
-    if (!path) return Promise.resolve();
-    const snapshot = JSON.stringify(this.#data, null, 1);
-    this.#writing = this.#writing.then(() => writeFileDurably(path, snapshot, 0o600));
-    return this.#writing;
-  }
-
-  /** Saves if something changed lazily (lastSeen). */
-  async saveIfDirty(): Promise<void> {
-    if (this.#dirty) await this.save();
+  /** Calls `listener` for every revocation, local or made on another node. */
+  onRevocation(listener: RevocationListener): void {
+    this.#revocationListeners.add(listener);
   }
 
   venue(id: string): VenueRecord | undefined {
-    return Object.hasOwn(this.#data.venues, id) ? this.#data.venues[id] : undefined;
+    return this.#records.venues.get(id);
   }
 
   /** True when a venue's library id exists (so several venues can share it). */
   hasLibrary(libraryId: string): boolean {
-    return Object.values(this.#data.venues).some((v) => v.libraryId === libraryId);
+    return this.#records.hasLibrary(libraryId);
   }
 
   /** Whether a room name belongs to any venue (venue room or library room). */
   roomExists(room: string): boolean {
-    return this.venue(room) !== undefined || this.hasLibrary(room);
+    return this.#records.venues.has(room) || this.#records.hasLibrary(room);
   }
 
   /** Which of `venueId`'s rooms `room` is, or null if it is not one of them. */
@@ -113,7 +75,7 @@ export class Registry {
 
   /**
    * Creates venues (each with a library unless it shares an existing one) plus their owner
-   * devices, and saves once: a chain's venues cost one registry write, not one each (RP28).
+   * devices, as one batch: a chain's venues cost one registry write, not one each (RP28).
    */
   async createVenues(
     wanted: readonly { readonly name: string; readonly libraryId?: string }[],
@@ -127,49 +89,57 @@ export class Registry {
         created: now,
         guestKey: null,
       };
-      this.#data.venues[venue.id] = venue;
-      return { venue, device: this.#newDevice(venue.id, 'admin', 'owner', now) };
+      return { venue, device: newDevice(venue.id, 'admin', 'owner', now) };
     });
-    await this.save();
+    await this.#commit(
+      created.flatMap(({ venue, device }): RegistryChange[] => [
+        { kind: 'venue-created', venue },
+        { kind: 'device-paired', device },
+      ]),
+    );
     return created;
   }
 
-  #newDevice(venueId: string, role: Role, name: string, now: number): DeviceRecord {
-    const device: DeviceRecord = {
-      id: randomId('d', 16),
-      venueId,
-      role,
-      name,
-      paired: now,
-      lastSeen: null,
-      revoked: false,
-    };
-    this.#data.devices[device.id] = device;
-    return device;
-  }
-
   device(id: string): DeviceRecord | undefined {
-    return Object.hasOwn(this.#data.devices, id) ? this.#data.devices[id] : undefined;
+    return this.#records.devices.get(id);
   }
 
   devicesOf(venueId: string): DeviceRecord[] {
-    return Object.values(this.#data.devices).filter((d) => d.venueId === venueId);
+    return this.#records.devicesOf(venueId);
   }
 
   /** Notes that a device was seen (written lazily). */
   touch(deviceId: string, now: number): void {
-    const device = this.device(deviceId);
-    if (!device) return;
-    device.lastSeen = now;
-    this.#dirty = true;
+    if (!this.#records.devices.has(deviceId)) return;
+    this.#records.apply({ kind: 'device-seen', deviceId, lastSeen: now });
+    this.#seen.set(deviceId, now);
+  }
+
+  /** Writes the `lastSeen` times noted since the last call; kept for the next one if that fails. */
+  async flushLastSeen(): Promise<void> {
+    if (this.#seen.size === 0) return;
+    const seen = this.#seen;
+    this.#seen = new Map();
+    const changes = [...seen].map(([deviceId, lastSeen]): RegistryChange => ({
+      kind: 'device-seen',
+      deviceId,
+      lastSeen,
+    }));
+    try {
+      await this.#store.apply(changes);
+    } catch (error) {
+      for (const [deviceId, lastSeen] of seen) {
+        if (!this.#seen.has(deviceId)) this.#seen.set(deviceId, lastSeen);
+      }
+      throw error;
+    }
   }
 
   /** Revokes a device of a venue; false if there is no such device. */
   async revoke(venueId: string, deviceId: string): Promise<boolean> {
     const device = this.device(deviceId);
     if (!device || device.venueId !== venueId) return false;
-    device.revoked = true;
-    await this.save();
+    await this.#commit([{ kind: 'device-revoked', deviceId }]);
     return true;
   }
 
@@ -181,44 +151,91 @@ export class Registry {
     now: number,
     ttlMs: number,
   ) {
-    this.#dropExpiredCodes(now);
     let code = '';
     for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)];
     const expiresAt = now + ttlMs;
-    this.#data.pairingCodes[code] = { venueId, role, name, expiresAt };
-    await this.save();
+    await this.#commit([
+      ...this.#expiredCodes(now),
+      { kind: 'pairing-code-created', code, record: { venueId, role, name, expiresAt } },
+    ]);
     return { code, expiresAt };
   }
 
   /** Redeems a pairing code once: creates the device, or returns null (unknown/expired/used). */
   async redeemPairingCode(code: string, now: number): Promise<DeviceRecord | null> {
     const normalized = code.toUpperCase().replace(/[^A-Z0-9]/g, '');
-    const record = Object.hasOwn(this.#data.pairingCodes, normalized)
-      ? this.#data.pairingCodes[normalized]
-      : undefined;
+    const record = this.#records.pairingCodes.get(normalized);
     if (!record) return null;
-    delete this.#data.pairingCodes[normalized];
     if (record.expiresAt <= now || !this.venue(record.venueId)) {
-      await this.save();
+      await this.#commit([{ kind: 'pairing-code-dropped', code: normalized }]);
       return null;
     }
-    const device = this.#newDevice(record.venueId, record.role, record.name, now);
-    await this.save();
+    const device = newDevice(record.venueId, record.role, record.name, now);
+    try {
+      await this.#commit([
+        { kind: 'pairing-code-redeemed', code: normalized },
+        { kind: 'device-paired', device },
+      ]);
+    } catch (error) {
+      if (error instanceof RegistryConflict) return null; // redeemed meanwhile, here or elsewhere
+      throw error;
+    }
     return device;
   }
 
-  #dropExpiredCodes(now: number): void {
-    for (const [code, record] of Object.entries(this.#data.pairingCodes)) {
-      if (record.expiresAt <= now) delete this.#data.pairingCodes[code];
+  #expiredCodes(now: number): RegistryChange[] {
+    const expired: RegistryChange[] = [];
+    for (const [code, record] of this.#records.pairingCodes) {
+      if (record.expiresAt <= now) expired.push({ kind: 'pairing-code-dropped', code });
     }
+    return expired;
   }
 
   /** Creates a new guest key for a venue, replacing (revoking) the previous one. */
   async rotateGuestKey(venueId: string): Promise<string | null> {
-    const venue = this.venue(venueId);
-    if (!venue) return null;
-    venue.guestKey = randomBytes(18).toString('base64url');
-    await this.save();
-    return venue.guestKey;
+    if (!this.venue(venueId)) return null;
+    const guestKey = randomBytes(18).toString('base64url');
+    await this.#commit([{ kind: 'guest-key-set', venueId, guestKey }]);
+    return guestKey;
   }
+
+  /** Writes the `lastSeen` times still pending and detaches from the store. */
+  async close(): Promise<void> {
+    this.#unsubscribe();
+    await this.flushLastSeen();
+  }
+
+  /** Persists a batch, then applies it here. */
+  async #commit(changes: readonly RegistryChange[]): Promise<void> {
+    await this.#store.apply(changes);
+    this.#applied(changes);
+  }
+
+  /** Applies a stored batch to the index and announces its revocations. */
+  #applied(changes: readonly RegistryChange[]): void {
+    for (const change of changes) this.#records.apply(change);
+    for (const change of changes) {
+      if (change.kind === 'guest-key-set') this.#announce(change.venueId, null);
+      if (change.kind === 'device-revoked') {
+        const device = this.#records.devices.get(change.deviceId);
+        if (device) this.#announce(device.venueId, device.id);
+      }
+    }
+  }
+
+  #announce(venueId: string, deviceId: string | null): void {
+    for (const listener of this.#revocationListeners) listener(venueId, deviceId);
+  }
+}
+
+function newDevice(venueId: string, role: Role, name: string, now: number): DeviceRecord {
+  return {
+    id: randomId('d', 16),
+    venueId,
+    role,
+    name,
+    paired: now,
+    lastSeen: null,
+    revoked: false,
+  };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '../ops/logger';
-import type { RoomStorage } from '../storage/RoomStorage';
+import type { StoreHooks } from '../stores';
 import type { RelayLimits } from '../services';
 import type { Backpressure } from '../sync/SyncConnection';
 import type { CompactionPolicy } from '../sync/Room';
@@ -29,8 +29,11 @@ export interface RelayConfig {
   readonly keepaliveMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
-  /** Room storage hook (tests, embedding); default: disk, or nothing when ephemeral. */
-  readonly storage?: RoomStorage;
+  /**
+   * Stores and the bus to bring instead of the defaults (tests, embedding, cluster mode): room
+   * storage and registry on disk (in memory when ephemeral), no bus.
+   */
+  readonly stores?: StoreHooks;
 }
 
 /** Defaults documented in relay/README.md and PROTOCOL.md. */

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as Y from 'yjs';
 import {
@@ -19,6 +18,7 @@ import { clientAddress } from './client-address';
 import { callerFor, limit } from './api-venues';
 import { mediaHeaders } from './security-headers';
 import { checkUpdate, isEmptyUpdate } from '../sync/update-check';
+import { MediaTooLarge } from '../storage/MediaStore';
 import type { RelayServices } from '../services';
 
 const MAX_JOURNAL_BATCH = 100;
@@ -145,14 +145,13 @@ export async function uploadMedia(
       `The relay stores ${ACCEPTED_MEDIA_TYPES}; this upload's Content-Type is ${type || 'missing'}.`,
     );
   }
-  if (Number(req.headers['content-length'] ?? 0) > s.limits.maxMediaBytes) {
-    throw new HttpError(
-      413,
-      'media-too-large',
-      `Media files are limited to ${s.limits.maxMediaBytes} bytes.`,
-    );
-  }
-  const stored = await s.media.put(req, type, s.limits.maxMediaBytes);
+  const limit = s.limits.maxMediaBytes;
+  const tooLarge = () =>
+    new HttpError(413, 'media-too-large', `Media files are limited to ${limit} bytes.`);
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
+  const stored = await s.media.put(req, type, limit).catch((error: unknown) => {
+    throw error instanceof MediaTooLarge ? tooLarge() : error;
+  });
   s.logger.log('info', 'media-stored', { venueId, sha256: stored.sha256, size: stored.size });
   sendJson(res, stored.fresh ? 201 : 200, {
     sha256: stored.sha256,
@@ -161,6 +160,8 @@ export async function uploadMedia(
   });
 }
 
+const mediaNotFound = () => new HttpError(404, 'media-not-found', 'No such media.');
+
 /** `GET|HEAD /media/<sha256>` with Range, ETag and immutable caching. */
 export async function serveMedia(
   s: RelayServices,
@@ -168,8 +169,8 @@ export async function serveMedia(
   res: ServerResponse,
   sha: string,
 ) {
-  const record = isSha256(sha) ? await s.media.get(sha) : null;
-  if (!record) throw new HttpError(404, 'media-not-found', 'No such media.');
+  const record = isSha256(sha) ? await s.media.stat(sha) : null;
+  if (!record) throw mediaNotFound();
   const etag = `"${record.sha256}"`;
   const headers: Record<string, string | number> = {
     ...CORS_HEADERS,
@@ -191,12 +192,14 @@ export async function serveMedia(
   const status = range ? 206 : 200;
   if (range) headers['content-range'] = `bytes ${start}-${end}/${record.size}`;
   headers['content-length'] = record.size === 0 ? 0 : end - start + 1;
-  res.writeHead(status, headers);
   if (req.method === 'HEAD' || record.size === 0) {
-    res.end();
+    res.writeHead(status, headers).end();
     return;
   }
-  createReadStream(s.media.path(sha), { start, end }).pipe(res);
+  const body = await s.media.read(sha, { start, end });
+  if (!body) throw mediaNotFound();
+  res.writeHead(status, headers);
+  body.pipe(res);
 }
 
 /** One `bytes=a-b` range (suffix and open-ended forms too); multiple ranges are served whole. */

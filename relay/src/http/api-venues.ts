@@ -223,7 +223,6 @@ export async function rotateGuestLink(
   callerFor(s, req, venueId, ['admin']);
   const guestKey = await s.registry.rotateGuestKey(venueId);
   if (!guestKey) throw new HttpError(404, 'venue-not-found', 'No such venue.');
-  s.closeRevoked(venueId, null);
   sendJson(res, 201, { guestKey });
 }
 
@@ -296,7 +295,6 @@ export async function revokeDevice(
   if (!(await s.registry.revoke(venueId, deviceId))) {
     throw new HttpError(404, 'device-not-found', 'No such device in this venue.');
   }
-  s.closeRevoked(venueId, deviceId);
   s.logger.log('info', 'device-revoked', { venueId, deviceId });
   sendJson(res, 200, { deviceId, revoked: true });
 }

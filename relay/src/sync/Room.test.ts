@@ -44,6 +44,7 @@ describe('Room group commit', () => {
         metrics,
         logger: silentLogger,
         compaction: null,
+        bus: null,
         onBroken: () => undefined,
       },
     );

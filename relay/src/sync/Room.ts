@@ -2,9 +2,10 @@ import * as Y from 'yjs';
 import type { RoomKind } from '@djamms/protocol';
 import type { RoomStorage, StoredRoom } from '../storage/RoomStorage';
 import type { RoomPeer } from './room-peer';
+import type { RoomBus, RoomBusDelivery } from './RoomBus';
 import type { Metrics } from '../ops/metrics';
 import type { Logger } from '../ops/logger';
-import { RoomAwareness } from './RoomAwareness';
+import { RoomAwareness, type AwarenessOwner } from './RoomAwareness';
 import { GC_MAX_BYTES, MergedUpdates, collectGarbage } from './MergedUpdates';
 import {
   awarenessMessage,
@@ -26,8 +27,10 @@ export interface RoomContext {
   readonly storage: RoomStorage;
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Null when storage keeps nothing to compact (ephemeral). */
+  /** Null when storage keeps nothing to compact (ephemeral), or other nodes share it. */
   readonly compaction: CompactionPolicy | null;
+  /** The room on other nodes (cluster mode), or null on a single node. */
+  readonly bus: RoomBus | null;
   /** Called when a durable write failed: the host drops the room so it reloads from disk. */
   readonly onBroken: (room: Room) => void;
 }
@@ -66,6 +69,8 @@ export class Room {
   #mergedBytes = 0;
   #durable: Map<number, number>;
   #gapped: { from: Map<number, number>; to: Map<number, number> }[] = [];
+  /** Owners of the presence other nodes relayed, one per node. */
+  #remoteOwners: Map<string, AwarenessOwner> | null = null;
   readonly #ctx: RoomContext;
 
   constructor(name: string, kind: RoomKind, stored: StoredRoom, ctx: RoomContext) {
@@ -126,7 +131,46 @@ export class Room {
     if (!this.peers.delete(peer)) return;
     this.#savedByPeer.delete(peer);
     const removal = this.awareness.removePeer(peer);
-    if (removal) this.broadcast(awarenessMessage(removal), null);
+    if (removal) this.relayAwareness(removal);
+  }
+
+  /**
+   * Sends an awareness update this node accepted to every peer, the sender included (RP9), and to
+   * the room on other nodes.
+   */
+  relayAwareness(update: Uint8Array): void {
+    this.broadcast(awarenessMessage(update), null);
+    this.#ctx.bus?.publish(this.name, { kind: 'awareness', update });
+  }
+
+  /**
+   * A message from the room on another node (RP32): its updates, stored there already, go to every
+   * peer and into the merged state but are not stored again; its presence is owned by that node.
+   */
+  receiveRemote({ node, message }: RoomBusDelivery): void {
+    if (this.#broken) return;
+    if (message.kind === 'awareness') {
+      const relayed = this.awareness.apply(this.#remoteOwner(node), message.update, true);
+      if (relayed) this.broadcast(awarenessMessage(relayed), null);
+      return;
+    }
+    for (const update of message.updates) {
+      this.broadcast(syncUpdateMessage(update), null);
+      this.#state.push(update);
+      this.#advanceDurable(update);
+    }
+    this.#stateVector = null;
+    if (this.#diffs.size > 0) this.#diffs.clear();
+  }
+
+  #remoteOwner(node: string): AwarenessOwner {
+    this.#remoteOwners ??= new Map();
+    let owner = this.#remoteOwners.get(node);
+    if (!owner) {
+      owner = { deviceId: null };
+      this.#remoteOwners.set(node, owner);
+    }
+    return owner;
   }
 
   /**
@@ -159,10 +203,11 @@ export class Room {
       this.peers.size - (from && this.peers.has(from) ? 1 : 0),
     );
     // a copy: the update may be a view into a larger socket buffer that must not stay alive
-    this.#state.push(update.slice());
+    const copy = update.slice();
+    this.#state.push(copy);
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();
-    this.#pending.push({ update, from, waiter, received: performance.now() });
+    this.#pending.push({ update: copy, from, waiter, received: performance.now() });
     this.#scheduleFlush();
   }
 
@@ -230,6 +275,9 @@ export class Room {
       this.#fail(error);
       throw error;
     }
+    // other nodes hear only what is stored: a room loading there reads it or is sent it (RP32)
+    const { bus } = this.#ctx;
+    if (bus) bus.publish(this.name, { kind: 'updates', updates: batch.map((p) => p.update) });
     this.#recordDurable(batch);
     for (const p of batch) p.waiter?.resolve();
     await this.#maybeCompact();

@@ -1,6 +1,12 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-import type { RoomPeer } from './room-peer';
+/**
+ * Who set a presence entry: a peer of this node, or another node (cluster mode), whose entries
+ * have no device here (`deviceId` null) and change only through that node.
+ */
+export interface AwarenessOwner {
+  readonly deviceId: string | null;
+}
 
 const utf8 = new TextDecoder();
 
@@ -18,7 +24,7 @@ interface AwarenessEntry {
   clock: number;
   state: string;
   bytes: number;
-  owner: RoomPeer;
+  owner: AwarenessOwner;
 }
 
 interface AwarenessChange {
@@ -36,11 +42,12 @@ const NULL_STATE = 'null';
  * introduced; entries it sends for ids another device's peer owns are dropped (a device's new
  * socket takes over from its old one, e.g. after a reconnect the relay has not noticed yet); its
  * ids are cleared (state null) when it leaves. Read-only peers publish nothing, and states beyond
- * {@link AWARENESS_LIMITS} are dropped, so presence stays small for every late joiner.
+ * {@link AWARENESS_LIMITS} are dropped, so presence stays small for every late joiner. Entries
+ * relayed from another node are owned by that node (RP32).
  */
 export class RoomAwareness {
   readonly #entries = new Map<number, AwarenessEntry>();
-  readonly #owned = new Map<RoomPeer, number>();
+  readonly #owned = new Map<AwarenessOwner, number>();
   #bytes = 0;
 
   /**
@@ -48,13 +55,13 @@ export class RoomAwareness {
    * not publish (a read-only socket). Returns the re-encoded update to relay (null if nothing is
    * left), or throws on a malformed update.
    */
-  apply(peer: RoomPeer, update: Uint8Array, mayPublish: boolean): Uint8Array | null {
+  apply(peer: AwarenessOwner, update: Uint8Array, mayPublish: boolean): Uint8Array | null {
     const changes = decodeAwareness(update);
     if (!mayPublish) return null;
     const kept: AwarenessChange[] = [];
     for (const change of changes) {
       const entry = this.#entries.get(change.client);
-      if (entry && entry.owner !== peer && entry.owner.deviceId !== peer.deviceId) continue;
+      if (entry && entry.owner !== peer && !sameDevice(entry.owner, peer)) continue;
       if (change.state === NULL_STATE) {
         if (entry) this.#remove(change.client, entry);
       } else if (!this.#fits(peer, change, entry)) {
@@ -79,7 +86,7 @@ export class RoomAwareness {
   }
 
   /** Removes the ids `peer` owns; returns the removal update to relay, or null. */
-  removePeer(peer: RoomPeer): Uint8Array | null {
+  removePeer(peer: AwarenessOwner): Uint8Array | null {
     const removed: AwarenessChange[] = [];
     for (const [client, entry] of this.#entries) {
       if (entry.owner !== peer) continue;
@@ -90,7 +97,7 @@ export class RoomAwareness {
   }
 
   /** Whether `peer` may hold this state within the bounds (RP31), replacing `entry` if any. */
-  #fits(peer: RoomPeer, change: AwarenessChange, entry: AwarenessEntry | undefined): boolean {
+  #fits(peer: AwarenessOwner, change: AwarenessChange, entry: AwarenessEntry | undefined): boolean {
     if (change.state === null) return false;
     const adds = entry?.owner === peer ? 0 : 1;
     if ((this.#owned.get(peer) ?? 0) + adds > AWARENESS_LIMITS.clientsPerPeer) return false;
@@ -110,6 +117,11 @@ export class RoomAwareness {
     else this.#owned.delete(entry.owner);
     this.#bytes -= entry.bytes;
   }
+}
+
+/** A device's new socket may take over its old one's entries; another node's never are. */
+function sameDevice(a: AwarenessOwner, b: AwarenessOwner): boolean {
+  return a.deviceId !== null && a.deviceId === b.deviceId;
 }
 
 /** Decodes an update; states larger than a state may be are measured but not parsed. */

@@ -1,6 +1,7 @@
 import type { RoomKind } from '@djamms/protocol';
 import { Room, type CompactionPolicy } from './Room';
 import type { RoomStorage } from '../storage/RoomStorage';
+import type { RoomBus, RoomBusDelivery } from './RoomBus';
 import type { Metrics } from '../ops/metrics';
 import type { Logger } from '../ops/logger';
 import { CloseCode } from '@djamms/protocol';
@@ -10,17 +11,27 @@ export interface RoomHostOptions {
   readonly storage: RoomStorage;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /**
+   * Null when storage keeps nothing to compact (ephemeral). Ignored with a bus: nodes sharing a
+   * room's log must not each rewrite it (in cluster mode one worker compacts).
+   */
   readonly compaction: CompactionPolicy | null;
+  /** The transport to the same rooms on other nodes (RP32); null on a single node. */
+  readonly bus: RoomBus | null;
 }
 
 /**
  * Opens and unloads rooms (RP12): one load per room however many peers arrive at once (single
  * flight), no room used before its load finished, a failed load stored nowhere, and a room freed
- * once its last peer left and its writes are flushed.
+ * once its last peer left and its writes are flushed. With a bus, a loaded room also hears the
+ * same room on other nodes: it subscribes before it reads storage, so an update stored elsewhere
+ * is either read or heard.
  */
 export class RoomHost {
   readonly #rooms = new Map<string, Promise<Room>>();
   readonly #loaded = new Map<string, Room>();
+  /** Loaded room → how it stops hearing other nodes. */
+  readonly #unsubscribes = new Map<Room, () => void>();
   readonly #opts: RoomHostOptions;
   #users = new Map<string, number>();
 
@@ -56,16 +67,31 @@ export class RoomHost {
   }
 
   async #load(name: string, kind: RoomKind): Promise<Room> {
-    const { storage, metrics, logger, compaction } = this.#opts;
-    const stored = await storage.load(name);
+    const { storage, metrics, logger, compaction, bus } = this.#opts;
+    let room: Room | null = null;
+    const early: RoomBusDelivery[] = [];
+    const unsubscribe = bus?.subscribe(name, null, (delivery) => {
+      if (room) room.receiveRemote(delivery);
+      else early.push(delivery);
+    });
+    let stored;
+    try {
+      stored = await storage.load(name);
+    } catch (error) {
+      unsubscribe?.();
+      throw error;
+    }
     if (stored.repairedTail) logger.log('warn', 'room-torn-tail-set-aside', { room: name });
-    const room = new Room(name, kind, stored, {
+    room = new Room(name, kind, stored, {
       storage,
       metrics,
       logger,
-      compaction,
+      compaction: bus ? null : compaction,
+      bus,
       onBroken: (broken) => this.#drop(broken),
     });
+    for (const delivery of early) room.receiveRemote(delivery);
+    if (unsubscribe) this.#unsubscribes.set(room, unsubscribe);
     this.#loaded.set(name, room);
     if (!this.#users.get(name)) queueMicrotask(() => void this.#unloadWhenIdle(name));
     return room;
@@ -96,6 +122,8 @@ export class RoomHost {
   }
 
   #forget(room: Room): void {
+    this.#unsubscribes.get(room)?.();
+    this.#unsubscribes.delete(room);
     this.#loaded.delete(room.name);
     this.#rooms.delete(room.name);
   }

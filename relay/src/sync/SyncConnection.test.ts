@@ -69,6 +69,7 @@ describe('SyncConnection backpressure', () => {
         metrics,
         logger: silentLogger,
         compaction: null,
+        bus: null,
         onBroken: () => undefined,
       },
     );

@@ -163,7 +163,7 @@ export class SyncConnection implements RoomPeer {
     if (type === MessageType.awareness) {
       const update = readPayload(decoder);
       const relayed = room.awareness.apply(this, update, this.admission.canWrite);
-      if (relayed) room.broadcast(awarenessMessage(relayed), null);
+      if (relayed) room.relayAwareness(relayed);
       return;
     }
     if (type === MessageType.queryAwareness) {

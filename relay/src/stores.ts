@@ -1,0 +1,75 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RelayConfig } from './config/relay-config';
+import type { RoomStorage } from './storage/RoomStorage';
+import type { RegistryStore } from './storage/RegistryStore';
+import type { MediaStore } from './storage/MediaStore';
+import type { RoomBus } from './sync/RoomBus';
+import { DiskRoomStorage } from './storage/DiskRoomStorage';
+import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
+import { DiskRegistryStore } from './storage/DiskRegistryStore';
+import { MemoryRegistryStore } from './storage/MemoryRegistryStore';
+import { DiskMediaStore } from './storage/DiskMediaStore';
+import { JournalStore } from './storage/JournalStore';
+import type { Metrics } from './ops/metrics';
+
+/**
+ * The seams where storage and the transport between relay nodes plug in (relay/README.md, "Code
+ * map"). A single relay keeps everything under its data directory (in memory with `--ephemeral`)
+ * and has no bus; cluster mode puts shared implementations behind the same interfaces, each held
+ * to its contract suite.
+ */
+export interface RelayStores {
+  /** Room update logs (RP11–RP13). */
+  readonly rooms: RoomStorage;
+  /** Venues, devices, pairing codes and guest keys (RP6, RP7). */
+  readonly registry: RegistryStore;
+  /** Venue journals (RP18). */
+  readonly journal: JournalStore;
+  /** Uploaded media (RP19). */
+  readonly media: MediaStore;
+  /** The same rooms on other nodes (RP32); null on a single node. */
+  readonly bus: RoomBus | null;
+}
+
+/** The stores a config may bring instead of the defaults (tests, embedding, cluster mode). */
+export type StoreHooks = Partial<Pick<RelayStores, 'rooms' | 'registry' | 'bus'>>;
+
+/**
+ * Opens the stores `config` asks for. `close` is for when nothing uses them any more: it leaves
+ * them tidy and removes an ephemeral relay's media.
+ */
+export async function openStores(
+  config: RelayConfig,
+  metrics: Metrics,
+  now: () => number,
+): Promise<{ stores: RelayStores; close: () => Promise<void> }> {
+  const { ephemeral, dataDir } = config;
+  const hooks = config.stores ?? {};
+  const mediaDir = ephemeral
+    ? await mkdtemp(join(tmpdir(), 'djamms-media-'))
+    : join(dataDir, 'media');
+  const stores: RelayStores = {
+    rooms:
+      hooks.rooms ??
+      (ephemeral
+        ? new EphemeralRoomStorage()
+        : new DiskRoomStorage(dataDir, (seconds) => metrics.observeFsync(seconds))),
+    registry:
+      hooks.registry ??
+      (ephemeral
+        ? new MemoryRegistryStore()
+        : new DiskRegistryStore(join(dataDir, 'registry.json'))),
+    journal: new JournalStore(ephemeral ? null : dataDir, config.journalRetention, now),
+    media: new DiskMediaStore(mediaDir),
+    bus: hooks.bus ?? null,
+  };
+  const close = async () => {
+    await stores.bus?.close();
+    await stores.rooms.close();
+    await stores.registry.close();
+    if (ephemeral) await rm(mediaDir, { recursive: true, force: true });
+  };
+  return { stores, close };
+}

@@ -1,0 +1,42 @@
+/** What one node tells the others about a room. */
+export type RoomBusMessage =
+  /** Updates this node accepted and stored (one group commit), oldest first. */
+  | { readonly kind: 'updates'; readonly updates: readonly Uint8Array[] }
+  /** An awareness update as this node relayed it to its own sockets (RP9). */
+  | { readonly kind: 'awareness'; readonly update: Uint8Array };
+
+/** A message as another node receives it. */
+export interface RoomBusDelivery {
+  /** Its place in the room's stream: subscribing from it resumes after it. */
+  readonly id: string;
+  /** The node that published it. */
+  readonly node: string;
+  readonly message: RoomBusMessage;
+}
+
+/** Receives a room's messages from other nodes. */
+export type RoomBusListener = (delivery: RoomBusDelivery) => void;
+
+/**
+ * How a room's updates and awareness reach the same room on other relay nodes (cluster mode; a
+ * single node has none). Per room it is a stream with ids, as a Redis stream is, so a node that was
+ * slow or restarting catches up from the last id it saw instead of missing messages, as pub/sub
+ * would. A node never receives its own messages. One node's messages for a room arrive in the
+ * order it published them. Every implementation passes room-bus-contract.ts.
+ *
+ * Payloads are handed over, not copied: neither side may change them.
+ */
+export interface RoomBus {
+  /** This node's id. */
+  readonly node: string;
+  /** Sends `message` to every other node subscribed to `room`; never waits. */
+  publish(room: string, message: RoomBusMessage): void;
+  /**
+   * Calls `listener` with every message other nodes publish to `room` from now on, or (with
+   * `from`) every one after the message with that id that the bus still holds, then the new
+   * ones. Returns the way to stop.
+   */
+  subscribe(room: string, from: string | null, listener: RoomBusListener): () => void;
+  /** Ends every subscription of this node. */
+  close(): Promise<void>;
+}
