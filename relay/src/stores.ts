@@ -11,7 +11,7 @@ import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { DiskRegistryStore } from './storage/DiskRegistryStore';
 import { MemoryRegistryStore } from './storage/MemoryRegistryStore';
 import { DiskMediaStore } from './storage/DiskMediaStore';
-import { JournalStore } from './storage/JournalStore';
+import { FileJournalStore, type JournalStore } from './storage/JournalStore';
 import type { Metrics } from './ops/metrics';
 
 /**
@@ -61,7 +61,7 @@ export async function openStores(
       (ephemeral
         ? new MemoryRegistryStore()
         : new DiskRegistryStore(join(dataDir, 'registry.json'))),
-    journal: new JournalStore(ephemeral ? null : dataDir, config.journalRetention, now),
+    journal: new FileJournalStore(ephemeral ? null : dataDir, config.journalRetention, now),
     media: new DiskMediaStore(mediaDir),
     bus: hooks.bus ?? null,
   };

@@ -12,7 +12,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@djamms/protocol';
-import { JournalStore, type JournalRetention } from './JournalStore';
+import { FileJournalStore as JournalStore, type JournalRetention } from './JournalStore';
+import { journalContract } from './journal-contract';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -45,7 +46,15 @@ const batch = (prefix: string, n: number, role: Role) =>
 
 const journalFile = (dir: string) => join(dir, 'journal', 'vvenue.jsonl');
 
-describe('JournalStore', () => {
+describe('FileJournalStore on disk', () => {
+  journalContract(async (retention) => new JournalStore(await dataDir(), retention));
+});
+
+describe('FileJournalStore in memory (ephemeral)', () => {
+  journalContract(async (retention) => new JournalStore(null, retention));
+});
+
+describe('FileJournalStore', () => {
   it('RP18 appends are idempotent by id and survive a reopen', async () => {
     const dir = await dataDir();
     const journal = new JournalStore(dir, roomy);

@@ -55,6 +55,22 @@ interface StoredLine {
 }
 
 /**
+ * Where venue journals live (RP18, RP29): the seam a shared store plugs into in cluster mode. Every
+ * implementation passes journal-contract.ts.
+ */
+export interface JournalStore {
+  /** Appends the entries whose ids are new; returns how many were appended and the last seq. */
+  append(
+    venueId: string,
+    entries: readonly Omit<JournalEntry, 'seq'>[],
+  ): Promise<{ appended: number; last: number }>;
+  /** Retained entries with a seq above `after`, oldest first, at most `limit`. */
+  read(venueId: string, after: number, limit: number): Promise<JournalEntry[]>;
+  /** Frees what venues unused for `idleMs` hold in memory. */
+  unloadIdle(idleMs: number): Promise<void>;
+}
+
+/**
  * Per-venue append-only journal (RP18, RP29): JSON lines in `<data>/journal/<venueId>.jsonl`,
  * fsynced before the append is answered, idempotent by entry id. Only an index of the retained
  * entries stays in memory; the file is streamed on open and read by range. Compaction keeps the
@@ -62,7 +78,7 @@ interface StoredLine {
  * file atomically once it holds a quarter more than that. A torn last line is set aside on open.
  * In ephemeral mode the lines are kept in memory, within the same budgets.
  */
-export class JournalStore {
+export class FileJournalStore implements JournalStore {
   readonly #dir: string | null;
   readonly #retention: JournalRetention;
   readonly #now: () => number;

@@ -1,0 +1,80 @@
+import { expect, it } from 'vitest';
+import type { Role } from '@djamms/protocol';
+import type { JournalRetention, JournalStore } from './JournalStore';
+
+const KiB = 1024;
+
+/**
+ * The one contract every {@link JournalStore} passes (CONVENTIONS: shared adapter suite), given a
+ * store with the retention budgets asked for.
+ */
+export function journalContract(
+  make: (retention: JournalRetention) => Promise<JournalStore>,
+): void {
+  const roomy: JournalRetention = { maxBytes: 1024 * KiB, maxGuestBytes: 512 * KiB };
+  const entry = (id: string, role: Role = 'player', data?: unknown) => ({
+    id,
+    kind: role === 'guest' ? 'request' : 'played',
+    at: 1,
+    by: role === 'guest' ? `g-${id}` : 'd1',
+    role,
+    ...(data === undefined ? {} : { data }),
+  });
+
+  it('RP18 appends are idempotent by id; seqs count up from 1 and are never reused', async () => {
+    const journal = await make(roomy);
+    expect(await journal.append('vvenue', [entry('a'), entry('b'), entry('a')])).toEqual({
+      appended: 2,
+      last: 2,
+    });
+    expect(await journal.append('vvenue', [entry('b')])).toEqual({ appended: 0, last: 2 });
+    expect(await journal.append('vvenue', [entry('c')])).toEqual({ appended: 1, last: 3 });
+    const read = await journal.read('vvenue', 0, 10);
+    expect(read.map((e) => [e.id, e.seq, e.by, e.role])).toEqual([
+      ['a', 1, 'd1', 'player'],
+      ['b', 2, 'd1', 'player'],
+      ['c', 3, 'd1', 'player'],
+    ]);
+  });
+
+  it('RP18 a page starts after its cursor and holds at most its limit, oldest first', async () => {
+    const journal = await make(roomy);
+    await journal.append(
+      'vvenue',
+      Array.from({ length: 7 }, (_, i) => entry(`e${i}`)),
+    );
+    expect((await journal.read('vvenue', 2, 3)).map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect((await journal.read('vvenue', 7, 10)).map((e) => e.seq)).toEqual([]);
+    expect(await journal.read('vunknown', 0, 10)).toEqual([]);
+  });
+
+  it('RP18 venues are independent', async () => {
+    const journal = await make(roomy);
+    await journal.append('va', [entry('x')]);
+    await journal.append('vb', [entry('x'), entry('y')]);
+    expect((await journal.read('va', 0, 10)).map((e) => e.id)).toEqual(['x']);
+    expect((await journal.read('vb', 0, 10)).map((e) => e.id)).toEqual(['x', 'y']);
+  });
+
+  it('RP29 guest entries beyond their budget go first; staff entries and seqs stay', async () => {
+    const journal = await make({ maxBytes: 256 * KiB, maxGuestBytes: 64 * KiB });
+    await journal.append('vvenue', [entry('played-1', 'player', { track: 't' })]);
+    for (let i = 0; i < 4; i++) {
+      await journal.append(
+        'vvenue',
+        Array.from({ length: 50 }, (_, k) =>
+          entry(`g${i}-${k}`, 'guest', { track: 'x'.repeat(900) }),
+        ),
+      );
+    }
+    const kept = await journal.read('vvenue', 0, 1000);
+    expect(kept[0]?.id).toBe('played-1');
+    const guestBytes = kept
+      .filter((e) => e.role === 'guest')
+      .reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
+    expect(guestBytes).toBeLessThanOrEqual(64 * KiB);
+    expect(kept.at(-1)?.seq).toBe(201);
+    await journal.unloadIdle(0);
+    expect((await journal.append('vvenue', [entry('after')])).last).toBe(202);
+  });
+}
