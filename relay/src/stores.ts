@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RelayConfig } from './config/relay-config';
 import type { RoomStorage } from './storage/RoomStorage';
 import type { RegistryStore } from './storage/RegistryStore';
 import type { MediaStore } from './storage/MediaStore';
@@ -11,7 +10,7 @@ import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { DiskRegistryStore } from './storage/DiskRegistryStore';
 import { MemoryRegistryStore } from './storage/MemoryRegistryStore';
 import { DiskMediaStore } from './storage/DiskMediaStore';
-import { FileJournalStore, type JournalStore } from './storage/JournalStore';
+import { FileJournalStore, type JournalRetention, type JournalStore } from './storage/JournalStore';
 import type { Metrics } from './ops/metrics';
 
 /**
@@ -36,12 +35,21 @@ export interface RelayStores {
 /** The stores a config may bring instead of the defaults (tests, embedding, cluster mode). */
 export type StoreHooks = Partial<Pick<RelayStores, 'rooms' | 'registry' | 'bus'>>;
 
+/** What {@link openStores} reads from the relay's config. */
+export interface StoreOptions {
+  readonly ephemeral: boolean;
+  readonly dataDir: string;
+  readonly journalRetention: JournalRetention;
+  /** Stores brought by a test, an embedding or cluster mode instead of the defaults. */
+  readonly stores?: StoreHooks;
+}
+
 /**
  * Opens the stores `config` asks for. `close` is for when nothing uses them any more: it leaves
  * them tidy and removes an ephemeral relay's media.
  */
 export async function openStores(
-  config: RelayConfig,
+  config: StoreOptions,
   metrics: Metrics,
   now: () => number,
 ): Promise<{ stores: RelayStores; close: () => Promise<void> }> {
