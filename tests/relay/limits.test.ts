@@ -48,7 +48,7 @@ describe('per-token limits and liveness', () => {
     await relay.dispose();
   });
 
-  it('RP14 a socket over its message rate is slowed, not closed: every message arrives', async () => {
+  it('T9 RP14 a socket over its message rate is slowed, not closed: every message arrives', async () => {
     const player = await pairDevice(relay, venue, 'player');
     const noisy = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
     const reader = connect(relay.wsUrl, venue.venueId, player.token);
@@ -70,7 +70,7 @@ describe('per-token limits and liveness', () => {
     reader.destroy();
   });
 
-  it('RP14 a socket that stays over its message rate is closed with 1013 (retry later); other tokens are unaffected', async () => {
+  it('T9 RP14 a socket that stays over its message rate is closed with 1013 (retry later); other tokens are unaffected', async () => {
     const player = await pairDevice(relay, venue, 'player');
     const noisy = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
     const calm = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${player.token}`);
