@@ -160,7 +160,9 @@ describe('e2e: music into the library', () => {
       .toContain('Waiting for the network');
     expect(
       await admin.getByRole('status').filter({ hasText: 'waits for the network' }).textContent(),
-    ).toContain('upload by themselves when the relay is back, even after this page is closed');
+    ).toContain(
+      'kept on this device and uploads by itself when the relay is back, even after this page is closed',
+    );
     await admin.reload();
     await expect
       .poll(() => uploadRow(admin, 'Night Bus').textContent(), { timeout: 20_000 })

@@ -278,7 +278,9 @@ export const words = {
     progressFor: (name: string) => `Upload of ${name}`,
     byLine: (artist: string, album: string) => [artist, album].filter(Boolean).join(' · '),
     offlineNote: (n: number) =>
-      `${n === 1 ? '1 file waits' : `${n} files wait`} for the network. ${n === 1 ? 'It is' : 'They are'} kept on this device and upload by themselves when the relay is back, even after this page is closed.`,
+      n === 1
+        ? '1 file waits for the network. It is kept on this device and uploads by itself when the relay is back, even after this page is closed.'
+        : `${n} files wait for the network. They are kept on this device and upload by themselves when the relay is back, even after this page is closed.`,
     resumed: 'From your last visit',
     summary: (added: number, already: number, refused: number) =>
       [
