@@ -6,6 +6,8 @@
  * relay is back. Tracks are edited afterwards (title, explicit, banned here).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradientPng, taggedMp3, wavWithInfo, type MediaTags } from '@djamms/test-harness';
 import {
@@ -18,6 +20,7 @@ import {
   type E2ERelay,
   type Page,
 } from './harness';
+import { ROOT } from '../../web/scripts/build-if-stale';
 
 // Page-side globals used below (this file is checked with Node's lib only).
 declare const DataTransfer: new () => { items: { add(file: unknown): void } };
@@ -206,5 +209,33 @@ describe('e2e: music into the library', () => {
       },
       banned: true,
     });
+  });
+
+  it('the tag reader is loaded on demand: no screen imports it up front and no device precaches it', () => {
+    type Chunk = { file: string; name?: string; imports?: string[]; dynamicImports?: string[] };
+    const manifest = JSON.parse(
+      readFileSync(join(ROOT, '.svelte-kit/output/client/.vite/manifest.json'), 'utf8'),
+    ) as Record<string, Chunk>;
+    const statics = (key: string, seen = new Set<string>()): Set<string> => {
+      if (!seen.has(key)) {
+        seen.add(key);
+        manifest[key]?.imports?.forEach((k) => statics(k, seen));
+      }
+      return seen;
+    };
+    const reader = Object.keys(manifest).filter((k) => manifest[k]!.name === 'tag-reader');
+    const parsers = Object.keys(manifest).filter((k) => k.includes('node_modules/music-metadata/'));
+    expect(reader).toHaveLength(1);
+    const onDemand = new Set([...reader, ...parsers]);
+    for (const key of Object.keys(manifest).filter((k) => /nodes\/\d+\.js$/.test(k))) {
+      expect(
+        [...statics(key)].filter((k) => onDemand.has(k)),
+        key,
+      ).toEqual([]);
+    }
+    const worker = readFileSync(join(ROOT, 'build/service-worker.js'), 'utf8');
+    expect([...onDemand].map((k) => manifest[k]!.file).filter((f) => worker.includes(f))).toEqual(
+      [],
+    );
   });
 });

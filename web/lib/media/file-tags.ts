@@ -2,8 +2,8 @@
  * What a music or video file says about itself, read on this device before it is uploaded: title,
  * artist, album, duration, track number, ISRC and cover art from its tags (`music-metadata`), and
  * its sha256 so a file the library already holds is recognised without sending it (venue SPEC
- * VM28, VM29). `music-metadata` is imported here on first use only, so it stays out of every
- * screen's bundle until an admin adds music.
+ * VM28, VM29). `music-metadata` (`tag-reader.ts`) is imported here on first use only, so it stays
+ * out of every screen's bundle, and of the service worker's precache, until an admin adds music.
  */
 import { MEDIA_IMAGE_TYPES } from '@djamms/protocol';
 import { LIMITS, normalIsrc, type LibraryTrack } from '@djamms/venue';
@@ -26,6 +26,12 @@ export interface FileTags {
 
 /** A file that is not music or video a tag reader can make sense of: damaged, or something else. */
 export class UnreadableFile extends Error {}
+
+/**
+ * The tag reader could not be loaded: it is fetched on first use, not precached, so a device that
+ * never added music before cannot read tags offline. The file waits for the network.
+ */
+export class TagReaderMissing extends Error {}
 
 /** Covers larger than this are left out: no TV needs an 8 MB scan of a sleeve. */
 const COVER_MAX_BYTES = 4 * 1024 * 1024;
@@ -50,7 +56,9 @@ function coverType(format: string): string | null {
  * can decode is for the caller to ask it.
  */
 export async function readFileTags(file: Blob & { readonly name: string }): Promise<FileTags> {
-  const { parseBlob } = await import('music-metadata');
+  const { parseBlob } = await import('./tag-reader').catch((error: unknown) => {
+    throw new TagReaderMissing(String(error));
+  });
   let meta: Awaited<ReturnType<typeof parseBlob>>;
   try {
     meta = await parseBlob(file, { skipPostHeaders: true });

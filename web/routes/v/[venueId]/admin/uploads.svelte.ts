@@ -8,7 +8,13 @@
 import { untrack } from 'svelte';
 import { randomId } from '@djamms/venue';
 import { uploadTypeOf } from '@djamms/protocol';
-import { readFileTags, sha256Of, UnreadableFile, type FileTags } from '$lib/media/file-tags';
+import {
+  readFileTags,
+  sha256Of,
+  TagReaderMissing,
+  UnreadableFile,
+  type FileTags,
+} from '$lib/media/file-tags';
 import { forgetFile, keepFile, keptFiles } from '$lib/media/upload-store';
 import { storedMediaType, uploadMedia } from '$lib/media/media-upload';
 import { RelayError } from '$lib/relay-api';
@@ -277,6 +283,7 @@ function playableLength(file: File, type: string): Promise<number | null> {
 const retryable = (e: RelayError) => e.status === 0 || e.status === 429 || e.status >= 500;
 
 function failure(error: unknown): UploadState {
+  if (error instanceof TagReaderMissing) return { kind: 'offline' };
   if (!(error instanceof RelayError)) {
     return { kind: 'refused', reason: 'failed', detail: String(error) };
   }
