@@ -75,6 +75,11 @@ export class Uploads {
   private running = false;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private retryMs = RETRY_FIRST_MS;
+  /**
+   * The relay could not be reached in this round: later files are only read (a file already in the
+   * library, or one that cannot be added, is told at once) and wait for the next round.
+   */
+  private unreachable = false;
   private readonly onOnline = () => this.retryNow();
 
   constructor(private readonly session: VenueSession) {
@@ -89,11 +94,6 @@ export class Uploads {
   /** Files waiting for the network (kept on this device until then). */
   get offline(): number {
     return this.items.filter((u) => u.state.kind === 'offline').length;
-  }
-
-  /** Files not finished yet. */
-  get pending(): number {
-    return this.items.filter((u) => !u.finished).length;
   }
 
   /** Queues files (from the picker or a drop) and starts on them. */
@@ -133,6 +133,7 @@ export class Uploads {
     if (!this.items.some((u) => u.state.kind === 'offline')) return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    this.unreachable = false;
     for (const u of this.items) if (u.state.kind === 'offline') u.state = { kind: 'waiting' };
     void this.run();
   }
@@ -149,15 +150,14 @@ export class Uploads {
   private async run() {
     if (this.running) return;
     this.running = true;
-    // Once the relay could not be reached in a round, later files are only read (a file already in
-    // the library, or one that cannot be added, is told at once) and wait for the next round.
-    let reachable = true;
     try {
       for (let next = this.nextWaiting(); next; next = this.nextWaiting()) {
-        const state = await this.process(next, reachable);
+        const state = await this.process(next);
         next.state = state;
-        if (state.kind === 'offline') reachable = false;
-        else if (next.finished) {
+        if (state.kind === 'offline') this.unreachable = true;
+        // The screen says why in words; what the reader or the relay said goes to the log.
+        if (state.kind === 'refused') console.warn('not added', next.file.name, state.detail);
+        if (next.finished) {
           if (state.kind !== 'refused') this.retryMs = RETRY_FIRST_MS;
           void next.kept.then(() => forgetFile(this.session.credential.venueId, next.id));
         }
@@ -165,7 +165,7 @@ export class Uploads {
     } finally {
       this.running = false;
     }
-    if (!reachable) this.retryLater();
+    if (this.items.some((u) => u.state.kind === 'offline')) this.retryLater();
   }
 
   private nextWaiting(): Upload | undefined {
@@ -173,7 +173,7 @@ export class Uploads {
   }
 
   /** Takes one file as far as it can go now; answers where it ended. */
-  private async process(upload: Upload, reachable: boolean): Promise<UploadState> {
+  private async process(upload: Upload): Promise<UploadState> {
     const library = this.session.libraryModel;
     try {
       upload.state = { kind: 'reading' };
@@ -188,7 +188,7 @@ export class Uploads {
       const { type, sha256 } = prepared;
       const twin = sha256 ? library.trackWithMedia({ sha256, type }) : null;
       if (twin) return { kind: 'already', track: twin.id };
-      if (!reachable || !navigator.onLine) return { kind: 'offline' };
+      if (this.unreachable || !navigator.onLine) return { kind: 'offline' };
       const media = await this.store(upload, prepared);
       const stored = library.trackWithMedia(media);
       if (stored) return { kind: 'already', track: stored.id };
@@ -266,6 +266,7 @@ function playableLength(file: File, type: string): Promise<number | null> {
     const timer = setTimeout(() => done(null), PLAYABLE_TIMEOUT_MS);
     function done(ms: number | null) {
       clearTimeout(timer);
+      media.onloadedmetadata = media.onerror = null;
       media.removeAttribute('src');
       media.load();
       URL.revokeObjectURL(url);
