@@ -4,9 +4,10 @@
 /**
  * The service worker (Workbox, injectManifest): the app shell is precached so every route opens
  * with no network; navigations fall back to the precached SPA page; media already in the media
- * cache is served with Range support (a safety net: the player plays blob URLs); failed HTTP side
- * effects (journal posts, media uploads) are queued and replayed by Background Sync, and also on
- * the page's request ("replay", sent on `online` and at start) where that API is missing.
+ * cache is served with Range support (a safety net: the player plays blob URLs); failed journal
+ * posts are queued and replayed by Background Sync, and also on the page's request ("replay", sent
+ * on `online` and at start) where that API is missing. Media uploads are the admin page's own
+ * queue (it keeps the files and puts each track once its file is stored), so they pass untouched.
  */
 import { Queue } from 'workbox-background-sync';
 import { clientsClaim } from 'workbox-core';
@@ -36,10 +37,10 @@ registerRoute(
 // Registers for the `sync` event where Background Sync exists, and replays at start elsewhere.
 const sideEffects = new Queue('djamms-side-effects', { maxRetentionTime: 7 * 24 * 60 });
 
-/** Journal entries and media uploads: network only, kept for replay when the network fails. */
+/** Journal entries: network only, kept for replay when the network fails. */
 registerRoute(
   ({ url, request }) =>
-    request.method === 'POST' && /^\/api\/venues\/[^/]+\/(journal|media)$/.test(url.pathname),
+    request.method === 'POST' && /^\/api\/venues\/[^/]+\/journal$/.test(url.pathname),
   async ({ request }) => {
     const copy = request.clone();
     try {

@@ -71,11 +71,14 @@ export class E2ERelay {
   private constructor(
     readonly port: number,
     readonly dataDir: string,
+    /** Further relay flags, e.g. `['--max-media', '200000']`. */
+    readonly flags: string[],
   ) {}
 
-  static async start(): Promise<E2ERelay> {
+  static async start(flags: string[] = []): Promise<E2ERelay> {
     buildIfStale();
-    const relay = new E2ERelay(await freePort(), await mkdtemp(join(tmpdir(), 'djamms-e2e-')));
+    const dir = await mkdtemp(join(tmpdir(), 'djamms-e2e-'));
+    const relay = new E2ERelay(await freePort(), dir, flags);
     await relay.up();
     return relay;
   }
@@ -92,6 +95,7 @@ export class E2ERelay {
       this.dataDir,
       '--static',
       join(ROOT, 'build'),
+      ...this.flags,
     ]);
   }
 
@@ -241,8 +245,8 @@ export async function createVenueInApp(
  * A relay, a browser and a venue created in the app whose admin page has reached the relay: what
  * most journeys start from. Close with {@link closeVenue}.
  */
-export async function openVenue(name: string) {
-  const relay = await E2ERelay.start();
+export async function openVenue(name: string, flags: string[] = []) {
+  const relay = await E2ERelay.start(flags);
   const browser = await launchChromium();
   const venue = await createVenueInApp(await browser.newContext(), relay, name);
   await waitForPhase(venue.page, 'saved-relay');
@@ -306,8 +310,22 @@ export type Djamms = {
       activePlayer: string | null;
       intents: { id: string; kind: string; status: string }[];
       problems: { where: string; what: string }[];
+      bans: string[];
     };
-    library: { tracks: { id: string; title: string }[] };
+    library: {
+      tracks: {
+        id: string;
+        title: string;
+        artist: string;
+        album: string;
+        durationMs: number;
+        explicit: boolean;
+        trackNumber?: number;
+        isrc?: string;
+        media: { sha256?: string; type: string };
+        artwork?: { sha256?: string; type: string };
+      }[];
+    };
     venue: {
       addToProgramme(track: string): { ok: boolean };
       clearProgramme(): { ok: boolean };

@@ -8,13 +8,12 @@ import type {
   JournalAppendResponse,
   JournalEntryInput,
   JournalPage,
-  MediaUploadResponse,
   PairResponse,
   PairingCodeResponse,
   PairableRole,
   VenueInfo,
 } from '@djamms/protocol';
-import { ACCEPTED_MEDIA_TYPES, uploadTypeOf } from '@djamms/protocol';
+import type { LibraryTrack, MediaRef } from '@djamms/venue';
 
 /** A refusal from the relay, with its kebab-case reason (RP17). */
 export class RelayError extends Error {
@@ -125,42 +124,12 @@ export const appendJournal = (
     body: { entries },
   });
 
-/**
- * Uploads a media file (admin); answers its content address. A file of a type the relay does not
- * accept (RP19) is refused here, before any byte is sent.
- */
-export async function uploadMedia(relay: string, token: string, venueId: string, file: File) {
-  const type = uploadTypeOf(file);
-  if (!type) {
-    throw new RelayError(
-      415,
-      'unsupported-media-type',
-      `${file.name}: ${ACCEPTED_MEDIA_TYPES} only`,
-    );
-  }
-  const res = await fetch(`${relay}/api/venues/${venueId}/media`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': type,
-    },
-    body: file,
-  });
-  const body = (await res.json()) as MediaUploadResponse & { error?: string; message?: string };
-  if (!res.ok) {
-    throw new RelayError(
-      res.status,
-      body.error ?? 'upload-failed',
-      body.message ?? 'upload failed',
-    );
-  }
-  return body;
+/** The URL a track's media is fetched from. */
+export function mediaUrl(relay: string, media: MediaRef): string {
+  return 'sha256' in media ? `${relay}/media/${media.sha256}` : media.url;
 }
 
-/** The URL a track's media is fetched from. */
-export function mediaUrl(
-  relay: string,
-  media: { sha256: string; type: string } | { url: string; type: string },
-): string {
-  return 'sha256' in media ? `${relay}/media/${media.sha256}` : media.url;
+/** The URL of a track's cover art, when its file had one (venue SPEC VM28). */
+export function artworkUrl(relay: string, track: LibraryTrack | undefined): string | undefined {
+  return track?.artwork ? mediaUrl(relay, track.artwork) : undefined;
 }

@@ -192,10 +192,6 @@ export const words = {
     byGuest: 'Guest',
     byStaff: 'Staff',
     notSynced: 'Not yet synced',
-    library: 'Library',
-    upload: 'Upload tracks',
-    uploadTitle: 'Title',
-    tracks: (n: number) => (n === 1 ? '1 track' : `${n} tracks`),
     devices: 'Devices',
     pairDevice: 'Pair a device',
     pairAs: 'Role',
@@ -252,6 +248,72 @@ export const words = {
       n === 1
         ? '1 thing in the venue could not be read: see Diagnostics'
         : `${n} things in the venue could not be read: see Diagnostics`,
+  },
+
+  /** The admin's library: adding music (picker, drop, progress, outcomes) and editing tracks. */
+  library: {
+    title: 'Library',
+    tracks: (n: number) => (n === 1 ? '1 track' : `${n} tracks`),
+    choose: 'Add music files',
+    dropHere: 'or drop music and video files (or folders) here',
+    dropNow: 'Drop to add to the library',
+    formats:
+      'Title, artist, album, track number, ISRC and cover come from the files’ tags. In Chrome, Edge and Android TV: MP3, AAC/M4A, Ogg/Opus, FLAC, WAV; video in MP4 or WebM.',
+    uploads: 'Files being added',
+    state: {
+      waiting: 'Waiting its turn',
+      reading: 'Reading the file…',
+      uploading: (percent: number) => `Uploading… ${percent}%`,
+      offline: 'Waiting for the network',
+      added: 'Added',
+      already: 'Already in the library',
+    },
+    refused: {
+      unsupported: 'Not added: not an audio or video file',
+      unreadable: 'Not added: the file is damaged or cannot be played',
+      'too-large': 'Not added: larger than the relay accepts',
+      'not-allowed': 'Not added: this device may no longer add music',
+      failed: 'Not added: something went wrong, try again',
+    } as Record<string, string>,
+    progressFor: (name: string) => `Upload of ${name}`,
+    byLine: (artist: string, album: string) => [artist, album].filter(Boolean).join(' · '),
+    offlineNote: (n: number) =>
+      n === 1
+        ? '1 file waits for the network. It is kept on this device and uploads by itself when the relay is back, even after this page is closed.'
+        : `${n} files wait for the network. They are kept on this device and upload by themselves when the relay is back, even after this page is closed.`,
+    resumed: 'From your last visit',
+    summary: (added: number, already: number, refused: number) =>
+      [
+        added && `${added} added`,
+        already && `${already} already in the library`,
+        refused && `${refused} not added`,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    clearFinished: 'Clear finished',
+    skipped: (n: number) =>
+      n === 1
+        ? '1 file in the folder is not music or video: skipped'
+        : `${n} files in the folder are not music or video: skipped`,
+    list: 'Tracks in the library',
+    find: 'Find a track',
+    findPlaceholder: 'Title, artist or album',
+    noTracks: 'No tracks yet: add music files above',
+    noMatch: 'No tracks match',
+    more: (n: number) => `Show ${n} more`,
+    edit: 'Edit',
+    editFor: (title: string) => `Edit ${title}`,
+    editTitle: (title: string) => `Edit ${title}`,
+    fieldTitle: 'Title',
+    fieldArtist: 'Artist',
+    fieldAlbum: 'Album',
+    explicit: 'Explicit lyrics',
+    banned: 'Never play at this venue',
+    explicitMark: 'Explicit',
+    bannedMark: 'Banned here',
+    save: 'Save',
+    cancel: 'Cancel',
+    saved: (title: string) => `Saved ${title}`,
   },
 
   kiosk: {

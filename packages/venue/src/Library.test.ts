@@ -1,7 +1,9 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { createRandom, SimNetwork } from '@djamms/test-harness';
-import { Library } from './Library';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Library, normalIsrc } from './Library';
 
 function libraries() {
   const net = new SimNetwork();
@@ -14,12 +16,13 @@ function libraries() {
   return { net, a: a!, b: b! };
 }
 
-const track = (title: string) => ({
+/** A track whose media is the file named `file` (its title by default): one file, one hash. */
+const track = (title: string, file = title) => ({
   title,
   artist: 'Artist',
   album: 'Album',
   durationMs: 180_000,
-  media: { sha256: 'a'.repeat(64), type: 'audio/mpeg' },
+  media: { sha256: createHash('sha256').update(file).digest('hex'), type: 'audio/mpeg' },
   explicit: false,
 });
 
@@ -81,5 +84,181 @@ describe('library', () => {
     a.lib.deletePlaylist(p2.value);
     expect(a.lib.snapshot().playlists.map((p) => p.name)).toEqual(['Uno']);
     expect(a.lib.renamePlaylist(p2.value, 'x')).toMatchObject({ ok: false, error: 'not-found' });
+  });
+});
+
+const cover = { sha256: 'b'.repeat(64), type: 'image/jpeg' };
+
+describe('library track tags', () => {
+  it('VM28 track number, ISRC and artwork round-trip; a track without them reads as before', () => {
+    const { a } = libraries();
+    const tagged = a.lib.putTrack({
+      ...track('Tagged'),
+      trackNumber: 7,
+      isrc: 'GBAYE2500001',
+      artwork: cover,
+    });
+    const plain = a.lib.putTrack(track('Plain'));
+    if (!tagged.ok || !plain.ok) throw new Error('setup');
+    const view = a.lib.snapshot();
+    expect(view.tracks.find((t) => t.id === tagged.value)).toMatchObject({
+      trackNumber: 7,
+      isrc: 'GBAYE2500001',
+      artwork: cover,
+    });
+    const bare = view.tracks.find((t) => t.id === plain.value)!;
+    expect(Object.keys(bare).sort()).toEqual(
+      ['album', 'artist', 'durationMs', 'explicit', 'id', 'media', 'title'].sort(),
+    );
+    expect(view.problems).toEqual([]);
+  });
+
+  it('VM28 a malformed tag is left out and reported; the track still plays', () => {
+    const { a } = libraries();
+    a.peer.doc.getMap('tracks').set('odd', {
+      ...track('Odd'),
+      trackNumber: 0,
+      isrc: 'not an isrc',
+      artwork: { sha256: 'b'.repeat(64), type: 'image/svg+xml' },
+    });
+    const view = a.lib.snapshot();
+    expect(view.tracks).toEqual([{ id: 'odd', ...track('Odd') }]);
+    expect(view.problems.map((p) => p.where)).toEqual([
+      'tracks.odd.trackNumber',
+      'tracks.odd.isrc',
+      'tracks.odd.artwork',
+    ]);
+  });
+
+  it('VM28 a put with a malformed tag is refused and writes nothing', () => {
+    const { a } = libraries();
+    for (const bad of [
+      { trackNumber: 1.5 },
+      { trackNumber: 10_000 },
+      { isrc: 'GB-AYE-25-00001' },
+      { artwork: { sha256: 'b'.repeat(64), type: 'text/html' } },
+      { artwork: { sha256: 'nope', type: 'image/png' } },
+    ]) {
+      expect(a.lib.putTrack({ ...track('Bad'), ...bad }), JSON.stringify(bad)).toMatchObject({
+        ok: false,
+        error: 'invalid',
+      });
+    }
+    expect(a.peer.doc.getMap('tracks').size).toBe(0);
+  });
+
+  it('VM28 tags write ISRCs with hyphens or in lower case: the library keeps one form', () => {
+    expect(normalIsrc('gb-aye-25-00001')).toBe('GBAYE2500001');
+    expect(normalIsrc(' USRC1 7607839 ')).toBe('USRC17607839');
+    expect(normalIsrc('GBAYE25000012')).toBeNull();
+    expect(normalIsrc('')).toBeNull();
+  });
+
+  it('VM28 an edit changes what it names, keeps the rest (fields it does not know too); undefined removes a tag', () => {
+    const { a } = libraries();
+    const put = a.lib.putTrack({ ...track('Draft'), trackNumber: 3, artwork: cover });
+    if (!put.ok) throw new Error('setup');
+    const stored = a.peer.doc.getMap('tracks');
+    stored.set(put.value, { ...(stored.get(put.value) as object), mood: 'late night' });
+    expect(
+      a.lib.editTrack(put.value, {
+        title: 'Final',
+        artist: 'Band',
+        explicit: true,
+        artwork: undefined,
+      }),
+    ).toEqual({ ok: true, value: undefined });
+    expect(stored.get(put.value)).toEqual({
+      ...track('Final', 'Draft'),
+      artist: 'Band',
+      explicit: true,
+      trackNumber: 3,
+      mood: 'late night',
+    });
+    expect(a.lib.editTrack(put.value, { title: '' })).toMatchObject({ error: 'invalid' });
+    expect(a.lib.editTrack('gone', { title: 'x' })).toMatchObject({ error: 'not-found' });
+    // Nothing changes, nothing is written (VM22).
+    let updates = 0;
+    a.peer.doc.on('update', () => (updates += 1));
+    expect(a.lib.editTrack(put.value, { title: 'Final' }).ok).toBe(true);
+    expect(updates).toBe(0);
+  });
+
+  it('VM15 VM28 the frozen library fixture, written before tags, opens with everything it held', () => {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, readFileSync(new URL('../fixtures/library-v2.bin', import.meta.url)));
+    const lib = new Library(doc, { now: () => 0, random: Math.random });
+    const view = lib.snapshot();
+    expect(view.problems).toEqual([]);
+    expect(view.tracks).toEqual([
+      {
+        id: 'fixture-two',
+        title: 'Happy Hour',
+        artist: '',
+        album: '',
+        durationMs: 0,
+        media: { url: 'https://example.org/happy.ogg', type: 'audio/ogg' },
+        explicit: true,
+      },
+      {
+        id: 'fixture-one',
+        title: 'Last Orders',
+        artist: 'The Regulars',
+        album: 'Closing Time',
+        durationMs: 184_000,
+        media: { sha256: 'c'.repeat(64), type: 'audio/mpeg' },
+        explicit: false,
+      },
+    ]);
+    expect(view.playlists).toMatchObject([
+      { name: 'Friday', tracks: ['fixture-two', 'fixture-one'] },
+    ]);
+    // An old track takes tags by an edit.
+    expect(lib.editTrack('fixture-one', { isrc: 'GBAYE2500001', trackNumber: 2 }).ok).toBe(true);
+    expect(lib.snapshot().tracks[1]).toMatchObject({ isrc: 'GBAYE2500001', trackNumber: 2 });
+  });
+});
+
+describe('one file, one track', () => {
+  it('VM29 the same media again is refused as a duplicate; trackWithMedia finds the track it is', () => {
+    const { a } = libraries();
+    const first = a.lib.putTrack(track('First', 'song.mp3'));
+    if (!first.ok) throw new Error('setup');
+    expect(a.lib.putTrack(track('Again', 'song.mp3'))).toMatchObject({
+      ok: false,
+      error: 'duplicate',
+    });
+    const { media } = track('', 'song.mp3');
+    expect(a.lib.trackWithMedia({ ...media, type: 'audio/wav' })?.id).toBe(first.value);
+    expect(a.lib.trackWithMedia({ sha256: 'e'.repeat(64), type: 'audio/mpeg' })).toBeNull();
+    // A put of the same track (its own id) replaces it; another track may not take its file.
+    expect(a.lib.putTrack({ ...track('Renamed', 'song.mp3'), id: first.value }).ok).toBe(true);
+    const other = a.lib.putTrack({
+      ...track('Other'),
+      media: { url: 'https://x.test/a.mp3', type: 'audio/mpeg' },
+    });
+    if (!other.ok) throw new Error('setup');
+    expect(a.lib.putTrack({ ...track('Other', 'song.mp3'), id: other.value })).toMatchObject({
+      error: 'duplicate',
+    });
+    expect(a.lib.snapshot().tracks.map((t) => t.title)).toEqual(['Other', 'Renamed']);
+    // Removing the track frees its file.
+    a.lib.removeTrack(first.value);
+    expect(a.lib.trackWithMedia(media)).toBeNull();
+    expect(a.lib.putTrack(track('Back', 'song.mp3')).ok).toBe(true);
+  });
+
+  it('VM29 two devices that added one file while apart keep both tracks, and agree which one a lookup answers', () => {
+    const { net, a, b } = libraries();
+    net.disconnect(a.peer);
+    const ta = a.lib.putTrack(track('From A', 'song.mp3'));
+    const tb = b.lib.putTrack(track('From B', 'song.mp3'));
+    if (!ta.ok || !tb.ok) throw new Error('setup');
+    net.heal();
+    net.flush();
+    expect(a.lib.snapshot().tracks).toHaveLength(2);
+    const { media } = track('', 'song.mp3');
+    expect(a.lib.trackWithMedia(media)?.id).toBe([ta.value, tb.value].sort()[0]);
+    expect(b.lib.trackWithMedia(media)?.id).toBe(a.lib.trackWithMedia(media)?.id);
   });
 });

@@ -9,18 +9,18 @@ import { compareByKey, isOrderKey, keyBetween, legacyKey } from './order';
 import { fail, ok, type Result } from './result';
 import type { VenuePorts } from './ports';
 import { isId } from './validate';
+import {
+  mediaKey,
+  readMediaRef,
+  readTrack,
+  TRACK_TAGS,
+  type LibraryTrack,
+  type MediaRef,
+  type TrackChanges,
+} from './library-track';
 
-/** A track as the library knows it. */
-export interface LibraryTrack {
-  id: string;
-  title: string;
-  artist: string;
-  album: string;
-  durationMs: number;
-  /** Where the media is: a sha256 in the relay's media store, or a CORS-readable URL. */
-  media: { sha256: string; type: string } | { url: string; type: string };
-  explicit: boolean;
-}
+export type { LibraryTrack, MediaRef, TrackChanges } from './library-track';
+export { normalIsrc } from './library-track';
 
 /** A playlist with its tracks in order. */
 export interface LibraryPlaylist {
@@ -39,40 +39,12 @@ export interface LibrarySnapshot {
 
 const text = (v: unknown, max = 200): v is string => typeof v === 'string' && v.length <= max;
 
-function readTrack(id: string, v: unknown): LibraryTrack | null {
-  if (typeof v !== 'object' || v === null || !isId(id)) return null;
-  const t = v as Record<string, unknown>;
-  const media = t.media as Record<string, unknown> | null;
-  const mediaOk =
-    typeof media === 'object' &&
-    media !== null &&
-    text(media.type, 100) &&
-    ((typeof media.sha256 === 'string' && /^[0-9a-f]{64}$/.test(media.sha256)) ||
-      (typeof media.url === 'string' && /^https?:\/\//.test(media.url) && media.url.length < 2000));
-  if (!text(t.title) || !t.title || !text(t.artist) || !text(t.album) || !mediaOk) return null;
-  if (typeof t.durationMs !== 'number' || !(t.durationMs >= 0) || typeof t.explicit !== 'boolean') {
-    return null;
-  }
-  const m =
-    typeof media.sha256 === 'string'
-      ? { sha256: media.sha256, type: media.type as string }
-      : { url: media.url as string, type: media.type as string };
-  return {
-    id,
-    title: t.title,
-    artist: t.artist,
-    album: t.album,
-    durationMs: t.durationMs,
-    media: m,
-    explicit: t.explicit,
-  };
-}
-
 /** One device's handle on a library document. */
 export class Library {
   private readonly tracks: Y.Map<unknown>;
   private readonly playlists: Y.Map<Y.Map<unknown>>;
   private readonly playlistOrder: Y.Map<unknown>;
+  private mediaIndex: Map<string, Set<string>> | null = null;
 
   constructor(
     readonly doc: Y.Doc,
@@ -83,14 +55,71 @@ export class Library {
     this.playlistOrder = doc.getMap('playlistOrder');
   }
 
-  /** Adds a track (or replaces its metadata). Returns its id. */
+  /**
+   * Adds a track, or replaces track `id`. Returns its id. Refused (`duplicate`) when another track
+   * already has the same media: a file is one track (VM29); {@link trackWithMedia} finds it.
+   */
   putTrack(track: Omit<LibraryTrack, 'id'> & { id?: string }): Result<string> {
     const id = track.id ?? randomId(this.ports.random, 't');
-    const { id: _drop, ...value } = track;
-    if (!readTrack(id, value))
-      return fail('invalid', 'a track needs a title, artist, album, duration and media');
+    const { id: _drop, ...given } = track;
+    const value = definedOnly(given);
+    const bad: string[] = [];
+    if (!readTrack(id, value, bad) || bad.length) return INVALID_TRACK;
+    const twin = this.trackWithMedia(track.media);
+    if (twin && twin.id !== id) return duplicate(twin);
     this.doc.transact(() => this.tracks.set(id, value));
     return ok(id);
+  }
+
+  /**
+   * Changes some of a track's fields and keeps the rest as stored, fields this version does not
+   * know included (VM28). A field set to `undefined` is removed (a tag only: the others are
+   * required). Writes nothing when nothing changes.
+   */
+  editTrack(id: string, changes: TrackChanges): Result<void> {
+    const stored = this.tracks.get(id);
+    if (!readTrack(id, stored)) return fail('not-found', 'no such track');
+    const value = definedOnly({ ...(stored as Record<string, unknown>), ...changes });
+    const bad: string[] = [];
+    if (!readTrack(id, value, bad) || bad.length) return INVALID_TRACK;
+    if (JSON.stringify(value) === JSON.stringify(stored)) return ok(undefined);
+    this.doc.transact(() => this.tracks.set(id, value));
+    return ok(undefined);
+  }
+
+  /**
+   * The track whose media is `media` (the same hash, or the same URL), if any (VM29). Two devices
+   * that added the same file while apart each have a track for it: this answers the smaller id.
+   */
+  trackWithMedia(media: MediaRef): LibraryTrack | null {
+    const ids = [...(this.byMedia().get(mediaKey(media)) ?? [])].sort();
+    for (const id of ids) {
+      const track = readTrack(id, this.tracks.get(id));
+      if (track) return track;
+    }
+    return null;
+  }
+
+  /** Track ids by media, built on first use and kept current as the map changes. */
+  private byMedia(): Map<string, Set<string>> {
+    if (this.mediaIndex) return this.mediaIndex;
+    const index = new Map<string, Set<string>>();
+    const file = (value: unknown) => {
+      const ref = readMediaRef((value as { media?: unknown } | null)?.media);
+      return ref ? mediaKey(ref) : null;
+    };
+    const add = (id: string, value: unknown) => {
+      const key = file(value);
+      if (key) index.set(key, (index.get(key) ?? new Set()).add(id));
+    };
+    this.tracks.forEach((value, id) => add(id, value));
+    this.tracks.observe((event) => {
+      for (const [id, change] of event.changes.keys) {
+        if (change.action !== 'add') index.get(file(change.oldValue) ?? '')?.delete(id);
+        if (change.action !== 'delete') add(id, this.tracks.get(id));
+      }
+    });
+    return (this.mediaIndex = index);
   }
 
   /** Removes a track; playlists that held it skip it from then on. */
@@ -232,9 +261,12 @@ export class Library {
     const problems: LibrarySnapshot['problems'] = [];
     const tracks: LibraryTrack[] = [];
     this.tracks.forEach((value, id) => {
-      const track = readTrack(id, value);
+      const bad: string[] = [];
+      const track = readTrack(id, value, bad);
       if (track) tracks.push(track);
       else problems.push({ where: `tracks.${id}`, what: 'malformed, skipped' });
+      for (const tag of bad)
+        problems.push({ where: `tracks.${id}.${tag}`, what: 'malformed, left out' });
     });
     const known = new Set(tracks.map((t) => t.id));
     const playlists: LibraryPlaylist[] = [];
@@ -292,6 +324,19 @@ function placeBefore(list: { id: string; key: string }[], before: string | null)
     key = keyBetween(previous?.key ?? null, anchor.key);
   }
   return key === null ? FULL : ok(key);
+}
+
+const INVALID_TRACK = fail<never>(
+  'invalid',
+  `a track needs a title, artist, album, duration and media; its ${TRACK_TAGS.join(', ')} must be well-formed`,
+);
+
+const duplicate = (twin: LibraryTrack) =>
+  fail<never>('duplicate', `that file is already in the library as ${twin.title}`);
+
+/** A copy of `value` without its undefined fields (an absent tag is not stored at all). */
+function definedOnly(value: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 }
 
 const FULL = fail<never>('limit', 'too many items were placed at this spot: move some elsewhere');

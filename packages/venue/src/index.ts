@@ -57,4 +57,12 @@ export {
 } from './schema';
 export { randomId } from './ids';
 export { mayChangeSetting, maySendIntents } from './rights';
-export { Library, type LibraryTrack, type LibraryPlaylist, type LibrarySnapshot } from './Library';
+export {
+  Library,
+  normalIsrc,
+  type LibraryTrack,
+  type LibraryPlaylist,
+  type LibrarySnapshot,
+  type MediaRef,
+  type TrackChanges,
+} from './Library';

@@ -186,10 +186,15 @@ export class PlayerEngine {
     const upcoming: EntryView[] = this.session.venue.upNext(Math.max(1, snap.settings.prefetch));
     const ids = [snap.nowPlaying?.track, ...upcoming.map((e) => e.track)];
     const tracks = this.tracks;
+    const relay = this.session.credential.relay;
+    // Each track's file, then its cover (small), so the TV shows covers offline too.
     const urls = ids
       .map((id) => (id ? tracks.get(id) : undefined))
       .filter((t): t is LibraryTrack => !!t)
-      .map((t) => mediaUrl(this.session.credential.relay, t.media));
+      .flatMap((t) => [
+        mediaUrl(relay, t.media),
+        ...(t.artwork ? [mediaUrl(relay, t.artwork)] : []),
+      ]);
     this.cache.want(urls);
   }
 

@@ -1,6 +1,7 @@
 /**
  * The admin console's state, shared by its tabs: what this device may do, the last message, the
- * library by id, the queue's undo history and the phone-only preview player. Handlers stay thin:
+ * library by id, the queue's undo history, the files being added to the library and the
+ * phone-only preview player. Handlers stay thin:
  * every change goes through the model (`session.venue`), which enforces the rights again on read.
  */
 import {
@@ -18,6 +19,7 @@ import { preferences } from '$lib/preferences.svelte';
 import { mediaUrl } from '$lib/relay-api';
 import type { VenueSession } from '$lib/sync/venue-session.svelte';
 import { QueueEdits } from './queue-edits.svelte';
+import { Uploads } from './uploads.svelte';
 
 /** Slider changes reach the venue at most this often while a finger drags. */
 const SLIDE_EVERY_MS = 150;
@@ -27,6 +29,8 @@ export class Console {
   /** The track this phone previews, if any. */
   previewing = $state<string | null>(null);
   readonly edits: QueueEdits;
+  /** Files on their way into the library: an admin device's only (they go on after a reload). */
+  readonly uploads: Uploads | null;
   private previewAudio: HTMLAudioElement | null = null;
   private messageTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly sliding = new Map<
@@ -44,6 +48,7 @@ export class Console {
       (id) => this.title(id),
       words.admin.edits,
     );
+    this.uploads = session.credential.role === 'admin' ? new Uploads(session) : null;
   }
 
   /** This device's role as the model sees it (a viewer for read-only links). */
@@ -141,6 +146,7 @@ export class Console {
   }
 
   destroy() {
+    this.uploads?.destroy();
     this.previewAudio?.pause();
     for (const { timer } of this.sliding.values()) clearTimeout(timer);
     if (this.messageTimer) clearTimeout(this.messageTimer);
