@@ -359,7 +359,7 @@ export async function librarySearchKeystrokes(
   await page.getByRole('tab', { name: 'Queue' }).click();
   const box = 'Search the library';
   await measureScreen(
-    { page, box, shown: 30, listsWhenEmpty: false },
+    { page, box, shown: 10, listsWhenEmpty: false },
     'admin',
     tracks,
     rounds,
