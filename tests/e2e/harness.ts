@@ -7,7 +7,13 @@ import { createRequire } from 'node:module';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type CDPSession,
+  type Page,
+} from 'playwright-core';
 import { freePort, killChild, startChildRelay, type ChildRelay } from '../relay/child-relay';
 import { buildIfStale, ROOT } from '../../web/scripts/build-if-stale';
 
@@ -334,7 +340,10 @@ export type Djamms = {
       sendIntent(kind: string, target?: { entry?: string }): { ok: boolean; value?: string };
       setSetting(name: string, value: unknown): { ok: boolean; error?: string };
     };
-    libraryModel: { putTrack(t: unknown): { ok: boolean; value?: string } };
+    libraryModel: {
+      putTrack(t: unknown): { ok: boolean; value?: string };
+      doc: { transact(f: () => void): void };
+    };
     venueDoc: {
       doc: { getMap(name: string): { get(key: string): { push(values: unknown[]): void } } };
     };
@@ -503,4 +512,4 @@ export async function axeViolations(page: Page): Promise<string[]> {
   });
 }
 
-export type { Browser, BrowserContext, Page };
+export type { Browser, BrowserContext, CDPSession, Page };
