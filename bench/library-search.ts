@@ -92,7 +92,7 @@ function seeded(seed: number) {
 }
 
 /** A library track without its media (the bench gives them all one tone). */
-type BenchTrack = Djamms['djamms']['library']['tracks'][number];
+type BenchTrack = Omit<Djamms['djamms']['library']['tracks'][number], 'media'>;
 
 /**
  * A library as a venue might have it: some 1,700 albums of a dozen tracks, titles and names made
