@@ -308,7 +308,7 @@ export const words = {
     findPlaceholder: 'Title, artist or album',
     noTracks: 'No tracks yet: add music files above',
     noMatch: 'No tracks match',
-    more: (n: number) => `Show ${n} more`,
+    more: 'Show more tracks',
     edit: 'Edit',
     editFor: (title: string) => `Edit ${title}`,
     editTitle: (title: string) => `Edit ${title}`,
