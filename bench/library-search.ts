@@ -184,13 +184,14 @@ async function fillLibrary(page: Page, relay: E2ERelay, venueId: string, token: 
         let ok = true;
         app.libraryModel.doc.transact(() => {
           for (const t of a.batch) {
-            const media = { sha256: a.sha256, type: 'audio/wav' };
+            // one file is one track (VM29): each track names the tone by its own URL
+            const media = { url: `${a.url}#${t.id}`, type: 'audio/wav' };
             ok = app.libraryModel.putTrack({ ...t, media }).ok && ok;
           }
         });
         return ok;
       },
-      { batch: tracks.slice(i, i + 2000), sha256 },
+      { batch: tracks.slice(i, i + 2000), url: `${relay.url}/media/${sha256}` },
     );
     if (!put) throw new Error('the library refused a bench track');
   }

@@ -65,10 +65,11 @@ describe('e2e: the admin’s library search', () => {
               explicit: false,
               ...t,
               durationMs: 1000,
-              media: { sha256: a.sha256, type: 'audio/wav' },
+              // one file is one track (VM29): each names the tone by its own URL
+              media: { url: `${a.url}#${t.id}`, type: 'audio/wav' },
             }).ok,
         ),
-      { tracks: LIBRARY, sha256 },
+      { tracks: LIBRARY, url: `${relay.url}/media/${sha256}` },
     );
     expect(put).toBe(true);
     await admin.getByRole('tab', { name: 'Queue' }).click();
