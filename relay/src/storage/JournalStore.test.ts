@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@djamms/protocol';
 import { FileJournalStore as JournalStore, type JournalRetention } from './JournalStore';
-import { journalContract } from './journal-contract';
+import { ROOMY, journalContract, journalEntry } from './journal-contract';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -27,18 +27,11 @@ async function dataDir(): Promise<string> {
 }
 
 const KiB = 1024;
-const roomy: JournalRetention = { maxBytes: 1024 * KiB, maxGuestBytes: 512 * KiB };
+const roomy = ROOMY;
 /** 128 KiB in all, 64 KiB of guest entries: about 120 and 60 of the 1 KiB entries below. */
 const tight: JournalRetention = { maxBytes: 128 * KiB, maxGuestBytes: 64 * KiB };
 
-const entry = (id: string, role: Role = 'player', data?: unknown) => ({
-  id,
-  kind: role === 'guest' ? 'request' : 'played',
-  at: 1,
-  by: role === 'guest' ? `g-${id}` : 'd1',
-  role,
-  ...(data === undefined ? {} : { data }),
-});
+const entry = journalEntry;
 /** An entry whose stored line is about 1 KiB. */
 const sized = (id: string, role: Role) => entry(id, role, { track: 'x'.repeat(900) });
 const batch = (prefix: string, n: number, role: Role) =>

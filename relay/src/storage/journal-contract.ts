@@ -4,6 +4,19 @@ import type { JournalRetention, JournalStore } from './JournalStore';
 
 const KiB = 1024;
 
+/** Budgets no test here reaches. */
+export const ROOMY: JournalRetention = { maxBytes: 1024 * KiB, maxGuestBytes: 512 * KiB };
+
+/** An entry as the relay stores it (seq aside): a guest's request, or a device's `played`. */
+export const journalEntry = (id: string, role: Role = 'player', data?: unknown) => ({
+  id,
+  kind: role === 'guest' ? 'request' : 'played',
+  at: 1,
+  by: role === 'guest' ? `g-${id}` : 'd1',
+  role,
+  ...(data === undefined ? {} : { data }),
+});
+
 /**
  * The one contract every {@link JournalStore} passes (CONVENTIONS: shared adapter suite), given a
  * store with the retention budgets asked for.
@@ -11,15 +24,8 @@ const KiB = 1024;
 export function journalContract(
   make: (retention: JournalRetention) => Promise<JournalStore>,
 ): void {
-  const roomy: JournalRetention = { maxBytes: 1024 * KiB, maxGuestBytes: 512 * KiB };
-  const entry = (id: string, role: Role = 'player', data?: unknown) => ({
-    id,
-    kind: role === 'guest' ? 'request' : 'played',
-    at: 1,
-    by: role === 'guest' ? `g-${id}` : 'd1',
-    role,
-    ...(data === undefined ? {} : { data }),
-  });
+  const roomy = ROOMY;
+  const entry = journalEntry;
 
   it('RP18 appends are idempotent by id; seqs count up from 1 and are never reused', async () => {
     const journal = await make(roomy);
