@@ -3,6 +3,10 @@
  * machine, same run. Prints one JSON line per measurement with both values and their ratio
  * (djamms / reference), plus the issue's target. Both servers run in memory (djamms --ephemeral;
  * the reference without YPERSISTENCE); a `djamms-disk` line shows latency with fsync durability.
+ * The many-venues lines (issue 10) run djamms on disk against the reference in memory.
+ *
+ * Usage: npm run bench:relay [-- --scenario many-venues --venues 1000 --clients 3 --seconds 60
+ *   --interval 2000]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
