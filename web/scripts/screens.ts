@@ -70,13 +70,17 @@ async function main() {
 }
 
 async function setUp(relay: E2ERelay, browser: Browser) {
+  // The waits below are page-side expressions sent as strings (tsx renames functions it compiles),
+  // which the app's CSP (RP27) refuses to evaluate; a screenshot needs no CSP.
+  const newContext = (options: Parameters<Browser['newContext']>[0]) =>
+    browser.newContext({ ...options, bypassCSP: true });
   {
     const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true };
     const {
       page: admin,
       venueId,
       token,
-    } = await createVenueInApp(await browser.newContext(phone), relay, 'The Crown & Anchor');
+    } = await createVenueInApp(await newContext(phone), relay, 'The Crown & Anchor');
     await waitForPhase(admin, 'saved-relay');
     await addToneTracks(admin, relay, venueId, token, TRACKS);
     await inApp(admin, (app, ids) => ids.forEach((id) => app.venue.addToProgramme(id)), [
@@ -96,12 +100,12 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     await inApp(admin, (app, key) => app.venue.setSetting('guestKey', key), guestKey);
     await waitForPhase(admin, 'saved-relay');
 
-    const tv = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    const tv = await newContext({ viewport: { width: 1920, height: 1080 } });
     const player = await pairInApp(tv, relay, venueId, token, 'player');
     // Chromium here allows sound without a tap, so the player starts by itself.
     await player.getByTestId('now-playing').filter({ hasText: 'Hey Jude' }).waitFor();
 
-    const tablet = await browser.newContext({
+    const tablet = await newContext({
       viewport: { width: 1024, height: 768 },
       hasTouch: true,
     });
@@ -112,7 +116,7 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     await waitForPhase(admin, 'saved-relay');
 
     // The smallest phone patrons bring: 360 px wide.
-    const guestPhone = await browser.newContext({
+    const guestPhone = await newContext({
       ...phone,
       viewport: { width: 360, height: 780 },
     });
