@@ -65,7 +65,7 @@ describe('e2e: music into the library', () => {
       browser,
       page: admin,
     } = await openVenue('Upload Bar', ['--max-media', String(MAX_MEDIA)]));
-    await admin.getByRole('tab', { name: 'Settings' }).click();
+    await admin.getByRole('tab', { name: 'Music' }).click();
   }, 90_000);
 
   afterAll(() => closeVenue(browser, relay));

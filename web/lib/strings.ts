@@ -88,6 +88,7 @@ export const words = {
     tabs: {
       playing: 'Playing',
       queue: 'Queue',
+      music: 'Music',
       devices: 'Devices',
       settings: 'Settings',
     },
@@ -240,6 +241,7 @@ export const words = {
     confirmRotate: 'Make a new guest link? Printed codes stop working.',
     copyLink: 'Copy link',
     copied: 'Copied',
+    musicAdminOnly: 'Only an admin adds music and edits tracks.',
     guestRules: 'Guest rules',
     requestsPerGuest: 'Requests waiting per guest',
     requestsPerKiosk: 'Requests waiting per kiosk',
