@@ -242,7 +242,8 @@ export async function httpSync(
   limit(s, admission.claims.sub);
   const body = await readBody(req, s.limits.maxMessageBytes);
   const { stateVector, update } = decodeSyncBody(body);
-  const shape = update.byteLength > 0 ? checkUpdate(update) : { structs: 0, deletes: 0 };
+  // an empty body part is an empty update
+  const shape = checkUpdate(update.byteLength > 0 ? update : new Uint8Array([0, 0]));
   if (!shape) throw new HttpError(400, 'malformed-update', 'The update is not a valid Yjs update.');
   if (!isEmptyUpdate(shape) && !admission.canWrite) {
     throw new HttpError(403, 'read-only', 'This token may read this room but not write to it.');
@@ -256,7 +257,7 @@ export async function httpSync(
     } catch {
       throw new HttpError(400, 'malformed-state-vector', 'The state vector does not decode.');
     }
-    if (!isEmptyUpdate(shape)) await opened.receiveDurably(update);
+    if (!isEmptyUpdate(shape)) await opened.receiveDurably(update, shape.clocks);
     const out = encodeHttpSyncAnswer(diff, opened.stateVector());
     res.writeHead(200, {
       ...CORS_HEADERS,

@@ -7,6 +7,7 @@ import type { Metrics } from '../ops/metrics';
 import type { Logger } from '../ops/logger';
 import { RoomAwareness, type AwarenessOwner } from './RoomAwareness';
 import { GC_MAX_BYTES, MergedUpdates, collectGarbage } from './MergedUpdates';
+import type { UpdateClocks } from './update-check';
 import {
   awarenessMessage,
   savedMessage,
@@ -42,6 +43,8 @@ interface PendingUpdate {
   readonly waiter: { resolve: () => void; reject: (error: unknown) => void } | null;
   /** `performance.now()` when the relay received it, for the durability histogram. */
   readonly received: number;
+  /** Its clock ranges, when the caller read them while checking it. */
+  readonly clocks: UpdateClocks | undefined;
 }
 
 /**
@@ -68,7 +71,7 @@ export class Room {
   #broken = false;
   #mergedBytes = 0;
   #durable: Map<number, number>;
-  #gapped: { from: Map<number, number>; to: Map<number, number> }[] = [];
+  #gapped: UpdateClocks[] = [];
   /** Owners of the presence other nodes relayed, one per node. */
   #remoteOwners: Map<string, AwarenessOwner> | null = null;
   readonly #ctx: RoomContext;
@@ -177,18 +180,24 @@ export class Room {
    * Accepts a validated, non-empty update (RP4): relays it to every other peer at once (never back
    * to `from`), adds it to the merged state and queues it for the next group commit. The sender
    * learns durability from `saved` acks (RP8). `message` is the encoded sync-update message if the
-   * caller already has it.
+   * caller already has it, and `clocks` the update's clock ranges if the caller read them while
+   * checking it (`checkUpdate`).
    */
-  receive(update: Uint8Array, from: RoomPeer | null, message?: Uint8Array): void {
+  receive(
+    update: Uint8Array,
+    from: RoomPeer | null,
+    message?: Uint8Array,
+    clocks?: UpdateClocks,
+  ): void {
     if (this.#broken) return;
-    this.#accept(update, from, message, null);
+    this.#accept(update, from, message, null, clocks);
   }
 
   /** Like {@link receive}, resolving once the update is durable (the HTTP sync fallback). */
-  receiveDurably(update: Uint8Array): Promise<void> {
+  receiveDurably(update: Uint8Array, clocks?: UpdateClocks): Promise<void> {
     if (this.#broken) return Promise.reject(new Error('room storage failed'));
     return new Promise<void>((resolve, reject) => {
-      this.#accept(update, null, undefined, { resolve, reject });
+      this.#accept(update, null, undefined, { resolve, reject }, clocks);
     });
   }
 
@@ -197,6 +206,7 @@ export class Room {
     from: RoomPeer | null,
     message: Uint8Array | undefined,
     waiter: PendingUpdate['waiter'],
+    clocks: UpdateClocks | undefined,
   ): void {
     this.broadcast(message ?? syncUpdateMessage(update), from);
     this.#ctx.metrics.updatesForwarded.inc(
@@ -207,7 +217,7 @@ export class Room {
     this.#state.push(copy);
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();
-    this.#pending.push({ update: copy, from, waiter, received: performance.now() });
+    this.#pending.push({ update: copy, from, waiter, received: performance.now(), clocks });
     this.#scheduleFlush();
   }
 
@@ -287,8 +297,8 @@ export class Room {
     const { metrics } = this.#ctx;
     const ackPeers = new Set<RoomPeer>();
     const durableAt = performance.now();
-    for (const { update, from, received } of batch) {
-      this.#advanceDurable(update);
+    for (const { update, from, received, clocks } of batch) {
+      this.#advanceDurable(update, clocks);
       this.seq++;
       this.#frames++;
       this.#logBytes += update.byteLength + 8;
@@ -308,24 +318,39 @@ export class Room {
   /**
    * Tracks the state vector of what is on disk (for `saved`, RP8) from update metadata: a client's
    * clock advances only over contiguous ranges, so an update whose predecessors are not stored yet
-   * waits in a small list until they are.
+   * waits in a small list until they are. An update that follows what is stored (the usual case)
+   * advances it at once.
    */
-  #advanceDurable(update: Uint8Array): void {
-    this.#gapped.push(Y.parseUpdateMeta(update));
+  #advanceDurable(update: Uint8Array, clocks = Y.parseUpdateMeta(update)): void {
+    if (this.#gapped.length === 0 && this.#follows(clocks)) {
+      this.#extend(clocks);
+      return;
+    }
+    this.#gapped.push(clocks);
     if (this.#gapped.length > 256) this.#gapped.shift();
     let progress = true;
     while (progress) {
       progress = false;
       this.#gapped = this.#gapped.filter((meta) => {
-        for (const [client, clock] of meta.from) {
-          if (clock > (this.#durable.get(client) ?? 0)) return true;
-        }
-        for (const [client, clock] of meta.to) {
-          if (clock > (this.#durable.get(client) ?? 0)) this.#durable.set(client, clock);
-        }
+        if (!this.#follows(meta)) return true;
+        this.#extend(meta);
         progress = true;
         return false;
       });
+    }
+  }
+
+  /** True when every range of `clocks` starts within what is durable. */
+  #follows(clocks: UpdateClocks): boolean {
+    for (const [client, clock] of clocks.from) {
+      if (clock > (this.#durable.get(client) ?? 0)) return false;
+    }
+    return true;
+  }
+
+  #extend(clocks: UpdateClocks): void {
+    for (const [client, clock] of clocks.to) {
+      if (clock > (this.#durable.get(client) ?? 0)) this.#durable.set(client, clock);
     }
   }
 

@@ -198,7 +198,7 @@ export class SyncConnection implements RoomPeer {
       return;
     }
     const forward = kind === SyncMessageType.update ? data : undefined;
-    room.receive(payload, this, forward);
+    room.receive(payload, this, forward, shape.clocks);
   }
 
   /** Sends unless the socket is over its high watermark; then holds it back for resync (RP16). */

@@ -25,7 +25,29 @@ describe('checkUpdate', () => {
     other.getText('t').insert(0, 'x');
     const merged = Y.mergeUpdates([update, Y.encodeStateAsUpdate(other)]);
     expect(checkUpdate(merged)).not.toBeNull();
-    expect(checkUpdate(new Uint8Array([0, 0]))).toEqual({ structs: 0, deletes: 0 });
+    expect(checkUpdate(new Uint8Array([0, 0]))).toMatchObject({ structs: 0, deletes: 0 });
+  });
+
+  it('RP8 reads the clock range of every client in the same pass, as Y.parseUpdateMeta does', () => {
+    const random = createRandom(11);
+    const updates = [richUpdate()];
+    const docs = Array.from({ length: 3 }, () => new Y.Doc());
+    for (const doc of docs) doc.on('update', (u: Uint8Array) => updates.push(u));
+    for (let i = 0; i < 300; i++) {
+      const doc = docs[random.int(docs.length)]!;
+      const text = doc.getText('t');
+      const op = random.int(5);
+      if (op === 0)
+        text.insert(random.int(text.length + 1), ['a', 'é', '🎵x', '漢字'][random.int(4)]!);
+      else if (op === 1 && text.length > 0) text.delete(random.int(text.length), 1);
+      else if (op === 2) doc.getArray('a').push([i, { n: i }, new Uint8Array([i & 255])]);
+      else if (op === 3) doc.getMap('m').set(`k${random.int(4)}`, i % 2 ? 'v' : new Y.Map());
+      else Y.applyUpdate(docs[random.int(docs.length)]!, Y.encodeStateAsUpdate(doc));
+    }
+    updates.push(Y.mergeUpdates(updates.slice(1, 40)), Y.encodeStateAsUpdate(docs[0]!));
+    for (const update of updates) {
+      expect(checkUpdate(update)?.clocks).toEqual(Y.parseUpdateMeta(update));
+    }
   });
 
   it('RP10 refuses every truncation of a real update', () => {

@@ -1,9 +1,19 @@
 import * as decoding from 'lib0/decoding';
 
+/**
+ * The clock range an update covers per client: it starts at `from` and ends before `to` (the same
+ * as `Y.parseUpdateMeta`, read in the same pass as the check instead of a second decode).
+ */
+export interface UpdateClocks {
+  readonly from: Map<number, number>;
+  readonly to: Map<number, number>;
+}
+
 /** What a well-formed Yjs (v1) update contains, as counted by {@link checkUpdate}. */
 export interface UpdateShape {
   readonly structs: number;
   readonly deletes: number;
+  readonly clocks: UpdateClocks;
 }
 
 const BITS5 = 31;
@@ -21,9 +31,10 @@ const MAX_TYPE_REF = 6;
 export function checkUpdate(update: Uint8Array): UpdateShape | null {
   try {
     const decoder = decoding.createDecoder(update);
-    const structs = readStructs(decoder);
+    const clocks: UpdateClocks = { from: new Map(), to: new Map() };
+    const structs = readStructs(decoder, clocks);
     const deletes = readDeleteSet(decoder);
-    return decoding.hasContent(decoder) ? null : { structs, deletes };
+    return decoding.hasContent(decoder) ? null : { structs, deletes, clocks };
   } catch {
     return null;
   }
@@ -34,25 +45,27 @@ export function isEmptyUpdate(shape: UpdateShape): boolean {
   return shape.structs === 0 && shape.deletes === 0;
 }
 
-function readStructs(decoder: decoding.Decoder): number {
+function readStructs(decoder: decoding.Decoder, clocks: UpdateClocks): number {
   let count = 0;
   const groups = decoding.readVarUint(decoder);
   for (let g = 0; g < groups; g++) {
     const structs = decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder); // client
-    decoding.readVarUint(decoder); // clock
+    const client = decoding.readVarUint(decoder);
+    let clock = decoding.readVarUint(decoder);
+    if (structs > 0) clocks.from.set(client, clock);
     for (let i = 0; i < structs; i++) {
-      readStruct(decoder, readByte(decoder));
+      clock += readStruct(decoder, readByte(decoder));
       count++;
     }
+    if (structs > 0) clocks.to.set(client, clock);
   }
   return count;
 }
 
-function readStruct(decoder: decoding.Decoder, info: number): void {
+/** Reads one struct and returns its length in clock ticks (what Yjs counts as its length). */
+function readStruct(decoder: decoding.Decoder, info: number): number {
   if (info === SKIP || (info & BITS5) === 0) {
-    decoding.readVarUint(decoder); // length of a skip or GC
-    return;
+    return decoding.readVarUint(decoder); // length of a skip or GC
   }
   if ((info & BIT8) !== 0) readId(decoder); // origin
   if ((info & BIT7) !== 0) readId(decoder); // right origin
@@ -61,7 +74,7 @@ function readStruct(decoder: decoding.Decoder, info: number): void {
     else readId(decoder);
     if ((info & BIT6) !== 0) decoding.readVarString(decoder); // parentSub
   }
-  readContent(decoder, info & BITS5);
+  return readContent(decoder, info & BITS5);
 }
 
 function readByte(decoder: decoding.Decoder): number {
@@ -74,34 +87,34 @@ function readId(decoder: decoding.Decoder): void {
   decoding.readVarUint(decoder);
 }
 
-function readContent(decoder: decoding.Decoder, ref: number): void {
+/** Reads an item's content and returns its length (Yjs `Content.getLength`). */
+function readContent(decoder: decoding.Decoder, ref: number): number {
   switch (ref) {
     case 1: // deleted
-      decoding.readVarUint(decoder);
-      return;
+      return decoding.readVarUint(decoder);
     case 2: // JSON
       return repeat(decoder, () => parseJsonString(decoding.readVarString(decoder)));
     case 3: // binary
       decoding.readVarUint8Array(decoder);
-      return;
-    case 4: // string
-      decoding.readVarString(decoder);
-      return;
+      return 1;
+    case 4: // string: its length in UTF-16 code units, as Yjs counts it
+      return decoding.readVarString(decoder).length;
     case 5: // embed
       JSON.parse(decoding.readVarString(decoder));
-      return;
+      return 1;
     case 6: // format
       decoding.readVarString(decoder);
       JSON.parse(decoding.readVarString(decoder));
-      return;
+      return 1;
     case 7: // type
-      return readTypeRef(decoder);
+      readTypeRef(decoder);
+      return 1;
     case 8: // any
       return repeat(decoder, () => decoding.readAny(decoder));
     case 9: // subdocument
       decoding.readVarString(decoder);
       decoding.readAny(decoder);
-      return;
+      return 1;
     default:
       throw new Error(`unknown content ref ${ref}`);
   }
@@ -113,9 +126,11 @@ function readTypeRef(decoder: decoding.Decoder): void {
   if (ref === 3 || ref === 5) decoding.readVarString(decoder); // XML element name, hook name
 }
 
-function repeat(decoder: decoding.Decoder, read: () => void): void {
+/** Reads a counted list and returns its count. */
+function repeat(decoder: decoding.Decoder, read: () => void): number {
   const length = decoding.readVarUint(decoder);
   for (let i = 0; i < length; i++) read();
+  return length;
 }
 
 function parseJsonString(text: string): void {
