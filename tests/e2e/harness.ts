@@ -331,6 +331,7 @@ export type Djamms = {
         media: { sha256?: string; type: string };
         artwork?: { sha256?: string; type: string };
       }[];
+      gallery: { id: string; caption: string }[];
     };
     venue: {
       addToProgramme(track: string): { ok: boolean };

@@ -326,6 +326,31 @@ export const words = {
     saved: (title: string) => `Saved ${title}`,
   },
 
+  /** The admin's gallery: pictures and videos the TV shows during songs (venue SPEC VM37). */
+  gallery: {
+    title: 'Gallery',
+    hint: 'Your logo, offers and announcements: the TV shows them in turn during songs, full screen, with what is playing along the bottom. Never over a music video.',
+    choose: 'Add pictures or videos',
+    formats: 'JPEG, PNG, GIF, WebP or AVIF pictures; MP4 or WebM videos (shown without sound).',
+    empty: 'Nothing in the gallery yet.',
+    list: 'Pictures and videos',
+    every: 'Show one every',
+    seconds: 'Each shows for',
+    never: 'Never',
+    everyChoice: (s: number) =>
+      s < 60 ? `${s} seconds` : s === 60 ? '1 minute' : `${s / 60} minutes`,
+    secondsChoice: (s: number) => `${s} seconds`,
+    up: (caption: string) => `Move ${caption} up`,
+    down: (caption: string) => `Move ${caption} down`,
+    remove: (caption: string) => `Remove ${caption}`,
+    untitled: (kind: 'image' | 'video') => (kind === 'image' ? 'Picture' : 'Video'),
+    uploading: (name: string, percent: number) => `${name}: uploading… ${percent}%`,
+    added: (name: string) => `${name}: added`,
+    refused: (name: string, why: string) => `${name}: not added, ${why}`,
+    notPicture: 'not a picture or a video',
+    offline: 'the relay cannot be reached; try again when this phone is online',
+  },
+
   kiosk: {
     title: 'Request a song',
     search: 'Search songs',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRandom, SimNetwork } from '@djamms/test-harness';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Library, normalIsrc } from './Library';
+import { GALLERY_LIMIT, Library, normalIsrc } from './Library';
 
 function libraries() {
   const net = new SimNetwork();
@@ -260,5 +260,55 @@ describe('one file, one track', () => {
     const { media } = track('', 'song.mp3');
     expect(a.lib.trackWithMedia(media)?.id).toBe([ta.value, tb.value].sort()[0]);
     expect(b.lib.trackWithMedia(media)?.id).toBe(a.lib.trackWithMedia(media)?.id);
+  });
+});
+
+describe('gallery', () => {
+  const file = (name: string, type: string) => ({
+    sha256: createHash('sha256').update(name).digest('hex'),
+    type,
+  });
+
+  it('VM37 pictures and videos join the gallery in order; other files, twins and malformed items are kept out', () => {
+    const { a } = libraries();
+    const logo = a.lib.addToGallery(file('logo', 'image/png'), 'Our logo');
+    const promo = a.lib.addToGallery(file('promo', 'video/mp4'));
+    expect(a.lib.addToGallery(file('song', 'audio/mpeg'))).toMatchObject({ error: 'invalid' });
+    expect(a.lib.addToGallery(file('page', 'image/svg+xml'))).toMatchObject({ error: 'invalid' });
+    expect(a.lib.addToGallery(file('logo', 'image/png'))).toMatchObject({ error: 'duplicate' });
+    if (!logo.ok || !promo.ok) throw new Error('setup');
+    a.peer.doc.getMap('gallery').set('bad', { media: { sha256: 'nope', type: 'image/png' } });
+    const { gallery, problems } = a.lib.snapshot();
+    expect(gallery.map((i) => [i.caption, i.kind])).toEqual([
+      ['Our logo', 'image'],
+      ['', 'video'],
+    ]);
+    expect(problems).toContainEqual({ where: 'gallery.bad', what: 'malformed, skipped' });
+    a.lib.moveInGallery(promo.value, logo.value);
+    a.lib.removeFromGallery(logo.value);
+    expect(a.lib.snapshot().gallery.map((i) => i.id)).toEqual([promo.value]);
+  });
+
+  it('VM37 a move concurrent with a removal does not bring the item back, and replicas agree', () => {
+    const { net, a, b } = libraries();
+    const ids = ['one', 'two', 'three'].map((n) => a.lib.addToGallery(file(n, 'image/jpeg')));
+    net.flush();
+    const [one, two, three] = ids.map((r) => (r.ok ? r.value : '')) as [string, string, string];
+    net.disconnect(a.peer);
+    a.lib.removeFromGallery(two);
+    b.lib.moveInGallery(two, one);
+    b.lib.moveInGallery(three, one);
+    net.heal();
+    net.flush();
+    expect(a.lib.snapshot().gallery.map((i) => i.id)).toEqual([three, one]);
+    expect(b.lib.snapshot().gallery).toEqual(a.lib.snapshot().gallery);
+  });
+
+  it('VM37 the gallery holds at most GALLERY_LIMIT items', () => {
+    const { a } = libraries();
+    for (let i = 0; i < GALLERY_LIMIT; i++) {
+      expect(a.lib.addToGallery(file(`p${i}`, 'image/webp')).ok).toBe(true);
+    }
+    expect(a.lib.addToGallery(file('one more', 'image/webp'))).toMatchObject({ error: 'limit' });
   });
 });

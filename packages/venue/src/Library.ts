@@ -4,6 +4,7 @@
  * order uses position registers so a concurrent move and remove never duplicate or resurrect.
  */
 import * as Y from 'yjs';
+import { MEDIA_IMAGE_TYPES } from '@djamms/protocol';
 import { randomId } from './ids';
 import { compareByKey, isOrderKey, keyBetween, legacyKey } from './order';
 import { fail, ok, type Result } from './result';
@@ -30,10 +31,24 @@ export interface LibraryPlaylist {
   tracks: string[];
 }
 
+/**
+ * A picture or a short video of the gallery (VM37): branding and announcements the player shows
+ * during audio tracks.
+ */
+export interface GalleryItem {
+  id: string;
+  media: MediaRef;
+  /** What it shows, for screen readers and the admin's list; may be empty. */
+  caption: string;
+  kind: 'image' | 'video';
+}
+
 /** A validated, plain view of a library. */
 export interface LibrarySnapshot {
   tracks: LibraryTrack[];
   playlists: LibraryPlaylist[];
+  /** The gallery in the order the admin set. */
+  gallery: GalleryItem[];
   problems: { where: string; what: string }[];
 }
 
@@ -44,6 +59,8 @@ export class Library {
   private readonly tracks: Y.Map<unknown>;
   private readonly playlists: Y.Map<Y.Map<unknown>>;
   private readonly playlistOrder: Y.Map<unknown>;
+  private readonly gallery: Y.Map<unknown>;
+  private readonly galleryOrder: Y.Map<unknown>;
   private mediaIndex: Map<string, Set<string>> | null = null;
 
   constructor(
@@ -53,6 +70,8 @@ export class Library {
     this.tracks = doc.getMap('tracks');
     this.playlists = doc.getMap('playlists');
     this.playlistOrder = doc.getMap('playlistOrder');
+    this.gallery = doc.getMap('gallery');
+    this.galleryOrder = doc.getMap('galleryOrder');
   }
 
   /**
@@ -256,7 +275,72 @@ export class Library {
       .sort(compareByKey);
   }
 
-  /** A validated snapshot; malformed tracks and playlists are skipped and reported. */
+  /**
+   * Adds a picture or a short video at the end of the gallery (VM37). Refused when the file is
+   * neither (`invalid`), is in the gallery already (`duplicate`) or the gallery is full (`limit`).
+   */
+  addToGallery(media: MediaRef, caption = ''): Result<string> {
+    const ref = readMediaRef(media);
+    if (!ref || !galleryKind(ref.type) || !text(caption)) {
+      return fail('invalid', 'the gallery shows pictures (JPEG, PNG, GIF, WebP, AVIF) and videos');
+    }
+    const items = this.galleryItems();
+    if (items.some((i) => mediaKey(i.media) === mediaKey(ref))) {
+      return fail('duplicate', 'that file is in the gallery already');
+    }
+    if (items.length >= GALLERY_LIMIT) {
+      return fail('limit', `the gallery holds ${GALLERY_LIMIT} pictures and videos`);
+    }
+    const key = keyBetween(lastKey(this.galleryOrder), null);
+    if (key === null) return FULL;
+    const id = randomId(this.ports.random, 'g');
+    this.doc.transact(() => {
+      this.gallery.set(id, { media: ref, caption: caption.trim() });
+      this.galleryOrder.set(id, storedKey(key));
+    });
+    return ok(id);
+  }
+
+  /** Takes an item out of the gallery. */
+  removeFromGallery(id: string): Result<void> {
+    if (!this.gallery.has(id)) return fail('not-found', 'no such picture or video');
+    this.doc.transact(() => {
+      this.gallery.delete(id);
+      this.galleryOrder.delete(id);
+    });
+    return ok(undefined);
+  }
+
+  /** Moves a gallery item before another one, or to the end. */
+  moveInGallery(id: string, before: string | null): Result<void> {
+    if (!this.gallery.has(id)) return fail('not-found', 'no such picture or video');
+    const key = placeBefore(
+      this.galleryItems().filter((i) => i.id !== id),
+      before,
+    );
+    if (!key.ok) return key;
+    this.doc.transact(() => this.galleryOrder.set(id, storedKey(key.value)));
+    return ok(undefined);
+  }
+
+  /** The gallery in order, with the order keys; malformed items reported to `problems`. */
+  private galleryItems(problems?: LibrarySnapshot['problems']): (GalleryItem & { key: string })[] {
+    const out: (GalleryItem & { key: string })[] = [];
+    this.gallery.forEach((value, id) => {
+      const item = value as { media?: unknown; caption?: unknown } | null;
+      const media = readMediaRef(item?.media);
+      const kind = media && galleryKind(media.type);
+      const caption = item?.caption ?? '';
+      if (!media || !kind || !text(caption) || !isId(id)) {
+        problems?.push({ where: `gallery.${id}`, what: 'malformed, skipped' });
+        return;
+      }
+      out.push({ id, media, caption, kind, key: readKey(this.galleryOrder.get(id)) });
+    });
+    return out.sort(compareByKey);
+  }
+
+  /** A validated snapshot; malformed tracks, playlists and gallery items are skipped and reported. */
   snapshot(): LibrarySnapshot {
     const problems: LibrarySnapshot['problems'] = [];
     const tracks: LibraryTrack[] = [];
@@ -283,7 +367,8 @@ export class Library {
       playlists.push({ id, name, starred: p.get('starred') === true, tracks: ordered });
     }
     tracks.sort((a, b) => a.title.localeCompare(b.title) || (a.id < b.id ? -1 : 1));
-    return { tracks, playlists, problems };
+    const gallery = this.galleryItems(problems).map(({ key: _key, ...item }) => item);
+    return { tracks, playlists, gallery, problems };
   }
 }
 
@@ -337,6 +422,15 @@ const duplicate = (twin: LibraryTrack) =>
 /** A copy of `value` without its undefined fields (an absent tag is not stored at all). */
 function definedOnly(value: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+/** How many pictures and videos a gallery holds (VM37). */
+export const GALLERY_LIMIT = 100;
+
+/** What the gallery shows a file as, from its type: raster images and videos only (VM37). */
+function galleryKind(type: string): GalleryItem['kind'] | null {
+  if ((MEDIA_IMAGE_TYPES as readonly string[]).includes(type)) return 'image';
+  return type.startsWith('video/') ? 'video' : null;
 }
 
 const FULL = fail<never>('limit', 'too many items were placed at this spot: move some elsewhere');

@@ -24,6 +24,7 @@ export {
   effectiveVolume,
   defaultSettings,
   SETTING_NAMES,
+  type GalleryRotation,
   type Repeat,
   type SettingName,
   type VenueSettings,
@@ -60,6 +61,8 @@ export { mayChangeSetting, maySendIntents } from './rights';
 export {
   Library,
   normalIsrc,
+  GALLERY_LIMIT,
+  type GalleryItem,
   type LibraryTrack,
   type LibraryPlaylist,
   type LibrarySnapshot,

@@ -45,6 +45,28 @@ describe('registers', () => {
     expect(writes).toBe(0);
   });
 
+  it('VM37 the gallery rotation is an admin setting within its bounds; staff may not change it', () => {
+    const w = venueWorld();
+    const admin = w.device('admin', 'admin');
+    const staff = w.device('staff', 'staff');
+    expect(admin.venue.snapshot().settings.gallery).toEqual({ every: 60, seconds: 10 });
+    for (const bad of [
+      { every: 10, seconds: 5 },
+      { every: 30, seconds: 30 },
+      { every: 60, seconds: 2 },
+      { every: 4000, seconds: 10 },
+      { every: 60 },
+      null,
+    ]) {
+      expect(admin.venue.setSetting('gallery', bad as never)).toMatchObject({ error: 'invalid' });
+    }
+    must(admin.venue.setSetting('gallery', { every: 0, seconds: 10 }));
+    must(admin.venue.setSetting('gallery', { every: 300, seconds: 20 }));
+    expect(staff.venue.setSetting('gallery', { every: 30, seconds: 5 }).ok).toBe(false);
+    w.net.flush();
+    expect(staff.venue.snapshot().settings.gallery).toEqual({ every: 300, seconds: 20 });
+  });
+
   it('VM7 shuffle gives every device the same order from the seed in the document', () => {
     const w = venueWorld();
     const a = w.device('a', 'admin');

@@ -32,6 +32,19 @@ export interface VenueSettings {
    * until an admin makes one. Rotating it at the relay and here retires the printed codes.
    */
   guestKey: string;
+  /**
+   * The gallery's rotation on the player (VM37): during an audio track, one gallery item shows
+   * `every` seconds for `seconds` seconds; `every` 0 shows none.
+   */
+  gallery: GalleryRotation;
+}
+
+/** How the player shows the library's gallery (VM37). */
+export interface GalleryRotation {
+  /** Seconds from one showing to the next: 0 (never) or 15–3600. */
+  every: number;
+  /** Seconds each showing lasts: 3–120, and less than `every`. */
+  seconds: number;
 }
 
 /** Name of a setting. */
@@ -63,6 +76,14 @@ const VALIDATORS: { [K in SettingName]: (v: unknown) => boolean } = {
   requestsPerGuest: isInt(1, 20),
   requestsPerKiosk: isInt(1, 50),
   guestKey: (v) => typeof v === 'string' && /^[A-Za-z0-9_-]{0,100}$/.test(v),
+  gallery: (v) => {
+    if (typeof v !== 'object' || v === null) return false;
+    const { every, seconds } = v as { every?: unknown; seconds?: unknown };
+    return (
+      isInt(3, 120)(seconds) &&
+      (every === 0 || (isInt(15, 3600)(every) && (every as number) > (seconds as number)))
+    );
+  },
 };
 
 /** Settings of a new venue. */
@@ -82,6 +103,7 @@ export function defaultSettings(name: string): VenueSettings {
     requestsPerGuest: LIMITS.requestsPerGuest,
     requestsPerKiosk: LIMITS.requestsPerKiosk,
     guestKey: '',
+    gallery: { every: 60, seconds: 10 },
   };
 }
 

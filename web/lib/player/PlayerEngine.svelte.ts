@@ -180,7 +180,10 @@ export class PlayerEngine {
     this.session.venue.advance(now?.entry ?? null);
   }
 
-  /** What should be on this device: playing now, the lane, the next programme entries. */
+  /**
+   * What should be on this device: playing now, the lane, the next programme entries, then the
+   * gallery's pictures and videos while its rotation is on (VM37).
+   */
   private want() {
     const snap = this.session.snapshot;
     const upcoming: EntryView[] = this.session.venue.upNext(Math.max(1, snap.settings.prefetch));
@@ -195,7 +198,11 @@ export class PlayerEngine {
         mediaUrl(relay, t.media),
         ...(t.artwork ? [mediaUrl(relay, t.artwork)] : []),
       ]);
-    this.cache.want(urls);
+    const gallery =
+      snap.settings.gallery.every > 0
+        ? this.session.library.gallery.map((item) => mediaUrl(relay, item.media))
+        : [];
+    this.cache.want([...urls, ...gallery]);
   }
 
   /** Makes the sound follow the venue: what plays, where, how loud, and its stops. */
