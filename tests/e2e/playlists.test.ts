@@ -112,7 +112,7 @@ describe('e2e: playlists', () => {
     await expect.poll(() => items('Friday')).toEqual(['Mr. Brightside', 'Dancing Queen', 'Africa']);
     expect((await playlistNamed('Friday'))!.tracks).toEqual(['brightside', 'queen', africa]);
 
-    const star = section().getByRole('button', { name: /Starred$/ });
+    const star = section().getByRole('button', { name: 'Star', exact: true });
     await expect.poll(() => star.getAttribute('aria-pressed')).toBe('false');
     await star.click();
     await expect.poll(() => star.getAttribute('aria-pressed')).toBe('true');

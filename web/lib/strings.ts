@@ -340,6 +340,8 @@ export const words = {
     created: (name: string) => `Created ${name}`,
     tracks: (n: number) => (n === 1 ? '1 track' : `${n} tracks`),
     starred: 'Starred',
+    /** The star button of an open playlist: pressed when it is starred. */
+    starToggle: 'Star',
     star: (name: string) => `Star ${name}`,
     notHere: 'Not used here',
     open: 'Open',
