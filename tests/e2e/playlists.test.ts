@@ -239,6 +239,18 @@ describe('e2e: playlists', () => {
     await expect.poll(lists).toEqual(['Friday night', 'Friday night', 'Brunch']);
     expect(await axeViolations(admin)).toEqual([]);
 
+    // Playlists reorder like their tracks: Brunch one up, by keyboard.
+    await section()
+      .getByRole('button', { name: /^Reorder Brunch:/ })
+      .focus();
+    for (const key of ['Space', 'ArrowUp', 'Space']) await admin.keyboard.press(key);
+    await expect.poll(lists).toEqual(['Friday night', 'Brunch', 'Friday night']);
+    expect(await inApp(admin, (app) => app.library.playlists.map((l) => l.name))).toEqual([
+      'Friday night',
+      'Brunch',
+      'Friday night',
+    ]);
+
     // A file that is not a playlist is refused, and nothing is made.
     await importFile('notes.m3u8', '#EXTM3U\n#EXTINF:abc,Broken\nx.mp3\n');
     await expect
@@ -259,7 +271,7 @@ describe('e2e: playlists', () => {
     const brunch = (await playlistNamed('Brunch'))!;
     expect(await inApp(admin, (app) => app.snapshot.playlists)).not.toContain(brunch.id);
     await section().getByRole('checkbox', { name: 'Show all of the library’s playlists' }).check();
-    await expect.poll(lists).toEqual(['Friday night', 'Friday night', 'Brunch']);
+    await expect.poll(lists).toEqual(['Friday night', 'Brunch', 'Friday night']);
     await expect
       .poll(() =>
         section()
