@@ -46,6 +46,23 @@ describe('chosen playlists', () => {
     expect(b.venue.snapshot().playlists).toEqual([]);
   });
 
+  it('VM31 VM20 a playlist put aside leaves the log once that can change nothing; a chosen one stays', () => {
+    const w = venueWorld();
+    const admin = w.device('admin', 'admin');
+    must(admin.venue.choosePlaylist('lKept'));
+    must(admin.venue.choosePlaylist('lAside'));
+    must(admin.venue.choosePlaylist('lAside', false));
+    const keys = () =>
+      storedFacts(admin.peer.doc, 'admin-w')
+        .map((f) => (f as { k: string }).k)
+        .filter((k) => k.startsWith('r:pl:'));
+    expect(keys().sort()).toEqual(['r:pl:lAside', 'r:pl:lKept']);
+    w.tick(2 * 3600_000);
+    must(admin.venue.setSetting('volume', 50));
+    expect(keys()).toEqual(['r:pl:lKept']);
+    expect(admin.venue.snapshot().playlists).toEqual(['lKept']);
+  });
+
   it('VM31 only admins choose: staff are refused and a staff fact is ignored on read', () => {
     const w = venueWorld();
     const admin = w.device('admin', 'admin');
