@@ -136,6 +136,8 @@ describe('playlist files', () => {
       ['a.m3u', new Uint8Array(5 * 1024 * 1024 + 1).fill(65), 'too-large'],
       ['a.json', '{"kind": "djamms-playlist", "tracks": [', 'bad-json'],
       ['a.json', '{"name": "x"}', 'not-djamms'],
+      ['a.json', '[{"title": "Africa"}]', 'not-djamms'],
+      ['a.json', Uint8Array.from([0x7b, 0xe9, 0x7d]), 'not-utf8'],
       ['a.json', '{"kind": "djamms-playlist", "version": 2, "tracks": []}', 'newer-version'],
       ['a.json', '{"kind": "djamms-playlist", "version": 1, "tracks": []}', 'empty'],
       [

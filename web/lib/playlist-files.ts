@@ -54,8 +54,9 @@ const refuse = (error: PlaylistFileError, line?: number): PlaylistFileResult =>
   line === undefined ? { ok: false, error } : { ok: false, error, line };
 
 /**
- * Reads a playlist file. JSON when its text starts with `{`, M3U otherwise. An `.m3u` that is not
- * UTF-8 is read as Windows-1252, as the players that wrote it did; an `.m3u8` must be UTF-8.
+ * Reads a playlist file. JSON when its text starts with `{` or `[`, M3U otherwise. An `.m3u` that
+ * is not UTF-8 is read as Windows-1252, as the players that wrote it did; `.m3u8` and `.json`
+ * must be UTF-8.
  */
 export function parsePlaylistFile(fileName: string, bytes: Uint8Array): PlaylistFileResult {
   if (bytes.length > MAX_PLAYLIST_BYTES) return refuse('too-large');
@@ -69,7 +70,7 @@ export function parsePlaylistFile(fileName: string, bytes: Uint8Array): Playlist
   }
   text = text.replace(/^\uFEFF/, '');
   if (!text.trim()) return refuse('empty');
-  const read = text.trimStart().startsWith('{') ? parseJson(text) : parseM3u(text);
+  const read = /^\s*[{[]/.test(text) ? parseJson(text) : parseM3u(text);
   if (read.ok && !read.value.name) read.value.name = nameOfFile(fileName);
   return read;
 }

@@ -465,7 +465,7 @@ export const words = {
 const FILE_ERRORS: Record<PlaylistFileError, string> = {
   'too-large': 'the file is larger than 5 MB, too big for a playlist',
   'not-text': 'this is not a text playlist (a UTF-16 file? save it as UTF-8 M3U8)',
-  'not-utf8': 'an M3U8 file must be UTF-8 text, and this one is not',
+  'not-utf8': 'an M3U8 or JSON playlist must be UTF-8 text, and this one is not',
   empty: 'the file lists no tracks',
   'too-many': 'the file lists more than 20,000 tracks',
   'line-too-long': 'a line is longer than any file path',
