@@ -367,6 +367,7 @@ export const words = {
     loaded: (name: string, n: number) =>
       `${name} is the programme now (${n === 1 ? '1 track' : `${n} tracks`})`,
     loadEmpty: 'This playlist has no tracks yet: add some first',
+    loadTooLong: 'A programme holds at most 20,000 tracks: split this playlist first',
     items: (name: string) => `Tracks of ${name}`,
     empty: 'No tracks yet: find some below and add them.',
     removeFor: (title: string) => `Remove ${title} from the playlist`,

@@ -5,7 +5,7 @@
  * matches it to the library (`playlist-match.ts`) and makes the playlist in one library
  * transaction, or nothing; exporting downloads M3U8 or JSON.
  */
-import type { LibraryPlaylist, LibraryTrack, Result } from '@djamms/venue';
+import { LIMITS, type LibraryPlaylist, type LibraryTrack, type Result } from '@djamms/venue';
 import {
   exportFileName,
   formatM3u8,
@@ -66,7 +66,8 @@ export class PlaylistShelf {
   /** A new, empty playlist, used at this venue and opened. */
   create(name: string): boolean {
     const made = this.library.createPlaylist(name);
-    if (!this.tell(made, p.created(name.trim())) || !made.ok) return false;
+    this.tell(made, p.created(name.trim()));
+    if (!made.ok) return false;
     this.admin.session.venue.choosePlaylist(made.value);
     this.open = made.value;
     return true;
@@ -99,6 +100,7 @@ export class PlaylistShelf {
   /** Makes a playlist the venue's programme: the programme it replaces is gone (VM13). */
   load(list: LibraryPlaylist) {
     if (!list.tracks.length) return this.admin.say(p.loadEmpty);
+    if (list.tracks.length > LIMITS.programme) return this.admin.say(p.loadTooLong);
     const r = this.admin.session.venue.loadPlaylist(list.tracks);
     this.admin.report(r, p.loaded(list.name, list.tracks.length));
   }
