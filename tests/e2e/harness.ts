@@ -317,6 +317,7 @@ export type Djamms = {
       intents: { id: string; kind: string; status: string }[];
       problems: { where: string; what: string }[];
       bans: string[];
+      playlists: string[];
     };
     library: {
       tracks: {
@@ -330,8 +331,10 @@ export type Djamms = {
         isrc?: string;
         media: { sha256?: string; type: string };
         artwork?: { sha256?: string; type: string };
+        file?: string;
       }[];
       gallery: { id: string; caption: string }[];
+      playlists: { id: string; name: string; starred: boolean; tracks: string[] }[];
     };
     venue: {
       addToProgramme(track: string): { ok: boolean };

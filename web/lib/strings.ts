@@ -3,6 +3,7 @@
  * write user-facing text inline. Functions take what varies; no string is built from pieces
  * elsewhere. Reasons the model or the relay give (kebab-case) are turned into words here too.
  */
+import type { PlaylistFileError } from './playlist-files';
 
 /** "3 s ago", "4 min ago", "2 h ago". */
 function ago(ms: number): string {
@@ -351,6 +352,88 @@ export const words = {
     offline: 'the relay cannot be reached; try again when this phone is online',
   },
 
+  /** The Music tab's playlists (issue 9). */
+  playlists: {
+    title: 'Playlists',
+    list: 'Playlists of this venue',
+    none: 'No playlists yet: create one, or import a playlist file.',
+    noneHere: 'This venue uses none of the library’s playlists yet.',
+    showAll: 'Show all of the library’s playlists',
+    newName: 'New playlist name',
+    newPlaceholder: 'Friday night',
+    create: 'Create playlist',
+    created: (name: string) => `Created ${name}`,
+    tracks: (n: number) => (n === 1 ? '1 track' : `${n} tracks`),
+    starred: 'Starred',
+    /** The star button of an open playlist: pressed when it is starred. */
+    starToggle: 'Star',
+    star: (name: string) => `Star ${name}`,
+    notHere: 'Not used here',
+    open: 'Open',
+    openFor: (name: string) => `Open ${name}`,
+    back: 'Back to playlists',
+    name: 'Name',
+    rename: 'Rename',
+    renamed: (name: string) => `Renamed to ${name}`,
+    useHere: 'Use at this venue',
+    useHereNote: 'Venues that share this library each choose their own playlists.',
+    delete: 'Delete',
+    deleteFor: (name: string) => `Delete ${name}`,
+    confirmDelete: (name: string) => `Delete ${name}? Its tracks stay in the library.`,
+    confirmDeleteYes: 'Delete playlist',
+    keep: 'Keep it',
+    deleted: (name: string) => `Deleted ${name}`,
+    load: (n: number) =>
+      n === 1 ? 'Load as programme (1 track)' : `Load as programme (${n} tracks)`,
+    loadNote: (now: number) =>
+      now
+        ? `Replaces the whole programme (now ${now === 1 ? '1 track' : `${now} tracks`}) with this playlist. Requests and play next stay.`
+        : 'Makes this playlist the programme. Requests and play next stay.',
+    loaded: (name: string, n: number) =>
+      `${name} is the programme now (${n === 1 ? '1 track' : `${n} tracks`})`,
+    loadEmpty: 'This playlist has no tracks yet: add some first',
+    loadTooLong: 'A programme holds at most 20,000 tracks: split this playlist first',
+    items: (name: string) => `Tracks of ${name}`,
+    empty: 'No tracks yet: find some below and add them.',
+    removeFor: (title: string) => `Remove ${title} from the playlist`,
+    removed: (title: string) => `Removed ${title}`,
+    addTracks: 'Add tracks',
+    addPlaceholder: 'Title, artist or album',
+    addResults: 'Tracks to add',
+    add: 'Add',
+    addFor: (title: string) => `Add ${title}`,
+    added: (title: string, name: string) => `Added ${title} to ${name}`,
+    noResults: 'No tracks match',
+    moreResults: 'Show more tracks',
+    export: 'Export',
+    exportM3u8: 'Export M3U8',
+    exportJson: 'Export JSON',
+    import: 'Import a playlist file',
+    importNote:
+      'M3U, M3U8 or DJAMMS JSON. Each line is matched to a track of the library by its file, then by title and artist.',
+    importing: 'Reading the playlist file…',
+    imported: (name: string, found: number, missed: number) =>
+      missed
+        ? `Imported ${name}: ${found} ${found === 1 ? 'track' : 'tracks'} found, ${missed} not in the library`
+        : `Imported ${name}: all ${found} ${found === 1 ? 'track' : 'tracks'} found`,
+    missedTitle: 'Not in the library',
+    missedLine: (line: number, said: string) => `Line ${line}: ${said}`,
+    noneFound: (file: string) =>
+      `Nothing in ${file} is in the library, so no playlist was made. Add the music first, then import the file again.`,
+    dismiss: 'Close the report',
+    fileRefused: (error: PlaylistFileError, line?: number) => {
+      const at = line === undefined ? '' : ` (line ${line})`;
+      return `Not imported: ${FILE_ERRORS[error]}${at}. Nothing was changed.`;
+    },
+    refused: {
+      invalid: 'A playlist needs a name of up to 200 characters.',
+      'not-found': 'That playlist is gone: someone deleted it.',
+      limit: 'Too many moves at one spot: move some tracks elsewhere first.',
+      'not-allowed': 'Only admins choose the venue’s playlists.',
+      'read-only': 'This screen can only look.',
+    } as Record<string, string>,
+  },
+
   kiosk: {
     title: 'Request a song',
     search: 'Search songs',
@@ -403,6 +486,21 @@ export const words = {
   } as Record<string, string>,
   refusedOther: 'That did not go through: try again.',
 } as const;
+
+/** Why a playlist file was not imported (`lib/playlist-files.ts`), in words. */
+const FILE_ERRORS: Record<PlaylistFileError, string> = {
+  'too-large': 'the file is larger than 5 MB, too big for a playlist',
+  'not-text': 'this is not a text playlist (a UTF-16 file? save it as UTF-8 M3U8)',
+  'not-utf8': 'an M3U8 or JSON playlist must be UTF-8 text, and this one is not',
+  empty: 'the file lists no tracks',
+  'too-many': 'the file lists more than 20,000 tracks',
+  'line-too-long': 'a line is longer than any file path',
+  'bad-extinf': 'an #EXTINF line needs the length in seconds, a comma, then the title',
+  'bad-json': 'the JSON is broken (cut short, or a comma or bracket out of place)',
+  'not-djamms': 'this JSON is not a DJAMMS playlist',
+  'newer-version': 'it was made by a newer DJAMMS: update this app first',
+  'bad-entry': 'a track needs a title, a file or a media URL, all as text',
+};
 
 /** A refusal in plain words. */
 export function refusal(reason: string | undefined): string {

@@ -4,6 +4,7 @@ import { createRandom, SimNetwork } from '@djamms/test-harness';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GALLERY_LIMIT, Library, normalIsrc } from './Library';
+import { must } from './test-support';
 
 function libraries() {
   const net = new SimNetwork();
@@ -111,6 +112,22 @@ describe('library track tags', () => {
       ['album', 'artist', 'durationMs', 'explicit', 'id', 'media', 'title'].sort(),
     );
     expect(view.problems).toEqual([]);
+  });
+
+  it('VM30 a track keeps the name of the file it came from; a malformed one is left out', () => {
+    const { a } = libraries();
+    const named = must(a.lib.putTrack({ ...track('Named'), file: 'Friday/01 Named.mp3' }));
+    expect(a.lib.snapshot().tracks[0]).toMatchObject({ id: named, file: 'Friday/01 Named.mp3' });
+    for (const file of ['', 'a\nb', 'x'.repeat(501), 7]) {
+      expect(a.lib.putTrack({ ...track('Bad'), file } as never)).toMatchObject({
+        ok: false,
+        error: 'invalid',
+      });
+    }
+    a.peer.doc.getMap('tracks').set('odd', { ...track('Odd'), file: 'tab\there' });
+    const view = a.lib.snapshot();
+    expect(view.tracks.find((t) => t.id === 'odd')).toEqual({ id: 'odd', ...track('Odd') });
+    expect(view.problems).toEqual([{ where: 'tracks.odd.file', what: 'malformed, left out' }]);
   });
 
   it('VM28 a malformed tag is left out and reported; the track still plays', () => {

@@ -386,6 +386,10 @@ export class Venue {
   banTrack(track: string, banned = true) {
     return this.write(register('ban:x'), (c, d) => staff.banTrack(c, d, track, banned));
   }
+  /** Chooses a playlist of the library for this venue, or puts it aside (VM31). */
+  choosePlaylist(playlist: string, chosen = true) {
+    return this.write(register('pl:x'), (c, d) => staff.choosePlaylist(c, d, playlist, chosen));
+  }
   /** Adds or replaces a schedule slot. */
   setSlot(slot: Slot) {
     return this.write(register('slot:x'), (c, d) => staff.setSlot(c, d, slot));

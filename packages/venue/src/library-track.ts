@@ -1,8 +1,8 @@
 /**
  * A library track as stored and as read (VM21, VM28): the value under its id in the library's
  * `tracks` map, validated on read like every fact (VM16). Optional tags read from the file (track
- * number, ISRC, artwork) came later: a track without them is whole, and a malformed one hides only
- * itself, so a bad tag never takes a playable track out of the library.
+ * number, ISRC, artwork, the file it came from) came later: a track without them is whole, and a
+ * malformed one hides only itself, so a bad tag never takes a playable track out of the library.
  */
 import { MEDIA_IMAGE_TYPES } from '@djamms/protocol';
 import { isId } from './validate';
@@ -26,16 +26,23 @@ export interface LibraryTrack {
   isrc?: string;
   /** Its cover art, a raster image (JPEG, PNG, GIF, WebP or AVIF); missing when it has none (VM28). */
   artwork?: MediaRef;
+  /**
+   * The name of the file it was added from, as the device that added it saw it (`Song.mp3`, or
+   * `Album/01 Song.mp3` from a folder), so a playlist file that names it finds it (VM30).
+   */
+  file?: string;
 }
 
 /** The tags a track may carry beyond the ones every track has (VM28). */
-export const TRACK_TAGS = ['trackNumber', 'isrc', 'artwork'] as const;
+export const TRACK_TAGS = ['trackNumber', 'isrc', 'artwork', 'file'] as const;
 type Tag = (typeof TRACK_TAGS)[number];
 
 /** What an edit may change on a track (VM28): everything but its id and its media. */
 export type TrackChanges = Partial<Omit<LibraryTrack, 'id' | 'media'>>;
 
 const SHA256 = /^[0-9a-f]{64}$/;
+/** A file name or relative path: 1–500 characters, no control characters (VM30). */
+const FILE_NAME = /^[^\p{Cc}]{1,500}$/u;
 /** An ISRC without its optional hyphens: country, registrant, year, designation (ISO 3901). */
 const ISRC = /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/;
 
@@ -67,6 +74,7 @@ const TAG_READERS: { [K in Tag]: (v: unknown) => LibraryTrack[K] | null } = {
     const ref = readMediaRef(v);
     return ref && (MEDIA_IMAGE_TYPES as readonly string[]).includes(ref.type) ? ref : null;
   },
+  file: (v) => (typeof v === 'string' && FILE_NAME.test(v) ? v : null),
 };
 
 /**

@@ -114,6 +114,8 @@ export interface VenueSnapshot {
   failures: FailureView[];
   schedules: Slot[];
   bans: string[];
+  /** The library's playlists this venue chose to show and use, by id (VM31). */
+  playlists: string[];
   /** Devices an admin revoked. */
   revoked: string[];
   emergencyStops: number;
@@ -360,6 +362,7 @@ export function buildSnapshot(facts: VenueFacts, meta: VenueMeta, now: number): 
       .sort((a, b) => b.at - a.at || (a.track < b.track ? -1 : 1)),
     schedules,
     bans: [...bans],
+    playlists: readRegisterSet(facts, 'pl:', (v) => (v === true ? true : null)).map((p) => p.id),
     revoked: [...facts.revoked].sort(),
     emergencyStops: facts.active?.stops?.n ?? 0,
     journalCursor: facts.active?.journal?.c ?? null,

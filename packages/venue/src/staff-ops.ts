@@ -43,6 +43,16 @@ export function banTrack(ctx: OpContext, draft: Draft, track: string, banned: bo
   return ok(undefined);
 }
 
+/**
+ * Chooses a playlist of the library for this venue, or puts it aside (VM31): venues that share a
+ * library each show and use their own choice of its playlists.
+ */
+export function choosePlaylist(ctx: OpContext, draft: Draft, playlist: string, chosen: boolean) {
+  if (!isId(playlist)) return fail('invalid', 'playlist id is malformed');
+  setRegister(ctx, draft, `pl:${playlist}`, chosen);
+  return ok(undefined);
+}
+
 /** Adds or replaces a schedule slot. */
 export function setSlot(ctx: OpContext, draft: Draft, slot: Slot): Result<void> {
   if (!isSlot(slot))

@@ -67,6 +67,7 @@ export function tidyLedger(draft: Draft, { facts, now: clock, view, correction }
         return removalNeeded(reg.v as Removal, id, reg.h) || !old(reg.h);
       case 'slot':
       case 'ban':
+      case 'pl':
         return !!reg.v || !old(reg.h);
       case 'rev':
         return hasLedger(id) || !old(reg.h);

@@ -192,7 +192,7 @@ export class Uploads {
       const media = await this.store(upload, prepared);
       const stored = library.trackWithMedia(media);
       if (stored) return { kind: 'already', track: stored.id };
-      return this.put(prepared, media);
+      return this.put(prepared, media, upload.file.name);
     } catch (error) {
       return failure(error);
     }
@@ -210,8 +210,11 @@ export class Uploads {
     return { sha256: up.sha256, type: up.type };
   }
 
-  /** Puts the track, with its cover when the relay stores it. */
-  private async put(prepared: Prepared, media: { sha256: string; type: string }) {
+  /**
+   * Puts the track, with its cover when the relay stores it and the name of its file, which
+   * playlist files name it by (venue SPEC VM30).
+   */
+  private async put(prepared: Prepared, media: { sha256: string; type: string }, file: string) {
     const c = this.session.credential;
     const { cover, track } = prepared.tags;
     let artwork: { sha256: string; type: string } | undefined;
@@ -231,6 +234,7 @@ export class Uploads {
       media,
       explicit: false,
       ...(artwork ? { artwork } : {}),
+      ...(fileName(file) ? { file: fileName(file) } : {}),
     });
     if (put.ok) return { kind: 'added', track: put.value } as const;
     const twin = this.session.libraryModel.trackWithMedia(media);
@@ -279,6 +283,13 @@ function playableLength(file: File, type: string): Promise<number | null> {
     media.src = url;
   });
 }
+
+/** A file's name as the library keeps it (VM30): one line, at most 500 characters. */
+const fileName = (name: string) =>
+  name
+    .replace(/\p{Cc}+/gu, ' ')
+    .trim()
+    .slice(0, 500);
 
 /** No network, or a relay too busy right now: the file waits and is tried again. */
 const retryable = (e: RelayError) => e.status === 0 || e.status === 429 || e.status >= 500;
