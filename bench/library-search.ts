@@ -374,7 +374,7 @@ export async function librarySearchKeystrokes(
   });
   const kiosk = await pairInApp(tablet, relay, venueId, token, 'kiosk');
   await libraryLoaded(kiosk, tracks.length);
-  const kioskBox = { page: kiosk, box: 'Search songs', shown: 20, listsWhenEmpty: true };
+  const kioskBox = { page: kiosk, box: 'Search songs', shown: 10, listsWhenEmpty: true };
   await measureScreen(kioskBox, 'kiosk', tracks, rounds, report);
   await tablet.close();
 }

@@ -118,6 +118,13 @@ describe('track arrangement', () => {
     expect(arranged({ order: 'album' })).toEqual(['b', 'd', 'f', 'c', 'a', 'e']);
   });
 
+  it('VM38 newest first; tracks without a date last, in title order; a search keeps that order', () => {
+    const dated = library.map((t, i) => (i % 2 ? { ...t, added: 1000 * i } : t));
+    const newest = (query = '') => ids(new TrackIndex(dated, { order: 'added' }), query);
+    expect(newest()).toEqual(['f', 'd', 'b', 'a', 'c', 'e']);
+    expect(newest('abba')).toEqual(['f', 'd']);
+  });
+
   it('hides explicit tracks, and tracks it is told to leave out (bans)', () => {
     expect(arranged({ hideExplicit: true })).toEqual(['a', 'c', 'd', 'e']);
     expect(arranged({ hideExplicit: true, order: 'artist' }, 'abba')).toEqual(['d']);

@@ -43,12 +43,12 @@ export function foldText(text: string): string {
 }
 
 /** The orders a library can be listed in. */
-export const TRACK_ORDERS = ['title', 'artist', 'album'] as const;
+export const TRACK_ORDERS = ['title', 'artist', 'album', 'added'] as const;
 export type TrackOrder = (typeof TRACK_ORDERS)[number];
 
 /** Which tracks an index holds, and in which order its results come. */
 export interface TrackArrangement {
-  /** By title (the library's own order, the default), artist or album. */
+  /** By title (the library's own order, the default), artist, album, or newest first. */
   order?: TrackOrder;
   hideExplicit?: boolean;
   /** Ids of tracks left out (a venue's bans). */
@@ -105,9 +105,13 @@ export class TrackIndex {
       this.texts = texts;
       return;
     }
-    const field = order === 'artist' ? 1 : 2;
     const keys = texts.map((text) => text.split('\n'));
-    const positions = kept.map((_, i) => i).sort((a, b) => byField(keys[a]!, keys[b]!, field));
+    // Newest first; tracks from before dates were kept (VM38) last, by title.
+    const byAdded = (a: number, b: number) => (kept[b]!.added ?? -1) - (kept[a]!.added ?? -1);
+    const field = order === 'artist' ? 1 : 2;
+    const positions = kept
+      .map((_, i) => i)
+      .sort(order === 'added' ? byAdded : (a, b) => byField(keys[a]!, keys[b]!, field));
     this.arranged = positions.map((i) => kept[i]!);
     this.texts = positions.map((i) => texts[i]!);
   }

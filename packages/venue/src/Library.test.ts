@@ -109,7 +109,7 @@ describe('library track tags', () => {
     });
     const bare = view.tracks.find((t) => t.id === plain.value)!;
     expect(Object.keys(bare).sort()).toEqual(
-      ['album', 'artist', 'durationMs', 'explicit', 'id', 'media', 'title'].sort(),
+      ['added', 'album', 'artist', 'durationMs', 'explicit', 'id', 'media', 'title'].sort(),
     );
     expect(view.problems).toEqual([]);
   });
@@ -191,6 +191,7 @@ describe('library track tags', () => {
       explicit: true,
       trackNumber: 3,
       mood: 'late night',
+      added: 0,
     });
     expect(a.lib.editTrack(put.value, { title: '' })).toMatchObject({ error: 'invalid' });
     expect(a.lib.editTrack('gone', { title: 'x' })).toMatchObject({ error: 'not-found' });
@@ -327,5 +328,26 @@ describe('gallery', () => {
       expect(a.lib.addToGallery(file(`p${i}`, 'image/webp')).ok).toBe(true);
     }
     expect(a.lib.addToGallery(file('one more', 'image/webp'))).toMatchObject({ error: 'limit' });
+  });
+});
+
+describe('date added', () => {
+  it('VM38 a new track is dated when it joins; a replaced or edited one keeps its date; a bad date is left out', () => {
+    const random = createRandom(9);
+    let now = 1_000;
+    const lib = new Library(new Y.Doc(), { now: () => now, random: () => random.next() });
+    const first = lib.putTrack(track('First'));
+    now = 2_000;
+    const second = lib.putTrack({ ...track('Second'), added: 500 });
+    if (!first.ok || !second.ok) throw new Error('setup');
+    now = 3_000;
+    lib.editTrack(first.value, { title: 'First, renamed' });
+    lib.putTrack({ ...track('First again', 'First'), id: first.value });
+    const added = (id: string) => lib.snapshot().tracks.find((t) => t.id === id)?.added;
+    expect([added(first.value), added(second.value)]).toEqual([1_000, 500]);
+    lib.doc.getMap('tracks').set('old', { ...track('Old'), added: -5 });
+    const { tracks, problems } = lib.snapshot();
+    expect(tracks.find((t) => t.id === 'old')?.added).toBeUndefined();
+    expect(problems).toContainEqual({ where: 'tracks.old.added', what: 'malformed, left out' });
   });
 });

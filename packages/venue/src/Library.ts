@@ -81,7 +81,9 @@ export class Library {
   putTrack(track: Omit<LibraryTrack, 'id'> & { id?: string }): Result<string> {
     const id = track.id ?? randomId(this.ports.random, 't');
     const { id: _drop, ...given } = track;
-    const value = definedOnly(given);
+    // A new track is dated now (VM38); a replaced one keeps the date it joined.
+    const added = given.added ?? readTrack(id, this.tracks.get(id))?.added ?? this.ports.now();
+    const value = definedOnly({ ...given, added });
     const bad: string[] = [];
     if (!readTrack(id, value, bad) || bad.length) return INVALID_TRACK;
     const twin = this.trackWithMedia(track.media);

@@ -31,10 +31,12 @@ export interface LibraryTrack {
    * `Album/01 Song.mp3` from a folder), so a playlist file that names it finds it (VM30).
    */
   file?: string;
+  /** When it joined the library (ms since the epoch, the adding device's clock), for "Recently added" (VM38). */
+  added?: number;
 }
 
 /** The tags a track may carry beyond the ones every track has (VM28). */
-export const TRACK_TAGS = ['trackNumber', 'isrc', 'artwork', 'file'] as const;
+export const TRACK_TAGS = ['trackNumber', 'isrc', 'artwork', 'file', 'added'] as const;
 type Tag = (typeof TRACK_TAGS)[number];
 
 /** What an edit may change on a track (VM28): everything but its id and its media. */
@@ -75,6 +77,7 @@ const TAG_READERS: { [K in Tag]: (v: unknown) => LibraryTrack[K] | null } = {
     return ref && (MEDIA_IMAGE_TYPES as readonly string[]).includes(ref.type) ? ref : null;
   },
   file: (v) => (typeof v === 'string' && FILE_NAME.test(v) ? v : null),
+  added: (v) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : null),
 };
 
 /**
