@@ -47,7 +47,9 @@ describe('relay: play history and staff actions', () => {
     venue = await createVenue(relay);
     tokens = { admin: venue.adminToken, guest: await guestToken(relay, venue) };
     for (const role of ['staff', 'player', 'kiosk', 'viewer'] as const) {
-      tokens[role] = (await pairDevice(relay, venue, role)).token;
+      tokens[role] = (
+        await pairDevice(relay, venue, role, role === 'staff' ? 'Bar phone' : '')
+      ).token;
     }
   });
   afterAll(() => relay?.dispose());
@@ -60,7 +62,7 @@ describe('relay: play history and staff actions', () => {
         status: 403,
         body: { error: 'journal-kind-forbidden' },
       });
-      const action = { id: `${role}-a`, kind: 'action', at: now, data: { device: '', what: 'Hi' } };
+      const action = { id: `${role}-a`, kind: 'action', at: now, data: { what: 'Hi' } };
       expect((await append(tokens[role]!, [action])).status, role).toBe(403);
     }
     expect((await append(tokens.player!, [play('p1', now)])).body).toMatchObject({ appended: 1 });
@@ -80,6 +82,7 @@ describe('relay: play history and staff actions', () => {
       ['p1', 'player', now],
       ['a1', 'staff', now],
     ]);
+    expect(page.body.entries[1]?.data).toEqual({ what: 'Paused', device: 'Bar phone' });
   });
 
   it('RP33 a malformed play or action is refused with 400 naming the problem, and nothing is stored', async () => {
@@ -90,11 +93,7 @@ describe('relay: play history and staff actions', () => {
       [{ ...good, data: { ...good.data, seconds: 999 } }, 'invalid-play', 'seconds'],
       [{ ...good, at: good.at + 1 }, 'invalid-play', 'started'],
       [{ ...good, data: 'Song' }, 'invalid-play', 'data'],
-      [
-        { id: 'x', kind: 'action', at: 1, data: { device: 'Bar', what: '' } },
-        'invalid-action',
-        'what',
-      ],
+      [{ id: 'x', kind: 'action', at: 1, data: { what: '' } }, 'invalid-action', 'what'],
     ];
     for (const [entry, error, named] of cases) {
       const res = await append(tokens.player!, [good, entry]);
@@ -109,7 +108,7 @@ describe('relay: play history and staff actions', () => {
   it('RP34 the history holds the plays of a date range, paged by cursor; staff and admins only', async () => {
     const day0 = Date.UTC(2026, 5, 1);
     const plays = Array.from({ length: 25 }, (_, i) => play(`h${i}`, day0 + i * DAY));
-    const noise = { id: 'n1', kind: 'action', at: day0 + DAY, data: { device: '', what: 'Skip' } };
+    const noise = { id: 'n1', kind: 'action', at: day0 + DAY, data: { what: 'Skip' } };
     await append(tokens.player!, [...plays.slice(0, 12), noise, ...plays.slice(12)]);
     const read = async (query: string, token = tokens.staff!) =>
       api<HistoryPage>(relay.url, 'GET', history(query), { token });

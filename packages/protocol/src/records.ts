@@ -42,14 +42,15 @@ export interface PlayRecord {
 }
 
 /**
- * `data` of an `action` entry: what staff did, in words, and on which device. Its role and device
- * id are the entry's own `role` and `by`, which the relay sets from the token.
+ * `data` of an `action` entry: what staff did, in words, and on which device. A device sends only
+ * `what`: the relay sets `device` from its registry (the name given when the device was paired),
+ * and the entry's own `role` and `by` from the token, so no device can speak for another (RP33).
  */
 export interface ActionRecord {
-  /** The device's name as paired ("Bar phone"), or '' when it has none. */
-  readonly device: string;
   /** What was done, in words ("Skipped Blue Monday"). */
   readonly what: string;
+  /** The device's name as paired ("Bar phone"), '' when it was given none. */
+  readonly device: string;
 }
 
 /** A `play` entry as the history route returns it. */
@@ -107,8 +108,7 @@ export function playRecordProblem(data: unknown, at: number): string | null {
 /** What is wrong with an `action` entry's data, in words; `null` when nothing is. */
 export function actionRecordProblem(data: unknown): string | null {
   const d = fields(data);
-  if (!d) return 'an action needs data {device, what}.';
-  if (!isText(d.device, 80)) return "an action's device is a name of at most 80 characters.";
+  if (!d) return 'an action needs data {what}.';
   if (!isText(d.what) || (d.what as string).trim() === '') {
     return `an action says what was done in at most ${MAX_RECORD_TEXT} characters.`;
   }

@@ -5,6 +5,7 @@ import {
   mayAppendJournal,
   mayReadJournal,
   playRecordProblem,
+  type ActionRecord,
   type HistoryPage,
   type JournalAppendResponse,
   type JournalEntry,
@@ -33,6 +34,7 @@ export async function appendJournal(
   venueId: string,
 ) {
   const { claims } = callerFor(s, req, venueId);
+  const deviceName = () => s.registry.device(claims.sub)?.name ?? '';
   const body = await readJson(req, MAX_JOURNAL_BODY);
   if (!Array.isArray(body.entries) || body.entries.length > MAX_JOURNAL_BATCH) {
     throw new HttpError(
@@ -51,7 +53,11 @@ export async function appendJournal(
       );
     }
     checkRecord(entry);
-    return { ...entry, by: claims.sub, role: claims.role };
+    const named =
+      entry.kind === 'action'
+        ? { ...entry, data: { what: (entry.data as ActionRecord).what, device: deviceName() } }
+        : entry;
+    return { ...named, by: claims.sub, role: claims.role };
   });
   if (claims.role === 'guest') limitGuests(s, req, venueId, entries);
   const { appended, last } = await s.journal.append(venueId, entries);
