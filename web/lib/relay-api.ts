@@ -5,6 +5,7 @@ import type {
   DeviceList,
   GuestLinkResponse,
   GuestTokenResponse,
+  HistoryPage,
   JournalAppendResponse,
   JournalEntryInput,
   JournalPage,
@@ -106,6 +107,37 @@ export const readJournal = (relay: string, token: string, venueId: string, after
     relay,
     'GET',
     `/api/venues/${venueId}/journal?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    { token },
+  );
+
+/** A page of the venue's plays and staff actions, newest `limit` below `before` or after `after` (RP34). */
+export const readRecords = (
+  relay: string,
+  token: string,
+  venueId: string,
+  page: { after: number } | { before: number },
+  limit: number,
+) =>
+  call<JournalPage>(
+    relay,
+    'GET',
+    `/api/venues/${venueId}/journal?kinds=play,action&limit=${limit}&` +
+      ('after' in page ? `after=${page.after}` : `before=${page.before}`),
+    { token },
+  );
+
+/** A page of the plays that started in `[from, to)` (admin, staff; RP34). */
+export const readHistory = (
+  relay: string,
+  token: string,
+  venueId: string,
+  range: { from: number; to: number },
+  after: string,
+) =>
+  call<HistoryPage>(
+    relay,
+    'GET',
+    `/api/venues/${venueId}/history?from=${range.from}&to=${range.to}&after=${encodeURIComponent(after)}`,
     { token },
   );
 
