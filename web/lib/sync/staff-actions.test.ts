@@ -86,7 +86,7 @@ describe('staff actions recorded on the session’s write path', () => {
       'Set the volume to 60',
       'Set mute to on',
       'Set the compressor to on',
-      'Paused ',
+      'Paused',
     ]);
   });
 });
