@@ -15,6 +15,7 @@ import type {
   Venue,
   VenueSnapshot,
 } from '@djamms/venue';
+import { duration } from '../preferences.svelte';
 import { words } from '../strings';
 
 /** Changes of the same thing closer together than this are one action. */
@@ -30,11 +31,6 @@ export interface ActionContext {
 }
 
 const w = words.records.actions;
-
-const clock = (ms: number) => {
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-};
 
 const settingValue = (value: unknown): string =>
   typeof value === 'boolean'
@@ -62,7 +58,7 @@ function venueWords(at: ActionContext) {
         kind === 'pause' || kind === 'skip'
           ? i[kind](now)
           : kind === 'seek'
-            ? i.seek(now, clock(target?.positionMs ?? 0))
+            ? i.seek(now, duration(target?.positionMs ?? 0))
             : i[kind];
       return { what };
     },
