@@ -1,4 +1,5 @@
 /** The relay's HTTP API (relay/PROTOCOL.md RP17–RP20), as the web app calls it. */
+import { GUEST_JOURNAL_KINDS } from '@djamms/protocol';
 import type {
   CreateVenueResponse,
   DemoLibrary,
@@ -102,11 +103,18 @@ export const revokeDeviceOnRelay = (
 export const guestToken = (relay: string, venueId: string, guestKey: string) =>
   call<GuestTokenResponse>(relay, 'POST', '/api/guest', { body: { venueId, guestKey } });
 
-export const readJournal = (relay: string, token: string, venueId: string, after: string | null) =>
+/** The guest requests and votes after `after`, for the active player (RP18, RP34). */
+export const readGuestEntries = (
+  relay: string,
+  token: string,
+  venueId: string,
+  after: string | null,
+) =>
   call<JournalPage>(
     relay,
     'GET',
-    `/api/venues/${venueId}/journal?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    `/api/venues/${venueId}/journal?limit=500&kinds=${GUEST_JOURNAL_KINDS.join(',')}` +
+      (after ? `&after=${encodeURIComponent(after)}` : ''),
     { token },
   );
 

@@ -10,7 +10,7 @@
 import { TIMING, type EntryView, type LibraryTrack, type NowPlaying } from '@djamms/venue';
 import { MediaCache, type MediaCacheState } from '../media/MediaCache';
 import { pwa } from '../pwa.svelte';
-import { mediaUrl, readJournal } from '../relay-api';
+import { mediaUrl, readGuestEntries } from '../relay-api';
 import { deviceClock } from '../sync/clock';
 import type { VenueSession } from '../sync/venue-session.svelte';
 import { AudioEngine, FADE_OUT_SECONDS } from './AudioEngine';
@@ -495,7 +495,12 @@ export class PlayerEngine {
     try {
       const { snapshot, venue } = this.session;
       const after = snapshot.journalCursor;
-      const page = await readJournal(credential.relay, credential.token, credential.venueId, after);
+      const page = await readGuestEntries(
+        credential.relay,
+        credential.token,
+        credential.venueId,
+        after,
+      );
       if (page.entries.length && page.cursor !== after) {
         venue.applyGuestEntries(guestEntries(page.entries, this.tracks), page.cursor);
       }
