@@ -118,6 +118,13 @@ describe('e2e: play history and the activity log', () => {
     const paused = (await actions()).find((a) => a.what === 'Paused Third Song')!;
     expect(paused.at).toBeGreaterThanOrEqual(madeAt - 1_000);
     expect(paused.at).toBeLessThan(back - 2_000);
+    // The Log shows it at the time it was made, not when it arrived.
+    const shown = await admin
+      .getByRole('listitem')
+      .filter({ hasText: 'Paused Third Song' })
+      .locator('time')
+      .getAttribute('datetime');
+    expect(Date.parse(shown!)).toBe(paused.at);
   });
 
   it('exports today’s plays as CSV: BOM, header, titles, seconds played, how each ended', async () => {

@@ -32,7 +32,7 @@ async function call<T>(
   relay: string,
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown } = {},
+  opts: { token?: string; body?: unknown; keepalive?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -41,6 +41,7 @@ async function call<T>(
     method,
     headers,
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    keepalive: opts.keepalive,
   });
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : {};
@@ -151,7 +152,8 @@ export const readHistory = (
 
 /**
  * Appends journal entries. Sent through the service worker, whose background-sync queue keeps a
- * failed post and replays it (entry ids make a replay idempotent, RP18).
+ * failed post and replays it (entry ids make a replay idempotent, RP18); kept alive past the page,
+ * so the play a closing player ends still goes out.
  */
 export const appendJournal = (
   relay: string,
@@ -162,6 +164,7 @@ export const appendJournal = (
   call<JournalAppendResponse>(relay, 'POST', `/api/venues/${venueId}/journal`, {
     token,
     body: { entries },
+    keepalive: true,
   });
 
 /** The URL a track's media is fetched from. */
