@@ -38,7 +38,7 @@ interface VenueJournal extends JournalIndex {
 }
 
 /**
- * Where venue journals live (RP18, RP29): the seam a shared store plugs into in cluster mode. Every
+ * Where venue journals live (RP18, RP29, RP33, RP34): the seam a shared store plugs into in cluster mode. Every
  * implementation passes journal-contract.ts.
  */
 export interface JournalStore {
@@ -54,12 +54,13 @@ export interface JournalStore {
 }
 
 /**
- * Per-venue append-only journal (RP18, RP29): JSON lines in `<data>/journal/<venueId>.jsonl`,
- * fsynced before the append is answered, idempotent by entry id. Only an index of the retained
- * entries stays in memory; the file is streamed on open and read by range. Compaction keeps plays
- * younger than the history kept and the newest other entries within the retention budgets (guest
- * entries within their own), and rewrites the file atomically once it holds a quarter more than that. A torn last line is set aside on open.
- * In ephemeral mode the lines are kept in memory, within the same budgets.
+ * Per-venue append-only journal (RP18, RP29, RP33): JSON lines in
+ * `<data>/journal/<venueId>.jsonl`, fsynced before the append is answered, idempotent by entry id.
+ * Only an index of the retained entries stays in memory; the file is streamed on open and read by
+ * range. Compaction keeps plays younger than the history kept and the newest other entries within
+ * the retention budgets (guest entries within their own), and rewrites the file atomically once it
+ * holds a quarter more than that. A torn last line is set aside on open. In ephemeral mode the
+ * lines are kept in memory, within the same budgets.
  */
 export class FileJournalStore implements JournalStore {
   readonly #dir: string | null;
@@ -74,6 +75,7 @@ export class FileJournalStore implements JournalStore {
     ) {
       throw new Error(`journal budgets: ${MIN_RETENTION_BYTES} ≤ guest bytes ≤ all bytes`);
     }
+    if (!(retention.historyMs > 0)) throw new Error('play history must be kept for some time');
     this.#dir = dataDir ? join(dataDir, 'journal') : null;
     this.#retention = retention;
     this.#now = now;

@@ -116,8 +116,8 @@ function recorded<T extends object>(
   record: (action: { what: string; key?: string }) => void,
 ): T {
   return new Proxy(model, {
-    get(target, prop, receiver) {
-      const value: unknown = Reflect.get(target, prop, receiver);
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop);
       const words = typeof prop === 'string' ? describe[prop] : undefined;
       if (typeof value !== 'function') return value;
       if (!words) return value.bind(target);
