@@ -265,7 +265,7 @@ export async function closeVenue(browser: Browser | undefined, relay: E2ERelay |
   await relay?.dispose();
 }
 
-/** Pairs a new device (context) with a role through /pair/<code>. */
+/** Pairs a new device (context) with a role, and a name when given, through /pair/<code>. */
 export async function pairInApp(
   context: BrowserContext,
   relay: E2ERelay,
@@ -273,13 +273,14 @@ export async function pairInApp(
   adminToken: string,
   role: 'admin' | 'staff' | 'player' | 'kiosk' | 'viewer',
   withServiceWorker = true,
+  name = '',
 ): Promise<Page> {
   const { code } = await api<{ code: string }>(
     relay,
     'POST',
     `/api/venues/${venueId}/pairing-codes`,
     adminToken,
-    { role },
+    name ? { role, name } : { role },
   );
   const page = await context.newPage();
   await page.goto(`${relay.url}/pair/${code}`);

@@ -169,7 +169,7 @@ describe("a venue's journal under a guest flood", () => {
           byteBurst: 1e9,
         },
       },
-      journalRetention: { maxBytes: 256 * KiB, maxGuestBytes: 64 * KiB },
+      journalRetention: { maxBytes: 256 * KiB, maxGuestBytes: 64 * KiB, historyMs: 86_400_000 },
     });
   });
   afterAll(async () => {

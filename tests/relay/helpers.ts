@@ -91,17 +91,18 @@ export async function createVenue(
   return res.body;
 }
 
-/** Pairs a device of `role` through a pairing code and returns its token. */
+/** Pairs a device of `role` (named `name`) through a pairing code and returns its token. */
 export async function pairDevice(
   relay: { url: string },
   venue: CreateVenueResponse,
   role: PairableRole,
+  name = '',
 ): Promise<PairResponse> {
   const code = await api<{ code: string }>(
     relay.url,
     'POST',
     `/api/venues/${venue.venueId}/pairing-codes`,
-    { token: venue.adminToken, body: { role } },
+    { token: venue.adminToken, body: name ? { role, name } : { role } },
   );
   const paired = await api<PairResponse>(relay.url, 'POST', '/api/pair', {
     body: { code: code.body.code },

@@ -1,10 +1,12 @@
 /** The relay's HTTP API (relay/PROTOCOL.md RP17–RP20), as the web app calls it. */
+import { GUEST_JOURNAL_KINDS } from '@djamms/protocol';
 import type {
   CreateVenueResponse,
   DemoLibrary,
   DeviceList,
   GuestLinkResponse,
   GuestTokenResponse,
+  HistoryPage,
   JournalAppendResponse,
   JournalEntryInput,
   JournalPage,
@@ -30,7 +32,7 @@ async function call<T>(
   relay: string,
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown } = {},
+  opts: { token?: string; body?: unknown; keepalive?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -39,6 +41,7 @@ async function call<T>(
     method,
     headers,
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    keepalive: opts.keepalive,
   });
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : {};
@@ -101,17 +104,56 @@ export const revokeDeviceOnRelay = (
 export const guestToken = (relay: string, venueId: string, guestKey: string) =>
   call<GuestTokenResponse>(relay, 'POST', '/api/guest', { body: { venueId, guestKey } });
 
-export const readJournal = (relay: string, token: string, venueId: string, after: string | null) =>
+/** The guest requests and votes after `after`, for the active player (RP18, RP34). */
+export const readGuestEntries = (
+  relay: string,
+  token: string,
+  venueId: string,
+  after: string | null,
+) =>
   call<JournalPage>(
     relay,
     'GET',
-    `/api/venues/${venueId}/journal?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+    `/api/venues/${venueId}/journal?limit=500&kinds=${GUEST_JOURNAL_KINDS.join(',')}` +
+      (after ? `&after=${encodeURIComponent(after)}` : ''),
+    { token },
+  );
+
+/** A page of the venue's plays and staff actions, newest `limit` below `before` or after `after` (RP34). */
+export const readRecords = (
+  relay: string,
+  token: string,
+  venueId: string,
+  page: { after: number } | { before: number },
+  limit: number,
+) =>
+  call<JournalPage>(
+    relay,
+    'GET',
+    `/api/venues/${venueId}/journal?kinds=play,action&limit=${limit}&` +
+      ('after' in page ? `after=${page.after}` : `before=${page.before}`),
+    { token },
+  );
+
+/** A page of the plays that started in `[from, to)` (admin, staff; RP34). */
+export const readHistory = (
+  relay: string,
+  token: string,
+  venueId: string,
+  range: { from: number; to: number },
+  after: string,
+) =>
+  call<HistoryPage>(
+    relay,
+    'GET',
+    `/api/venues/${venueId}/history?from=${range.from}&to=${range.to}&after=${encodeURIComponent(after)}`,
     { token },
   );
 
 /**
  * Appends journal entries. Sent through the service worker, whose background-sync queue keeps a
- * failed post and replays it (entry ids make a replay idempotent, RP18).
+ * failed post and replays it (entry ids make a replay idempotent, RP18); kept alive past the page,
+ * so the play a closing player ends still goes out.
  */
 export const appendJournal = (
   relay: string,
@@ -122,6 +164,7 @@ export const appendJournal = (
   call<JournalAppendResponse>(relay, 'POST', `/api/venues/${venueId}/journal`, {
     token,
     body: { entries },
+    keepalive: true,
   });
 
 /** The URL a track's media is fetched from. */

@@ -90,6 +90,7 @@ export const words = {
       playing: 'Playing',
       queue: 'Queue',
       music: 'Music',
+      log: 'Log',
       devices: 'Devices',
       settings: 'Settings',
     },
@@ -264,6 +265,94 @@ export const words = {
       n === 1
         ? '1 thing in the venue could not be read: see Diagnostics'
         : `${n} things in the venue could not be read: see Diagnostics`,
+  },
+
+  /** The venue's records: the admin's Log tab, the play history export, staff actions in words. */
+  records: {
+    activity: 'Activity',
+    activityHint: 'What played and what staff changed, newest first.',
+    empty: 'Nothing played or changed yet.',
+    older: 'Show older',
+    noOlder: 'That is everything the relay keeps.',
+    unreachable:
+      'The relay cannot be reached: showing what was loaded. New activity appears when it is back.',
+    played: (title: string, artist: string) => (artist ? `${title} · ${artist}` : title),
+    playLine: (seconds: string, how: string) => `Played ${seconds} · ${how}`,
+    endings: {
+      finished: 'played to the end',
+      skipped: 'skipped',
+      stopped: 'stopped',
+      failed: 'failed to play',
+    } as Record<string, string>,
+    by: (device: string, role: string) => (device ? `${device} (${role})` : role),
+    export: 'Export play history',
+    exportHint:
+      'A CSV file of every track played between these dates, for licensing reports: title, artist, album, ISRC, start time, seconds played and how it ended.',
+    from: 'From',
+    to: 'To',
+    exporting: (n: number) => `Reading plays… ${n}`,
+    exported: (n: number) => (n === 1 ? 'Exported 1 play.' : `Exported ${n} plays.`),
+    noPlays: 'No tracks were played between those dates: there is nothing to export.',
+    badRange: 'Choose a From date on or before the To date.',
+    exportOffline:
+      'The export needs the relay, which cannot be reached. Try again when it is back.',
+    exportRefused: (why: string) => `The relay refused the export: ${why}`,
+    fileName: (venue: string, from: string, to: string) =>
+      `${venue || 'venue'} plays ${from} to ${to}.csv`,
+    /** A staff change in words, as the activity log shows it. */
+    actions: {
+      intent: {
+        play: 'Pressed play',
+        pause: (title: string) => (title ? `Paused ${title}` : 'Paused'),
+        skip: (title: string) => (title ? `Skipped ${title}` : 'Skipped'),
+        previous: 'Went back a track',
+        seek: (title: string, at: string) => `Moved ${title} to ${at}`,
+        'emergency-stop': 'Emergency stop',
+        'fade-out-stop': 'Faded the music out',
+      },
+      setting: (name: string, value: string) => `Set ${name} to ${value}`,
+      on: 'on',
+      off: 'off',
+      settingNames: {
+        name: 'the venue name',
+        volume: 'the volume',
+        muted: 'mute',
+        volumeCap: 'the volume cap',
+        crossfadeSeconds: 'the crossfade',
+        repeat: 'repeat',
+        eq: 'the equaliser',
+        compressor: 'the compressor',
+        prefetch: 'tracks kept ready',
+        explicitAllowed: 'explicit songs',
+        requestsPerGuest: 'requests per guest',
+        requestsPerKiosk: 'requests per kiosk',
+        guestKey: 'the guest link',
+        gallery: 'the gallery',
+      } as Record<string, string>,
+      galleryEvery: (every: number, seconds: number) =>
+        every === 0 ? 'never' : `one every ${every} s for ${seconds} s`,
+      newGuestLink: 'Made a new guest link',
+      shuffle: (on: boolean) => (on ? 'Turned shuffle on' : 'Turned shuffle off'),
+      add: (title: string) => `Added ${title} to the programme`,
+      playNext: (title: string) => `Put ${title} to play next`,
+      remove: (title: string) => `Removed ${title} from the queue`,
+      move: (title: string) => `Moved ${title} in the queue`,
+      clearProgramme: 'Cleared the programme',
+      clearLane: 'Cleared the requests',
+      loadPlaylist: (n: number) => `Loaded a playlist of ${n} tracks`,
+      ban: (title: string, banned: boolean) =>
+        banned ? `Banned ${title}` : `Allowed ${title} again`,
+      schedule: 'Changed the schedule',
+      revoke: (name: string) => `Removed the device ${name}`,
+      addTrack: (title: string) => `Added ${title} to the library`,
+      editTrack: (title: string) => `Edited ${title}`,
+      removeTrack: (title: string) => `Removed ${title} from the library`,
+      playlist: (name: string) => `Changed the playlist ${name}`,
+      createPlaylist: (name: string) => `Made the playlist ${name}`,
+      deletePlaylist: (name: string) => `Deleted the playlist ${name}`,
+      addToGallery: (caption: string) => `Added ${caption} to the gallery`,
+      gallery: 'Changed the gallery',
+    },
   },
 
   /** The admin's library: adding music (picker, drop, progress, outcomes) and editing tracks. */

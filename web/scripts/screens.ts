@@ -137,6 +137,12 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     await shot(admin, 'admin-phone-playing');
     await admin.getByRole('tab', { name: 'Queue' }).click();
     await shot(admin, 'admin-phone-queue');
+    await admin.getByRole('tab', { name: 'Log' }).click();
+    await admin
+      .getByRole('list', { name: 'Activity' })
+      .getByText('Put La Bamba to play next')
+      .waitFor();
+    await shot(admin, 'admin-phone-log');
     await admin.getByRole('tab', { name: 'Devices' }).click();
     await shot(admin, 'admin-phone-devices');
     await kiosk.getByLabel('Search songs').fill('');

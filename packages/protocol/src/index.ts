@@ -9,6 +9,7 @@ export {
   ROLES,
   PAIRABLE_ROLES,
   GUEST_JOURNAL_KINDS,
+  RECORD_WRITERS,
   isRole,
   isPairableRole,
   roomAccess,
@@ -19,6 +20,20 @@ export {
   type RoomKind,
   type RoomAccess,
 } from './roles';
+export {
+  RECORD_JOURNAL_KINDS,
+  PLAY_ENDINGS,
+  MAX_RECORD_TEXT,
+  MAX_PLAY_SECONDS,
+  playRecordProblem,
+  actionRecordProblem,
+  type RecordKind,
+  type PlayEnding,
+  type PlayRecord,
+  type ActionRecord,
+  type PlayEntry,
+  type HistoryPage,
+} from './records';
 export { ID_RANDOM_LENGTH, isVenueId, isLibraryId, isRoomName, isSha256 } from './ids';
 export {
   parseClaims,

@@ -1,3 +1,5 @@
+import { RECORD_JOURNAL_KINDS } from './records';
+
 /**
  * Every role a token can carry. `staff` is a bartender's phone: transport, the queue and requests,
  * but not devices, the volume cap, bans or the guest rules, which stay with admins.
@@ -45,12 +47,18 @@ export function roomAccess(role: Role, kind: RoomKind): RoomAccess {
   return { read: true, write: false };
 }
 
+/** The roles that may append the venue's records, plays and actions: never guests, kiosks or viewers (RP33). */
+export const RECORD_WRITERS: readonly Role[] = ['admin', 'staff', 'player'];
+
 /** Journal entry kinds a guest may append (everything else needs a paired device). */
 export const GUEST_JOURNAL_KINDS = ['request', 'vote'] as const;
 
-/** True when `role` may append a journal entry of `kind`. */
+/** True when `role` may append a journal entry of `kind`: records only from RECORD_WRITERS (RP33). */
 export function mayAppendJournal(role: Role, kind: string): boolean {
   if (role === 'viewer') return false;
+  if ((RECORD_JOURNAL_KINDS as readonly string[]).includes(kind)) {
+    return RECORD_WRITERS.includes(role);
+  }
   if (role === 'guest') return (GUEST_JOURNAL_KINDS as readonly string[]).includes(kind);
   return true;
 }

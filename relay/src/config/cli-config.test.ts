@@ -87,4 +87,16 @@ describe('command line and environment', () => {
     });
     expect(read(['--journal-guest-max', '1000'])).toMatchObject({ kind: 'error' });
   });
+
+  it('RP33 play history is kept 400 days unless --history-days says otherwise', () => {
+    const day = 86_400_000;
+    expect(read([])).toMatchObject({ config: { journalRetention: { historyMs: 400 * day } } });
+    expect(read([], { DJAMMS_HISTORY_DAYS: '800' })).toMatchObject({
+      config: { journalRetention: { historyMs: 800 * day } },
+    });
+    expect(read(['--history-days', '0'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--history-days'),
+    });
+  });
 });

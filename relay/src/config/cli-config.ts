@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Logger } from '../ops/logger';
 import {
   DEFAULT_JOURNAL_RETENTION,
+  DEFAULT_HISTORY_DAYS,
   DEFAULT_LIMITS,
   defaultConfig,
   type RelayConfig,
@@ -40,6 +41,7 @@ Options (environment variable in brackets):
   --journal-max <n>   Bytes of journal each venue keeps       [DJAMMS_JOURNAL_MAX]  default ${DEFAULT_JOURNAL_RETENTION.maxBytes}
   --journal-guest-max <n>
                       Of those, bytes of guest entries        [DJAMMS_JOURNAL_GUEST_MAX] default ${DEFAULT_JOURNAL_RETENTION.maxGuestBytes}
+  --history-days <n>  Days of play history each venue keeps   [DJAMMS_HISTORY_DAYS] default ${DEFAULT_HISTORY_DAYS}
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
 `;
@@ -68,6 +70,7 @@ const OPTIONS = {
   'max-connections-per-address': { type: 'string' },
   'journal-max': { type: 'string' },
   'journal-guest-max': { type: 'string' },
+  'history-days': { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -167,6 +170,13 @@ export function readCliConfig(
     MIN_RETENTION_BYTES,
     2 ** 40,
   );
+  const historyDays = number(
+    'history-days',
+    'DJAMMS_HISTORY_DAYS',
+    DEFAULT_HISTORY_DAYS,
+    1,
+    36_500,
+  );
   if (journalGuestMax > journalMax) {
     problems.push(
       '--journal-guest-max must not exceed --journal-max (guest entries are part of it).',
@@ -209,7 +219,11 @@ export function readCliConfig(
       maxConnectionsPerAddress,
       guestJournal: guestJournalRate(guestRequestRate),
     },
-    journalRetention: { maxBytes: journalMax, maxGuestBytes: journalGuestMax },
+    journalRetention: {
+      maxBytes: journalMax,
+      maxGuestBytes: journalGuestMax,
+      historyMs: historyDays * 86_400_000,
+    },
   });
   return { kind: 'run', config, quiet };
 }

@@ -71,10 +71,14 @@ export const DEFAULT_BACKPRESSURE: Backpressure = {
 
 export const DEFAULT_COMPACTION: CompactionPolicy = { maxFrames: 10_000, maxGrowth: 4 };
 
-/** Years of play history for a venue; weeks of a busy bar's requests and votes (RP29). */
+/** Days of play history kept by default (RP33): a year's licensing report, a month to spare. */
+export const DEFAULT_HISTORY_DAYS = 400;
+
+/** Years of staff actions, weeks of a busy bar's requests and votes (RP29), 400 days of plays (RP33). */
 export const DEFAULT_JOURNAL_RETENTION: JournalRetention = {
   maxBytes: 64 * 1024 * 1024,
   maxGuestBytes: 8 * 1024 * 1024,
+  historyMs: DEFAULT_HISTORY_DAYS * 86_400_000,
 };
 
 /** A config with every default, for tests and main.ts to override. */

@@ -7,124 +7,13 @@ import {
   isSha256,
   isAcceptedMediaType,
   ACCEPTED_MEDIA_TYPES,
-  mayAppendJournal,
-  mayReadJournal,
-  type JournalAppendResponse,
-  type JournalEntry,
-  type JournalPage,
 } from '@djamms/protocol';
-import { CORS_HEADERS, HttpError, bearerToken, readBody, readJson, sendJson } from './http-util';
-import { clientAddress } from './client-address';
+import { CORS_HEADERS, HttpError, bearerToken, readBody, sendJson } from './http-util';
 import { callerFor, limit } from './api-venues';
 import { mediaHeaders } from './security-headers';
 import { checkUpdate, isEmptyUpdate } from '../sync/update-check';
 import { MediaTooLarge } from '../storage/MediaStore';
 import type { RelayServices } from '../services';
-
-const MAX_JOURNAL_BATCH = 100;
-/** Largest `data` of one entry, in UTF-8 bytes of its JSON (RP18). */
-const MAX_ENTRY_BYTES = 8 * 1024;
-/** Room for a full batch of the largest entries with their ids, kinds, times and escapes. */
-const MAX_JOURNAL_BODY = 2 * MAX_JOURNAL_BATCH * MAX_ENTRY_BYTES;
-
-/** `POST /api/venues/<id>/journal`: idempotent by entry id (RP18); guests within RP30. */
-export async function appendJournal(
-  s: RelayServices,
-  req: IncomingMessage,
-  res: ServerResponse,
-  venueId: string,
-) {
-  const { claims } = callerFor(s, req, venueId);
-  const body = await readJson(req, MAX_JOURNAL_BODY);
-  if (!Array.isArray(body.entries) || body.entries.length > MAX_JOURNAL_BATCH) {
-    throw new HttpError(
-      400,
-      'invalid-entries',
-      `entries must be an array of ≤ ${MAX_JOURNAL_BATCH}.`,
-    );
-  }
-  const entries: Omit<JournalEntry, 'seq'>[] = body.entries.map((raw: unknown) => {
-    const entry = validEntry(raw);
-    if (!mayAppendJournal(claims.role, entry.kind)) {
-      throw new HttpError(
-        403,
-        'journal-kind-forbidden',
-        `A ${claims.role} may not append ${entry.kind}.`,
-      );
-    }
-    return { ...entry, by: claims.sub, role: claims.role };
-  });
-  if (claims.role === 'guest') limitGuests(s, req, venueId, entries);
-  const { appended, last } = await s.journal.append(venueId, entries);
-  const response: JournalAppendResponse = { appended, cursor: String(last) };
-  sendJson(res, 200, response);
-}
-
-/** Takes a guest batch from the venue's guest link and the caller's address (RP30), or 429. */
-function limitGuests(
-  s: RelayServices,
-  req: IncomingMessage,
-  venueId: string,
-  entries: readonly Omit<JournalEntry, 'seq'>[],
-): void {
-  const bytes = entries.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e)), 0);
-  const wait = s.guestJournalLimiter.take(venueId, clientAddress(req), entries.length, bytes);
-  if (wait === 0) return;
-  if (!Number.isFinite(wait)) {
-    throw new HttpError(413, 'batch-too-large', 'Send fewer guest entries at once.');
-  }
-  s.metrics.rateLimited.inc();
-  throw new HttpError(
-    429,
-    'guest-rate-limited',
-    "This venue's guests are sending more requests than it takes; try again shortly.",
-    { 'retry-after': String(Math.ceil(wait / 1000)) },
-  );
-}
-
-function validEntry(raw: unknown): { id: string; kind: string; at: number; data?: unknown } {
-  const e = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const ok =
-    typeof e.id === 'string' &&
-    /^[A-Za-z0-9_.:-]{1,80}$/.test(e.id) &&
-    typeof e.kind === 'string' &&
-    /^[a-z][a-z0-9-]{0,39}$/.test(e.kind) &&
-    typeof e.at === 'number' &&
-    Number.isFinite(e.at) &&
-    Buffer.byteLength(JSON.stringify(e.data ?? null)) <= MAX_ENTRY_BYTES;
-  if (!ok) {
-    throw new HttpError(
-      400,
-      'invalid-entry',
-      'Each entry needs {id, kind, at, data?} within limits.',
-    );
-  }
-  const entry = { id: e.id as string, kind: e.kind as string, at: e.at as number };
-  return e.data === undefined ? entry : { ...entry, data: e.data };
-}
-
-/** `GET /api/venues/<id>/journal?after=&limit=`: the cursor is the last seq returned (RP18). */
-export async function readJournal(
-  s: RelayServices,
-  req: IncomingMessage,
-  res: ServerResponse,
-  venueId: string,
-  query: URLSearchParams,
-) {
-  const { claims } = callerFor(s, req, venueId);
-  if (!mayReadJournal(claims.role)) {
-    throw new HttpError(403, 'journal-read-forbidden', 'Guests cannot read the journal.');
-  }
-  const after = Number(query.get('after') ?? 0);
-  const max = Number(query.get('limit') ?? 100);
-  if (!Number.isInteger(after) || after < 0 || !Number.isInteger(max) || max < 1 || max > 1000) {
-    throw new HttpError(400, 'invalid-cursor', 'after must be a cursor; limit 1–1000.');
-  }
-  const entries = await s.journal.read(venueId, after, max);
-  const cursor = entries.length > 0 ? (entries[entries.length - 1] as JournalEntry).seq : after;
-  const page: JournalPage = { entries, cursor: String(cursor) };
-  sendJson(res, 200, page);
-}
 
 /**
  * `POST /api/venues/<id>/media` (admin): streamed, hashed, stored once (RP19). Only audio, video

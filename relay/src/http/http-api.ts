@@ -11,7 +11,8 @@ import {
   revokeDevice,
   rotateGuestLink,
 } from './api-venues';
-import { appendJournal, httpSync, readJournal, serveMedia, uploadMedia } from './api-data';
+import { httpSync, serveMedia, uploadMedia } from './api-data';
+import { appendJournal, readHistory, readJournal } from './api-journal';
 import { serveStatic } from './static-files';
 import type { RelayServices } from '../services';
 
@@ -81,6 +82,7 @@ function route(
     ],
     ['POST', /^\/api\/venues\/([^/]+)\/journal$/, ([id]) => appendJournal(s, req, res, id!)],
     ['GET', /^\/api\/venues\/([^/]+)\/journal$/, ([id], q) => readJournal(s, req, res, id!, q)],
+    ['GET', /^\/api\/venues\/([^/]+)\/history$/, ([id], q) => readHistory(s, req, res, id!, q)],
     ['POST', /^\/api\/venues\/([^/]+)\/media$/, ([id]) => uploadMedia(s, req, res, id!)],
     ['GET', /^\/media\/([^/]+)$/, ([sha]) => serveMedia(s, req, res, sha!)],
     ['GET', /^\/api\/demo-library$/, async () => sendJson(res, 200, await s.demoLibrary())],

@@ -22,7 +22,7 @@ export interface ScrapeState {
  */
 const ROUTE_CLASSES: readonly (readonly [RegExp, string])[] = [
   [/^\/api\/sync\//, 'sync'],
-  [/^\/api\/venues\/[^/]+\/journal$/, 'journal'],
+  [/^\/api\/venues\/[^/]+\/(journal|history)$/, 'journal'],
   [/^\/api\/venues\/[^/]+\/media$|^\/media\//, 'media'],
   [/^\/api\/(pair|guest)$/, 'sign-in'],
   [/^\/api\/venues(\/|$)/, 'venues'],

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Role } from '@djamms/protocol';
 import { FileJournalStore as JournalStore, type JournalRetention } from './JournalStore';
-import { ROOMY, journalContract, journalEntry } from './journal-contract';
+import { DAY, ROOMY, journalContract, journalEntry } from './journal-contract';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -29,7 +29,7 @@ async function dataDir(): Promise<string> {
 const KiB = 1024;
 const roomy = ROOMY;
 /** 128 KiB in all, 64 KiB of guest entries: about 120 and 60 of the 1 KiB entries below. */
-const tight: JournalRetention = { maxBytes: 128 * KiB, maxGuestBytes: 64 * KiB };
+const tight: JournalRetention = { maxBytes: 128 * KiB, maxGuestBytes: 64 * KiB, historyMs: DAY };
 
 const entry = journalEntry;
 /** An entry whose stored line is about 1 KiB. */
@@ -60,12 +60,14 @@ describe('FileJournalStore', () => {
       last: 3,
     });
     const reopened = new JournalStore(dir, roomy);
-    expect((await reopened.read('vvenue', 0, 10)).map((e) => [e.id, e.seq])).toEqual([
+    expect(
+      (await reopened.read('vvenue', { after: 0, limit: 10 })).map((e) => [e.id, e.seq]),
+    ).toEqual([
       ['a', 1],
       ['b', 2],
       ['c', 3],
     ]);
-    expect((await reopened.read('vvenue', 1, 1)).map((e) => e.id)).toEqual(['b']);
+    expect((await reopened.read('vvenue', { after: 1, limit: 1 })).map((e) => e.id)).toEqual(['b']);
   });
 
   it('RP18 a torn last line is set aside and later appends stay readable', async () => {
@@ -75,7 +77,10 @@ describe('FileJournalStore', () => {
     const reopened = new JournalStore(dir, roomy);
     await reopened.append('vvenue', [entry('b')]);
     const again = new JournalStore(dir, roomy);
-    expect((await again.read('vvenue', 0, 10)).map((e) => e.id)).toEqual(['a', 'b']);
+    expect((await again.read('vvenue', { after: 0, limit: 10 })).map((e) => e.id)).toEqual([
+      'a',
+      'b',
+    ]);
     expect((await readdir(join(dir, 'journal'))).some((f) => f.includes('.corrupt-'))).toBe(true);
   });
 
@@ -86,7 +91,7 @@ describe('FileJournalStore', () => {
     for (let round = 0; round < 10; round++) {
       await journal.append('vvenue', batch(`flood${round}-`, 30, 'guest'));
     }
-    const kept = await journal.read('vvenue', 0, 1000);
+    const kept = await journal.read('vvenue', { after: 0, limit: 1000 });
     const guests = kept.filter((e) => e.role === 'guest');
     expect(kept.filter((e) => e.role === 'player').map((e) => e.seq)).toEqual(
       Array.from({ length: 20 }, (_, i) => i + 1),
@@ -100,7 +105,7 @@ describe('FileJournalStore', () => {
     );
     expect((await stat(journalFile(dir))).size).toBeLessThan(1.25 * tight.maxBytes);
     // a page that starts before the oldest kept guest entry continues after the staff entries
-    expect((await journal.read('vvenue', 20, 1))[0]?.seq).toBe(guests[0]?.seq);
+    expect((await journal.read('vvenue', { after: 20, limit: 1 }))[0]?.seq).toBe(guests[0]?.seq);
   });
 
   it('RP29 everything beyond the whole budget goes oldest first; the newest entry always stays', async () => {
@@ -109,7 +114,7 @@ describe('FileJournalStore', () => {
     for (let round = 0; round < 5; round++) {
       await journal.append('vvenue', batch(`played${round}-`, 60, 'player'));
     }
-    const kept = await journal.read('vvenue', 0, 1000);
+    const kept = await journal.read('vvenue', { after: 0, limit: 1000 });
     expect(kept.length).toBeGreaterThan(100);
     expect(kept.length).toBeLessThan(160);
     expect(kept.at(-1)?.seq).toBe(300);
@@ -118,7 +123,7 @@ describe('FileJournalStore', () => {
     expect(await journal.append('vvenue', [huge])).toEqual({ appended: 1, last: 301 });
     await journal.append('vvenue', [entry('after')]);
     const reopened = new JournalStore(dir, tight);
-    expect((await reopened.read('vvenue', 0, 1000)).at(-1)).toMatchObject({
+    expect((await reopened.read('vvenue', { after: 0, limit: 1000 })).at(-1)).toMatchObject({
       id: 'after',
       seq: 302,
     });
@@ -129,12 +134,12 @@ describe('FileJournalStore', () => {
     const journal = new JournalStore(dir, tight);
     await journal.append('vvenue', batch('old-', 100, 'guest'));
     await journal.append('vvenue', batch('new-', 40, 'guest'));
-    const before = await journal.read('vvenue', 0, 1000);
+    const before = await journal.read('vvenue', { after: 0, limit: 1000 });
     expect(before[0]?.id).not.toBe('old-0'); // compacted
     // the relay dies while appending: the last line is torn
     await appendFile(journalFile(dir), '{"id":"torn-one","kind":"req');
     const restarted = new JournalStore(dir, tight);
-    expect(await restarted.read('vvenue', 0, 1000)).toEqual(before);
+    expect(await restarted.read('vvenue', { after: 0, limit: 1000 })).toEqual(before);
     // a retried batch within retention appends nothing; a new id continues the seq
     expect(await restarted.append('vvenue', batch('new-', 40, 'guest'))).toEqual({
       appended: 0,
@@ -164,7 +169,7 @@ describe('FileJournalStore', () => {
     await mkdir(join(dir, 'journal'));
     await writeFile(journalFile(dir), lines.map((l) => JSON.stringify(l) + '\n').join(''));
     const journal = new JournalStore(dir, tight);
-    const kept = await journal.read('vvenue', 0, 1000);
+    const kept = await journal.read('vvenue', { after: 0, limit: 1000 });
     expect(kept.at(-1)?.seq).toBe(400);
     expect(kept.length).toBeLessThan(80);
     expect((await stat(journalFile(dir))).size).toBeLessThan(1.25 * tight.maxGuestBytes);
@@ -175,7 +180,7 @@ describe('FileJournalStore', () => {
     for (let round = 0; round < 10; round++) {
       await journal.append('vvenue', batch(`g${round}-`, 30, 'guest'));
     }
-    const kept = await journal.read('vvenue', 0, 1000);
+    const kept = await journal.read('vvenue', { after: 0, limit: 1000 });
     expect(kept.length).toBeLessThan(85);
     expect(kept.at(-1)).toMatchObject({ id: 'g9-29', seq: 300 });
     expect(await journal.append('vvenue', [sized('g9-29', 'guest')])).toEqual({
@@ -193,7 +198,11 @@ describe('FileJournalStore', () => {
     await journal.unloadIdle(30_000);
     await appendFile(journalFile(dir), JSON.stringify({ ...entry('c'), seq: 3 }) + '\n');
     // had the index stayed, the line written behind its back would be unknown to it
-    expect((await journal.read('vvenue', 0, 10)).map((e) => e.id)).toEqual(['a', 'b', 'c']);
+    expect((await journal.read('vvenue', { after: 0, limit: 10 })).map((e) => e.id)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
     expect(await journal.append('vvenue', [entry('c'), entry('d')])).toEqual({
       appended: 1,
       last: 4,
@@ -201,11 +210,12 @@ describe('FileJournalStore', () => {
   });
 
   it('RP29 budgets smaller than a few of the largest entries are refused', () => {
-    expect(() => new JournalStore(null, { maxBytes: 1024, maxGuestBytes: 512 })).toThrow(
-      /journal budgets/,
-    );
-    expect(() => new JournalStore(null, { maxBytes: 64 * KiB, maxGuestBytes: 128 * KiB })).toThrow(
-      /journal budgets/,
-    );
+    expect(
+      () => new JournalStore(null, { maxBytes: 1024, maxGuestBytes: 512, historyMs: DAY }),
+    ).toThrow(/journal budgets/);
+    expect(
+      () =>
+        new JournalStore(null, { maxBytes: 64 * KiB, maxGuestBytes: 128 * KiB, historyMs: DAY }),
+    ).toThrow(/journal budgets/);
   });
 });

@@ -1,44 +1,34 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from '@djamms/protocol';
+import { appendDurably, keepRanges, readRange, scanLines, setTailAside } from './journal-file';
 import {
-  appendDurably,
-  keepRanges,
-  readRange,
-  scanLines,
-  setTailAside,
-  type ByteRange,
-} from './journal-file';
+  compactionDue,
+  emptyIndex,
+  entryOf,
+  index,
+  keptLines,
+  lineRanges,
+  parseLine,
+  reindex,
+  retained,
+  select,
+  type JournalIndex,
+  type JournalQuery,
+  type JournalRetention,
+} from './journal-index';
 
-/** What a venue's journal keeps (RP29): the newest entries within byte budgets. */
-export interface JournalRetention {
-  /** Bytes of entries (JSON lines) a venue keeps in all. */
-  readonly maxBytes: number;
-  /** Bytes of those that guest entries (requests and votes) may take. */
-  readonly maxGuestBytes: number;
-}
+export type { JournalQuery, JournalRetention } from './journal-index';
 
 /** Neither budget may be smaller than this: it must hold many of the largest entries (RP29). */
 export const MIN_RETENTION_BYTES = 64 * 1024;
 
 /**
  * One venue's retained entries as an index: where each line is, not the entry itself (the file
- * holds those; an ephemeral relay keeps the lines). Parallel arrays cost a few words an entry.
+ * holds those; an ephemeral relay keeps the lines).
  */
-interface VenueJournal {
+interface VenueJournal extends JournalIndex {
   readonly path: string | null;
-  readonly seqs: number[];
-  readonly ids: string[];
-  readonly offsets: number[];
-  readonly sizes: number[];
-  readonly guests: boolean[];
-  /** The lines themselves when nothing is on disk. */
-  readonly lines: string[] | null;
-  /** Ids of retained entries: a retried batch appends nothing twice (RP18). */
-  readonly known: Set<string>;
-  bytes: number;
-  guestBytes: number;
-  lastSeq: number;
   /** Every operation on the venue runs after the previous one (appends, reads, compaction). */
   tail: Promise<void>;
   busy: number;
@@ -47,15 +37,8 @@ interface VenueJournal {
   broken: boolean;
 }
 
-/** What one line of the file must hold for the index. */
-interface StoredLine {
-  readonly id: string;
-  readonly seq: number;
-  readonly role: string;
-}
-
 /**
- * Where venue journals live (RP18, RP29): the seam a shared store plugs into in cluster mode. Every
+ * Where venue journals live (RP18, RP29, RP33, RP34): the seam a shared store plugs into in cluster mode. Every
  * implementation passes journal-contract.ts.
  */
 export interface JournalStore {
@@ -64,19 +47,20 @@ export interface JournalStore {
     venueId: string,
     entries: readonly Omit<JournalEntry, 'seq'>[],
   ): Promise<{ appended: number; last: number }>;
-  /** Retained entries with a seq above `after`, oldest first, at most `limit`. */
-  read(venueId: string, after: number, limit: number): Promise<JournalEntry[]>;
+  /** The retained entries a query selects, oldest first (RP18, RP34). */
+  read(venueId: string, query: JournalQuery): Promise<JournalEntry[]>;
   /** Frees what venues unused for `idleMs` hold in memory. */
   unloadIdle(idleMs: number): Promise<void>;
 }
 
 /**
- * Per-venue append-only journal (RP18, RP29): JSON lines in `<data>/journal/<venueId>.jsonl`,
- * fsynced before the append is answered, idempotent by entry id. Only an index of the retained
- * entries stays in memory; the file is streamed on open and read by range. Compaction keeps the
- * newest entries within the retention budgets (guest entries within their own) and rewrites the
- * file atomically once it holds a quarter more than that. A torn last line is set aside on open.
- * In ephemeral mode the lines are kept in memory, within the same budgets.
+ * Per-venue append-only journal (RP18, RP29, RP33): JSON lines in
+ * `<data>/journal/<venueId>.jsonl`, fsynced before the append is answered, idempotent by entry id.
+ * Only an index of the retained entries stays in memory; the file is streamed on open and read by
+ * range. Compaction keeps plays younger than the history kept and the newest other entries within
+ * the retention budgets (guest entries within their own), and rewrites the file atomically once it
+ * holds a quarter more than that. A torn last line is set aside on open. In ephemeral mode the
+ * lines are kept in memory, within the same budgets.
  */
 export class FileJournalStore implements JournalStore {
   readonly #dir: string | null;
@@ -91,6 +75,7 @@ export class FileJournalStore implements JournalStore {
     ) {
       throw new Error(`journal budgets: ${MIN_RETENTION_BYTES} ≤ guest bytes ≤ all bytes`);
     }
+    if (!(retention.historyMs > 0)) throw new Error('play history must be kept for some time');
     this.#dir = dataDir ? join(dataDir, 'journal') : null;
     this.#retention = retention;
     this.#now = now;
@@ -104,9 +89,9 @@ export class FileJournalStore implements JournalStore {
     return this.#run(venueId, (journal) => this.#appendNow(journal, entries));
   }
 
-  /** Retained entries with a seq above `after`, oldest first, at most `limit`. */
-  read(venueId: string, after: number, limit: number): Promise<JournalEntry[]> {
-    return this.#run(venueId, (journal) => readEntries(journal, after, limit));
+  /** The retained entries a query selects, oldest first (RP18, RP34). */
+  read(venueId: string, query: JournalQuery): Promise<JournalEntry[]> {
+    return this.#run(venueId, (journal) => readEntries(journal, select(journal, query)));
   }
 
   /**
@@ -172,17 +157,8 @@ export class FileJournalStore implements JournalStore {
   async #load(venueId: string): Promise<VenueJournal> {
     const path = this.#dir ? join(this.#dir, `${venueId}.jsonl`) : null;
     const journal: VenueJournal = {
+      ...emptyIndex(!path),
       path,
-      seqs: [],
-      ids: [],
-      offsets: [],
-      sizes: [],
-      guests: [],
-      lines: path ? null : [],
-      known: new Set(),
-      bytes: 0,
-      guestBytes: 0,
-      lastSeq: 0,
       tail: Promise.resolve(),
       busy: 0,
       lastUsed: this.#now(),
@@ -228,128 +204,45 @@ export class FileJournalStore implements JournalStore {
     return { appended: fresh.length, last: journal.lastSeq };
   }
 
-  /**
-   * Compacts once the journal holds a quarter more than it retains, so each byte is rewritten a
-   * bounded number of times (at most about four) however long the venue runs.
-   */
+  /** Compacts once the journal holds a quarter more than it retains (RP29). */
   async #compactIfDue(journal: VenueJournal): Promise<void> {
-    const { maxBytes, maxGuestBytes } = this.#retention;
-    const guestExcess = Math.max(0, journal.guestBytes - maxGuestBytes);
-    const excess = guestExcess + Math.max(0, journal.bytes - guestExcess - maxBytes);
-    if (excess === 0 || excess * 4 < journal.bytes - excess) return;
-    const keep = retained(journal, this.#retention);
-    if (journal.path) await keepRanges(journal.path, lineRanges(journal, keep));
+    const now = this.#now();
+    if (!compactionDue(journal, this.#retention, now)) return;
+    const keep = retained(journal, this.#retention, now);
+    if (journal.path) await keepRanges(journal.path, lineRanges(journal, keptLines(keep)));
     reindex(journal, keep);
   }
 }
 
-function parseLine(line: Buffer): StoredLine | null {
-  try {
-    const entry = JSON.parse(line.toString('utf8')) as Partial<StoredLine> | null;
-    if (typeof entry?.id !== 'string' || !Number.isInteger(entry.seq)) return null;
-    return { id: entry.id, seq: entry.seq as number, role: String(entry.role) };
-  } catch {
-    return null;
-  }
-}
-
-function index(journal: VenueJournal, entry: StoredLine, size: number): void {
-  const guest = entry.role === 'guest';
-  journal.seqs.push(entry.seq);
-  journal.ids.push(entry.id);
-  journal.offsets.push(journal.bytes);
-  journal.sizes.push(size);
-  journal.guests.push(guest);
-  journal.known.add(entry.id);
-  journal.bytes += size;
-  if (guest) journal.guestBytes += size;
-  journal.lastSeq = entry.seq;
-}
+/** Unwanted bytes between wanted lines that one read takes rather than start another. */
+const READ_GAP_BYTES = 64 * 1024;
 
 /**
- * Which entries retention keeps (RP29), walking from the newest: guest entries while the guest
- * budget lasts, every entry while the whole budget lasts; the newest entry always (the next seq
- * continues from it).
+ * The entries at the given positions (ascending). Wanted lines close together are read in one go
+ * (plays between guest entries), so a page costs a few reads however its lines interleave.
  */
-function retained(journal: VenueJournal, { maxBytes, maxGuestBytes }: JournalRetention): boolean[] {
-  const keep = new Array<boolean>(journal.seqs.length).fill(false);
-  let bytes = 0;
-  let guestBytes = 0;
-  let guestsFull = false;
-  for (let i = journal.seqs.length - 1; i >= 0; i--) {
-    const size = journal.sizes[i] as number;
-    const guest = journal.guests[i] as boolean;
-    const isNewest = i === journal.seqs.length - 1;
-    if (!isNewest && guest && (guestsFull || guestBytes + size > maxGuestBytes)) {
-      guestsFull = true;
-      continue;
+async function readEntries(journal: VenueJournal, positions: number[]): Promise<JournalEntry[]> {
+  if (journal.lines) return positions.map((i) => entryOf(journal.lines![i] as string));
+  const { offsets, sizes } = journal;
+  const out: JournalEntry[] = [];
+  for (let first = 0; first < positions.length;) {
+    let last = first;
+    const end = (k: number) =>
+      (offsets[positions[k]!] as number) + (sizes[positions[k]!] as number);
+    while (
+      last + 1 < positions.length &&
+      (offsets[positions[last + 1]!] as number) - end(last) <= READ_GAP_BYTES
+    ) {
+      last++;
     }
-    if (!isNewest && bytes + size > maxBytes) break;
-    keep[i] = true;
-    bytes += size;
-    if (guest) guestBytes += size;
+    const start = offsets[positions[first]!] as number;
+    const bytes = await readRange(journal.path as string, [start, end(last)]);
+    for (let k = first; k <= last; k++) {
+      const from = (offsets[positions[k]!] as number) - start;
+      const line = bytes.toString('utf8', from, from + (sizes[positions[k]!] as number) - 1);
+      out.push(entryOf(line));
+    }
+    first = last + 1;
   }
-  return keep;
-}
-
-/** The file ranges of the kept lines, neighbours merged. */
-function lineRanges(journal: VenueJournal, keep: readonly boolean[]): ByteRange[] {
-  const ranges: [number, number][] = [];
-  keep.forEach((kept, i) => {
-    if (!kept) return;
-    const start = journal.offsets[i] as number;
-    const end = start + (journal.sizes[i] as number);
-    const last = ranges[ranges.length - 1];
-    if (last && last[1] === start) last[1] = end;
-    else ranges.push([start, end]);
-  });
-  return ranges;
-}
-
-/** Drops what compaction dropped from the index; offsets follow the rewritten file. */
-function reindex(journal: VenueJournal, keep: readonly boolean[]): void {
-  const { seqs, ids, sizes, guests, lines } = journal;
-  for (let i = 0; i < keep.length; i++) if (!keep[i]) journal.known.delete(ids[i] as string);
-  const lists: unknown[][] = lines ? [seqs, ids, sizes, guests, lines] : [seqs, ids, sizes, guests];
-  for (const list of lists) {
-    let to = 0;
-    for (let from = 0; from < keep.length; from++) if (keep[from]) list[to++] = list[from];
-    list.length = to;
-  }
-  journal.offsets.length = 0;
-  journal.bytes = 0;
-  journal.guestBytes = 0;
-  sizes.forEach((size, i) => {
-    journal.offsets.push(journal.bytes);
-    journal.bytes += size;
-    if (guests[i]) journal.guestBytes += size;
-  });
-}
-
-async function readEntries(
-  journal: VenueJournal,
-  after: number,
-  limit: number,
-): Promise<JournalEntry[]> {
-  const { seqs } = journal;
-  let low = 0;
-  let high = seqs.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((seqs[mid] as number) <= after) low = mid + 1;
-    else high = mid;
-  }
-  const end = Math.min(seqs.length, low + limit);
-  if (low >= end) return [];
-  if (journal.lines) {
-    return journal.lines.slice(low, end).map((line) => JSON.parse(line) as JournalEntry);
-  }
-  const last = end - 1;
-  const from = journal.offsets[low] as number;
-  const to = (journal.offsets[last] as number) + (journal.sizes[last] as number);
-  const text = (await readRange(journal.path as string, [from, to])).toString('utf8');
-  return text
-    .split('\n')
-    .slice(0, end - low)
-    .map((line) => JSON.parse(line) as JournalEntry);
+  return out;
 }

@@ -10,12 +10,14 @@
 import { TIMING, type EntryView, type LibraryTrack, type NowPlaying } from '@djamms/venue';
 import { MediaCache, type MediaCacheState } from '../media/MediaCache';
 import { pwa } from '../pwa.svelte';
-import { mediaUrl, readJournal } from '../relay-api';
+import { mediaUrl, readGuestEntries } from '../relay-api';
 import { deviceClock } from '../sync/clock';
 import type { VenueSession } from '../sync/venue-session.svelte';
 import { AudioEngine, FADE_OUT_SECONDS } from './AudioEngine';
+import { recordId, sendRecord } from '../records/send';
 import { guestEntries } from './journal';
 import { LIVE_FIELD, type LivePosition } from './live';
+import { PlayLog } from './PlayLog';
 
 const JOURNAL_POLL_MS = 3_000;
 /** A skip or a previous crossfades this quickly; only a track ending gets the venue's crossfade. */
@@ -53,6 +55,8 @@ export class PlayerEngine {
   finished = $state(0);
 
   readonly audio: AudioEngine;
+  /** What played, for the venue's play history (RP33). */
+  private readonly playLog: PlayLog;
   private readonly cache: MediaCache;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** What is on the deck: the entry, its file, and which start of it (an entry repeats). */
@@ -81,6 +85,11 @@ export class PlayerEngine {
       waiting: this.onWaiting,
       playing: this.onPlaying,
     });
+    this.playLog = new PlayLog(
+      deviceClock.now,
+      () => recordId('play'),
+      (entry) => void sendRecord(session.credential, entry),
+    );
     this.cache = new MediaCache((state) => {
       this.media = state;
       if (this.waitingFor) this.follow();
@@ -227,6 +236,7 @@ export class PlayerEngine {
     }
     if (now.state === 'paused') {
       this.audio.pause();
+      this.playLog.tick(now.entry, false);
       return;
     }
     // Follow the venue's position when it is far from ours: a seek, or a previous that restarted.
@@ -239,6 +249,7 @@ export class PlayerEngine {
     const key = `${now.entry}@${now.changedAt}`;
     if (this.stopDone === key) return;
     this.stopDone = key;
+    this.playLog.end('stopped');
     if (now.stoppedBy === 'emergency') this.audio.emergencyStop();
     else if (now.stoppedBy === 'fade-out') this.audio.fadeOut(FADE_OUT_SECONDS);
     // The end of the queue: what plays finishes by itself.
@@ -247,6 +258,7 @@ export class PlayerEngine {
   }
 
   private silenceIfPlaying() {
+    this.playLog.end('stopped');
     if (!this.audio.paused) this.audio.fadeOut(QUICK_FADE_SECONDS);
     this.loaded = null;
   }
@@ -281,7 +293,9 @@ export class PlayerEngine {
       // Where the venue is now, not when the screen's snapshot was last built (up to a second
       // ago): a player restored after a reload starts within a few milliseconds of it.
       const position = this.session.venue.snapshot().nowPlaying?.positionMs ?? now.positionMs;
-      await this.play(() => this.audio.start(src, position / 1000, fade));
+      const started = await this.play(() => this.audio.start(src, position / 1000, fade));
+      // A new play, unless this one already counts (a restart after a failure, a reload).
+      if (started && this.playLog.entry !== now.entry) this.playLog.started(now.entry, track);
       this.deck = this.audio.deck;
       if (this.session.snapshot.nowPlaying?.state !== 'playing') this.audio.pause();
     } finally {
@@ -289,11 +303,15 @@ export class PlayerEngine {
     }
   }
 
-  /** Runs a start or a resume; a browser that wants a tap first gets the start button back. */
-  private async play(run: () => Promise<void>) {
+  /**
+   * Runs a start or a resume, true when it sounds; a browser that wants a tap first gets the start
+   * button back.
+   */
+  private async play(run: () => Promise<void>): Promise<boolean> {
     try {
       await run();
       this.problem = '';
+      return true;
     } catch (e) {
       if (e instanceof DOMException && e.name === 'NotAllowedError') {
         this.unlocked = false;
@@ -303,6 +321,7 @@ export class PlayerEngine {
       } else {
         this.onFailed(e instanceof Error ? e.message : String(e));
       }
+      return false;
     }
   }
 
@@ -387,6 +406,7 @@ export class PlayerEngine {
     this.duration = duration;
     const now = this.session.snapshot.nowPlaying;
     const entry = this.loaded?.entry;
+    if (entry) this.playLog.tick(entry, !this.audio.paused);
     // A deck that is still loading its file says NaN: nothing to judge yet. A track shorter than
     // two crossfades gives half of itself to each.
     if (!Number.isFinite(duration) || !(seconds > 0)) return;
@@ -413,6 +433,7 @@ export class PlayerEngine {
 
   private finish(entry: string | null) {
     this.finished += 1;
+    if (entry) this.playLog.end('finished', entry);
     this.session.venue.advance(entry);
     // A waiting new version is applied only here, between tracks.
     if (pwa.updateReady) void pwa.applyUpdate();
@@ -430,6 +451,8 @@ export class PlayerEngine {
       return;
     }
     this.loaded = null;
+    const track = now && this.tracks.get(now.track);
+    if (track) this.playLog.failedToStart(entry, track);
     this.session.venue.reportFailure(entry, why);
   }
 
@@ -479,7 +502,12 @@ export class PlayerEngine {
     try {
       const { snapshot, venue } = this.session;
       const after = snapshot.journalCursor;
-      const page = await readJournal(credential.relay, credential.token, credential.venueId, after);
+      const page = await readGuestEntries(
+        credential.relay,
+        credential.token,
+        credential.venueId,
+        after,
+      );
       if (page.entries.length && page.cursor !== after) {
         venue.applyGuestEntries(guestEntries(page.entries, this.tracks), page.cursor);
       }
@@ -492,10 +520,12 @@ export class PlayerEngine {
 
   /** A closing tab hands the venue over at once instead of after the lease times out. */
   private onPageHide = () => {
+    this.playLog.end('stopped');
     if (this.active) this.session.venue.releaseLease();
   };
 
   destroy() {
+    this.playLog.end('stopped');
     this.timers.forEach(clearInterval);
     if (this.bufferingTimer) clearTimeout(this.bufferingTimer);
     removeEventListener('pagehide', this.onPageHide);

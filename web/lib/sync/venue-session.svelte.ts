@@ -13,10 +13,12 @@ import {
   type VenueCredential,
 } from '../credentials';
 import { replaySideEffects } from '../pwa.svelte';
+import { recordId, sendRecord } from '../records/send';
 import { describeVenue, readDemoLibrary } from '../relay-api';
 import type { LinkState } from './RelayLink';
 import { correctFromRelay, deviceClock } from './clock';
 import { SyncedDoc } from './SyncedDoc';
+import { ActionLog } from './staff-actions';
 import { acquireWriterSlot } from './writer-slot';
 
 /** What the whole UI shows about syncing (DESIGN §5, issue 4). */
@@ -96,6 +98,8 @@ export class VenueSession {
 
   readonly venue: Venue;
   readonly libraryModel: Library;
+  /** The venue model itself (not its recording wrapper): the origin of this session's own writes. */
+  private readonly ownOrigin: Venue;
   private refreshQueued = false;
   private readonly ticker: ReturnType<typeof setInterval>;
   private readonly clockTimer: ReturnType<typeof setInterval>;
@@ -114,8 +118,21 @@ export class VenueSession {
       correction: () => deviceClock.correction,
     };
     const role = credential.role === 'guest' ? 'viewer' : credential.role;
-    this.venue = new Venue(venueDoc.doc, { writer, device: credential.deviceId, role }, ports);
-    this.libraryModel = new Library(libraryDoc.doc, ports);
+    const venue = new Venue(venueDoc.doc, { writer, device: credential.deviceId, role }, ports);
+    const library = new Library(libraryDoc.doc, ports);
+    this.ownOrigin = venue;
+    // Staff writes are recorded here, once, whichever screen makes them (RP33).
+    if (role === 'admin' || role === 'staff') {
+      const actions = new ActionLog(
+        deviceClock.now,
+        () => recordId('action'),
+        (entry) => void sendRecord(this.credential, entry),
+      );
+      ({ venue: this.venue, library: this.libraryModel } = actions.wrap(venue, library, this));
+    } else {
+      this.venue = venue;
+      this.libraryModel = library;
+    }
     // A venue written by an older DJAMMS is brought up to date as soon as a writer opens it (VM15).
     if (role !== 'viewer' && this.venue.meta()) this.venue.migrate();
     this.showClock();
@@ -137,7 +154,7 @@ export class VenueSession {
   };
 
   private onUpdate = (_u: Uint8Array, origin: unknown) => {
-    if (origin !== this.venue && origin !== null) this.lastRemoteAt = performance.now();
+    if (origin !== this.ownOrigin && origin !== null) this.lastRemoteAt = performance.now();
     if (this.refreshQueued) return;
     this.refreshQueued = true;
     queueMicrotask(() => this.refresh());

@@ -1,0 +1,158 @@
+/**
+ * Issue 9: the venue's records. Two tracks play on a paired player (one to its end, one skipped by
+ * a staff phone) and both plays and the skip appear in the admin's Log tab while it is open; an
+ * action the admin makes offline arrives after reconnecting with the time it was made; the play
+ * history of today exports as a CSV with the right rows; the Log tab has no axe violations.
+ */
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JournalPage } from '@djamms/protocol';
+import {
+  addToneTracks,
+  api,
+  axeViolations,
+  closeVenue,
+  expectVenueName,
+  inApp,
+  openVenue,
+  pairInApp,
+  waitForPhase,
+  type Browser,
+  type E2ERelay,
+  type Page,
+} from './harness';
+
+describe('e2e: play history and the activity log', () => {
+  let relay: E2ERelay;
+  let browser: Browser;
+  let admin: Page;
+  let player: Page;
+  let staff: Page;
+  let venueId: string;
+  let token: string;
+
+  /** The venue's actions in words, as the relay holds them. */
+  const actions = async () =>
+    (
+      await api<JournalPage>(
+        relay,
+        'GET',
+        `/api/venues/${venueId}/journal?kinds=action&limit=1000`,
+        token,
+      )
+    ).entries.map((e) => ({
+      what: (e.data as { what: string }).what,
+      at: e.at,
+      device: (e.data as { device: string }).device,
+    }));
+  const logRows = (page: Page) =>
+    page.getByRole('list', { name: 'Activity' }).getByRole('listitem').allInnerTexts();
+
+  beforeAll(async () => {
+    ({ relay, browser, page: admin, venueId, token } = await openVenue('History Bar'));
+    await addToneTracks(admin, relay, venueId, token, [
+      { id: 'first', title: 'First, "Live"', artist: 'Café Band', seconds: 5 },
+      { id: 'second', title: 'Second Song', artist: 'Café Band', seconds: 30 },
+      { id: 'third', title: 'Third Song', artist: 'Café Band', seconds: 60 },
+    ]);
+    expect(await inApp(admin, (app) => app.venue.setSetting('crossfadeSeconds', 0).ok)).toBe(true);
+    for (const t of ['first', 'second', 'third'])
+      expect(await inApp(admin, (app, id) => app.venue.addToProgramme(id).ok, t)).toBe(true);
+    await waitForPhase(admin, 'saved-relay');
+    await admin.getByRole('tab', { name: 'Log' }).click();
+    staff = await pairInApp(
+      await browser.newContext(),
+      relay,
+      venueId,
+      token,
+      'staff',
+      true,
+      'Bar phone',
+    );
+    await expectVenueName(staff, 'History Bar');
+  }, 120_000);
+
+  afterAll(() => closeVenue(browser, relay));
+
+  it('a finished play, a skipped play and the skip appear in the open Log tab', async () => {
+    player = await pairInApp(await browser.newContext(), relay, venueId, token, 'player');
+    await expectVenueName(player, 'History Bar');
+    // The first plays to its end (5 s), then the second starts.
+    await expect
+      .poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.track), { timeout: 30_000 })
+      .toBe('second');
+    await player.waitForTimeout(3_000);
+    await staff.getByRole('button', { name: 'Skip' }).click();
+    await expect.poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.track)).toBe('third');
+    await expect
+      .poll(() => logRows(admin), { timeout: 15_000 })
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/First, "Live" · Café Band\s+Played 0:0[45] · played to the end/),
+          expect.stringMatching(/Second Song · Café Band\s+Played 0:0[2-5] · skipped/),
+          expect.stringMatching(/Skipped Second Song\s+Bar phone \(Staff\)/),
+        ]),
+      );
+    const rows = await logRows(admin);
+    // Newest first: the skip and the skipped play come before the first play.
+    expect(rows.findIndex((r) => r.includes('First, "Live"'))).toBeGreaterThan(
+      rows.findIndex((r) => r.includes('Skipped Second Song')),
+    );
+  });
+
+  it('an action made offline arrives after reconnecting, with the time it was made', async () => {
+    await admin.context().setOffline(true);
+    await admin.getByRole('tab', { name: 'Playing' }).click();
+    const madeAt = Date.now();
+    await admin.getByRole('button', { name: 'Pause' }).click();
+    await admin.waitForTimeout(3_000);
+    expect((await actions()).map((a) => a.what)).not.toContain('Paused Third Song');
+    await admin.getByRole('tab', { name: 'Log' }).click();
+    const back = Date.now();
+    await admin.context().setOffline(false);
+    await expect
+      .poll(() => logRows(admin), { timeout: 20_000 })
+      .toEqual(
+        expect.arrayContaining([expect.stringMatching(/Paused Third Song\s+owner \(Admin\)/)]),
+      );
+    const paused = (await actions()).find((a) => a.what === 'Paused Third Song')!;
+    expect(paused.at).toBeGreaterThanOrEqual(madeAt - 1_000);
+    expect(paused.at).toBeLessThan(back - 2_000);
+    // The Log shows it at the time it was made, not when it arrived.
+    const shown = await admin
+      .getByRole('listitem')
+      .filter({ hasText: 'Paused Third Song' })
+      .locator('time')
+      .getAttribute('datetime');
+    expect(Date.parse(shown!)).toBe(paused.at);
+  });
+
+  it('exports today’s plays as CSV: BOM, header, titles, seconds played, how each ended', async () => {
+    const today = await admin.evaluate(`(() => {
+      const d = new Date();
+      return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+    })()`);
+    await admin.getByLabel('To', { exact: true }).fill(today as string);
+    await admin.getByLabel('From', { exact: true }).fill(today as string);
+    const [download] = await Promise.all([
+      admin.waitForEvent('download'),
+      admin.getByRole('button', { name: 'Export play history' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`History Bar plays ${today} to ${today}.csv`);
+    const text = await readFile((await download.path())!, 'utf8');
+    expect(
+      text.startsWith('\uFEFFtitle,artist,album,isrc,started,seconds_played,ended_by\r\n'),
+    ).toBe(true);
+    const rows = text.slice(1).trimEnd().split('\r\n').slice(1);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(
+      /^"First, ""Live""",Café Band,,,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d,[45],finished$/,
+    );
+    expect(rows[1]).toMatch(/^Second Song,Café Band,,,[^,]+,[2-5],skipped$/);
+    await admin.getByRole('status').filter({ hasText: 'Exported 2 plays.' }).waitFor();
+  });
+
+  it('the Log tab has no axe violations', async () => {
+    expect(await axeViolations(admin)).toEqual([]);
+  });
+});

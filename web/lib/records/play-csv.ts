@@ -1,0 +1,68 @@
+/**
+ * Play history as CSV for a licensing report (issue 9): one row per play, RFC 4180 (fields with a
+ * comma, a quote or a line break quoted, quotes doubled, CRLF between records), UTF-8 with a byte
+ * order mark so spreadsheet programs read accents right. `started` is ISO 8601 local time with its
+ * UTC offset, as the device exporting it keeps time. Pure: the time zone is passed in.
+ */
+import type { PlayRecord } from '@djamms/protocol';
+
+/** The header row, in order. */
+export const PLAY_CSV_COLUMNS = [
+  'title',
+  'artist',
+  'album',
+  'isrc',
+  'started',
+  'seconds_played',
+  'ended_by',
+] as const;
+
+/** The UTF-8 byte order mark, as the first character of the text. */
+export const BOM = '\uFEFF';
+
+/** One field, quoted when it must be (RFC 4180 §2.6–2.7). */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** Records joined with CRLF, each ending with it (RFC 4180 §2.1–2.2). */
+export function csvText(rows: readonly (readonly string[])[]): string {
+  return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('');
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * `t` (ms since the epoch) as ISO 8601 local time to the second with its offset, given the offset
+ * in minutes as `Date#getTimezoneOffset` gives it (positive west of Greenwich): `2026-03-29T01:30:00+01:00`.
+ */
+export function localIso(t: number, timezoneOffset: number): string {
+  const local = new Date(t - timezoneOffset * 60_000);
+  const east = -timezoneOffset;
+  const sign = east >= 0 ? '+' : '-';
+  const off = `${sign}${two(Math.floor(Math.abs(east) / 60))}:${two(Math.abs(east) % 60)}`;
+  return (
+    `${local.getUTCFullYear()}-${two(local.getUTCMonth() + 1)}-${two(local.getUTCDate())}` +
+    `T${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:${two(local.getUTCSeconds())}${off}`
+  );
+}
+
+/**
+ * The whole file: BOM, header, one row per play in the order given. `offsetAt(t)` is the local
+ * time zone's offset at `t` in `getTimezoneOffset` minutes (it changes with daylight saving).
+ */
+export function playHistoryCsv(
+  plays: readonly PlayRecord[],
+  offsetAt: (t: number) => number,
+): string {
+  const rows = plays.map((p) => [
+    p.title,
+    p.artist,
+    p.album,
+    p.isrc,
+    localIso(p.started, offsetAt(p.started)),
+    String(Math.round(p.seconds)),
+    p.endedBy,
+  ]);
+  return BOM + csvText([PLAY_CSV_COLUMNS, ...rows]);
+}

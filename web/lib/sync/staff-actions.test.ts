@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import type { JournalEntryInput } from '@djamms/protocol';
+import { Library, type LibraryTrack } from '@djamms/venue';
+import { must, venueWorld } from '@djamms/venue/testing';
+import { ActionLog } from './staff-actions';
+
+const media = { sha256: 'a'.repeat(64), type: 'audio/mpeg' };
+
+/** An admin phone whose writes go through the action log, as a staff session's do. */
+function phone() {
+  const world = venueWorld();
+  const device = world.device('phone', 'admin');
+  const library = new Library(new Y.Doc(), { now: world.now, random: Math.random });
+  const sent: JournalEntryInput[] = [];
+  let n = 0;
+  const log = new ActionLog(
+    world.now,
+    () => `a-${++n}`,
+    (e) => sent.push(e),
+  );
+  const at = {
+    get snapshot() {
+      return device.venue.snapshot();
+    },
+    get library() {
+      return library.snapshot();
+    },
+  };
+  const models = log.wrap(device.venue, library, at);
+  const addTrack = (title: string) =>
+    must(
+      models.library.putTrack({
+        title,
+        artist: 'A',
+        album: '',
+        durationMs: 1000,
+        media,
+        explicit: false,
+      } as Omit<LibraryTrack, 'id'>),
+    );
+  const what = () => sent.map((e) => (e.data as { what: string }).what);
+  return { world, models, log, sent, addTrack, what };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('staff actions recorded on the session’s write path', () => {
+  it('records each staff operation that succeeded, in words, with its time', () => {
+    const { world, models, sent, addTrack, what } = phone();
+    const blue = addTrack('Blue Monday');
+    must(models.venue.addToProgramme(blue));
+    const entry = models.venue.snapshot().programme.entries[0]!.id;
+    must(models.venue.remove(entry));
+    must(models.venue.setShuffle(true));
+    must(models.venue.sendIntent('emergency-stop'));
+    expect(what()).toEqual([
+      'Added Blue Monday to the library',
+      'Added Blue Monday to the programme',
+      'Removed Blue Monday from the queue',
+      'Turned shuffle on',
+      'Emergency stop',
+    ]);
+    expect(sent.every((e) => e.kind === 'action' && e.at === world.now())).toBe(true);
+    expect(new Set(sent.map((e) => e.id)).size).toBe(sent.length);
+  });
+
+  it('records nothing for a refused operation or for reads and player duties', () => {
+    const { models, sent } = phone();
+    expect(models.venue.remove('no-such-entry').ok).toBe(false);
+    models.venue.snapshot();
+    models.venue.heartbeat();
+    expect(sent).toEqual([]);
+  });
+
+  it('a drag of the volume is one action with its last value', () => {
+    vi.useFakeTimers();
+    const { models, what } = phone();
+    for (const v of [40, 45, 52, 60]) must(models.venue.setSetting('volume', v));
+    expect(what()).toEqual([]);
+    vi.advanceTimersByTime(2_000);
+    must(models.venue.setSetting('muted', true));
+    must(models.venue.setSetting('compressor', true));
+    must(models.venue.sendIntent('pause'));
+    expect(what()).toEqual([
+      'Set the volume to 60',
+      'Set mute to on',
+      'Set the compressor to on',
+      'Paused',
+    ]);
+  });
+});
