@@ -6,6 +6,7 @@
  */
 import { isHlc } from './hlc';
 import { isOrderKey } from './order';
+import { isClockDoubt } from './schedule';
 import {
   INTENT_KINDS,
   LIMITS,
@@ -85,7 +86,10 @@ const CHECKS: Record<string, (f: Obj) => boolean> = {
     isTime(f.pos) &&
     isTime(f.at) &&
     optional(f.why, (v) => f.state === 'stopped' && STOP_REASONS.includes(v as never)),
-  beat: (f) => isTime(f.at) && (f.off === undefined || f.off === true),
+  beat: (f) =>
+    isTime(f.at) &&
+    (f.off === undefined || f.off === true) &&
+    (f.clock === undefined || isClockDoubt(f.clock)),
   lease: (f) => isCount(f.epoch) && isTime(f.at),
   cursor: (f) => isId(f.entry) && isOrderKey(f.key),
   stops: (f) => isCount(f.n),
