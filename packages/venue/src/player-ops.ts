@@ -18,7 +18,7 @@ import {
   type PlaybackFact,
 } from './schema';
 import { guestRequest, loadProgramme, vote, type TrackInfo } from './queue-ops';
-import { clockDoubt, slotOccurrence, type LocalTime } from './schedule';
+import { clockDoubt, recentOccurrences, slotOccurrence, type LocalTime } from './schedule';
 import { upNext, type EntryView } from './snapshot';
 
 /**
@@ -403,7 +403,9 @@ export function applySchedule(
     return fail('clock-wrong', "this player's clock is wrong: the schedule is paused");
   }
   const due = slotOccurrence(ctx.view.schedules, local);
-  if (!due || due.id === draft.get('slot')?.occ) return ok(null);
+  const last = draft.get('slot');
+  const applied = last ? [...(last.seen ?? []), last.occ] : [];
+  if (!due || applied.includes(due.id)) return ok(null);
   const tracks = tracksOf(due.slot.playlist);
   if (!tracks) return fail('not-found', 'the scheduled playlist is not in the library');
   if (!tracks.length) return fail('empty', 'the scheduled playlist has no tracks');
@@ -412,6 +414,7 @@ export function applySchedule(
   if (due.slot.volume !== null) draft.setRegister('set:volume', due.slot.volume, ctx.h);
   // The new programme starts from its first entry once what plays now finishes.
   draft.put('cursor', undefined);
-  draft.put('slot', { k: 'slot', occ: due.id });
+  const seen = recentOccurrences(applied, local).slice(-15);
+  draft.put('slot', seen.length ? { k: 'slot', occ: due.id, seen } : { k: 'slot', occ: due.id });
   return ok(due.slot.id);
 }

@@ -84,7 +84,7 @@ describe('schedule slots', () => {
 
   it('VM32 nothing changes before the next change the player waits for', () => {
     const random = createRandom(323);
-    for (let round = 0; round < 100; round++) {
+    for (let round = 0; round < 40; round++) {
       const slots = randomSlots(random, 1 + Math.floor(random.next() * 4));
       const day = Math.floor(random.next() * 7);
       const minutes = Math.floor(random.next() * DAY_MINUTES);
@@ -192,6 +192,25 @@ describe('following the schedule', () => {
     );
     w.net.flush();
     expect(programme()).toEqual(['l1', 'l2', 'l3']);
+  });
+
+  it('VM32 an occurrence is applied once even when local time runs back over it (clocks go back)', () => {
+    const { w, admin, tv, programme } = bar();
+    must(admin.venue.setSlot(slot('brunch', [0], 75, 105)));
+    must(admin.venue.setSlot(slot('lunch', [0], 90, 150)));
+    w.net.flush();
+    const sunday = (minutes: number) => at('2026-10-25', 0, minutes);
+    expect(must(tv.venue.applySchedule(sunday(80), tracksOf(lists)))).toBe('brunch');
+    expect(must(tv.venue.applySchedule(sunday(110), tracksOf(lists)))).toBe('lunch');
+    // 01:59 BST becomes 01:00 GMT: brunch's time comes round again, and is not applied again.
+    expect(must(tv.venue.applySchedule(sunday(80), tracksOf(lists)))).toBeNull();
+    expect(programme()).toEqual(['u1']);
+    // A week later it is a new occurrence; what was remembered from the week before is let go.
+    expect(must(tv.venue.applySchedule(at('2026-11-01', 0, 80), tracksOf(lists)))).toBe('brunch');
+    w.net.flush();
+    const fact = JSON.stringify(tv.peer.doc.getMap('writers').get('tv-w'));
+    expect(fact).toContain('"occ":"brunch@2026-11-01"');
+    expect(fact).not.toContain('2026-10-25');
   });
 
   it('VM32 of overlapping slots the earlier plays its length, then the other takes over', () => {

@@ -111,6 +111,16 @@ export function slotOccurrence(slots: Slot[], local: LocalTime): { slot: Slot; i
   return { slot: run.slot, id: `${run.slot.id}@${date}` };
 }
 
+/**
+ * The occurrences among `applied` still worth remembering at `local`: those that started today or
+ * yesterday. Time can run backwards over them (the hour repeated when clocks go back, a corrected
+ * clock), and each must still be applied only once (VM32).
+ */
+export function recentOccurrences(applied: string[], local: LocalTime): string[] {
+  const since = dayBefore(local.date);
+  return applied.filter((id) => id.slice(id.indexOf('@') + 1) >= since);
+}
+
 /** `YYYY-MM-DD` of the day before (calendar arithmetic only, no time zone). */
 function dayBefore(date: string): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -209,6 +209,8 @@ export interface JournalFact {
 export interface SlotFact {
   readonly k: 'slot';
   readonly occ: string;
+  /** Other occurrences applied since yesterday, so none is applied twice when time runs back. */
+  readonly seen?: readonly string[];
 }
 
 /** A lane entry a player started, and when (`k` is `p:<entry id>`). */

@@ -94,7 +94,13 @@ const CHECKS: Record<string, (f: Obj) => boolean> = {
   cursor: (f) => isId(f.entry) && isOrderKey(f.key),
   stops: (f) => isCount(f.n),
   journal: (f) => typeof f.c === 'string' && f.c.length <= LIMITS.text,
-  slot: (f) => typeof f.occ === 'string' && f.occ.length <= LIMITS.text,
+  slot: (f) =>
+    typeof f.occ === 'string' &&
+    f.occ.length <= LIMITS.text &&
+    (f.seen === undefined ||
+      (Array.isArray(f.seen) &&
+        f.seen.length <= 16 &&
+        f.seen.every((o) => typeof o === 'string' && o.length <= LIMITS.text))),
   p: (f) => isTime(f.at),
   x: (f) => isId(f.entry) && isText(f.why) && isTime(f.at),
   hi: (f) => isId(f.entry) && isId(f.track) && isLane(f.lane) && isTime(f.at),
