@@ -48,6 +48,12 @@ class Preferences {
       hour12: this.timeFormat === '12h',
     });
   }
+
+  /** A time of day (minutes after midnight; 1440 is midnight at the end) as this device shows it. */
+  timeOfDay(minutes: number): string {
+    const m = minutes % 1440;
+    return this.clock(new Date(2000, 0, 1, Math.floor(m / 60), m % 60).getTime());
+  }
 }
 
 export const preferences = new Preferences();

@@ -16,6 +16,7 @@ import type { VenueSession } from '../sync/venue-session.svelte';
 import { AudioEngine, FADE_OUT_SECONDS } from './AudioEngine';
 import { guestEntries } from './journal';
 import { LIVE_FIELD, type LivePosition } from './live';
+import { ScheduleRunner } from './ScheduleRunner.svelte';
 
 const JOURNAL_POLL_MS = 3_000;
 /** A skip or a previous crossfades this quickly; only a track ending gets the venue's crossfade. */
@@ -53,6 +54,8 @@ export class PlayerEngine {
   finished = $state(0);
 
   readonly audio: AudioEngine;
+  /** The venue's schedule, run from this device's copy (VM32, VM33). */
+  readonly schedule: ScheduleRunner;
   private readonly cache: MediaCache;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** What is on the deck: the entry, its file, and which start of it (an entry repeats). */
@@ -81,6 +84,7 @@ export class PlayerEngine {
       waiting: this.onWaiting,
       playing: this.onPlaying,
     });
+    this.schedule = new ScheduleRunner(session);
     this.cache = new MediaCache((state) => {
       this.media = state;
       if (this.waitingFor) this.follow();
@@ -163,6 +167,7 @@ export class PlayerEngine {
     }
     this.standby = null;
     if (snap.intents.some((i) => i.status === 'pending')) this.session.venue.applyIntents();
+    this.schedule.check();
     this.startWhenIdle();
     this.want();
     this.follow();
@@ -490,6 +495,7 @@ export class PlayerEngine {
 
   destroy() {
     this.timers.forEach(clearInterval);
+    this.schedule.destroy();
     if (this.bufferingTimer) clearTimeout(this.bufferingTimer);
     removeEventListener('pagehide', this.onPageHide);
     document.removeEventListener('visibilitychange', this.onVisible);
