@@ -337,6 +337,7 @@ export const words = {
     dayNames: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
     dayShort: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
     nothing: 'Nothing scheduled: the music stays as it is',
+    free: 'Nothing scheduled',
     noSlots: 'No slots yet. A slot switches the playlist and the volume by itself at set times.',
     slots: 'Slots',
     add: 'Add a slot',
