@@ -79,7 +79,8 @@ describe('e2e: schedules', () => {
       expect(lists[name]).not.toBe('');
     }
     await waitForPhase(admin, 'saved-relay');
-  }, 120_000);
+    // Room for building the app first when it is stale, on a busy machine.
+  }, 240_000);
 
   afterAll(() => closeVenue(browser, relay));
 
@@ -155,4 +156,17 @@ describe('e2e: schedules', () => {
     expect(await programme(admin)).toEqual({ tracks: ['brunch-a', 'brunch-b'], volume: 50 });
     expect(await axeViolations(player)).toEqual([]);
   }, 120_000);
+
+  it('staff see the schedule and the wrong clock, and cannot change the schedule', async () => {
+    const staff = await pairInApp(await browser.newContext(PHONE), relay, venueId, token, 'staff');
+    await staff.getByRole('tab', { name: 'Music' }).click();
+    const section = staff.getByRole('region', { name: 'Schedule' });
+    await section.getByText('Only an admin changes the schedule.').waitFor();
+    await section.getByTestId('schedule-clock').waitFor();
+    expect(await section.getByRole('listitem').filter({ hasText: 'Late night' }).count()).toBe(2);
+    for (const name of ['Add a slot', /^Edit /, /^Remove /]) {
+      expect(await section.getByRole('button', { name }).count()).toBe(0);
+    }
+    await staff.context().close();
+  }, 60_000);
 });

@@ -45,7 +45,8 @@ class Preferences {
     return new Date(t).toLocaleTimeString([], {
       hour: 'numeric',
       minute: '2-digit',
-      hour12: this.timeFormat === '12h',
+      // An hour cycle, not hour12: false, which some engines read as 1–24 and show midnight as 24:00.
+      hourCycle: this.timeFormat === '12h' ? 'h12' : 'h23',
     });
   }
 
