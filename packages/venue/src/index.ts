@@ -25,13 +25,10 @@ export {
   isSlot,
   minutesToNextChange,
   overlapping,
-  slotAt,
-  slotLength,
   slotOccurrence,
   type DayPart,
   type LocalTime,
   type Slot,
-  type SlotRun,
 } from './schedule';
 export {
   effectiveVolume,
