@@ -107,6 +107,7 @@ describe('e2e: schedules', () => {
     await form.getByLabel('Volume').fill('120');
     await form.getByRole('button', { name: 'Save slot' }).click();
     await form.getByText('The volume is a whole number from 0 to 100').waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
     await form.getByRole('button', { name: 'Cancel' }).click();
 
     await addSlot('Brunch', '35');
