@@ -315,6 +315,7 @@ export type Djamms = {
       settings: { volume: number };
       nowPlaying: { entry: string; track: string; state: string; stoppedBy?: string } | null;
       activePlayer: string | null;
+      players: { writer: string; clock: { why: string; ms: number } | null }[];
       intents: { id: string; kind: string; status: string }[];
       problems: { where: string; what: string }[];
       bans: string[];
@@ -347,6 +348,8 @@ export type Djamms = {
     };
     libraryModel: {
       putTrack(t: unknown): { ok: boolean; value?: string };
+      createPlaylist(name: string): { ok: boolean; value?: string };
+      addToPlaylist(id: string, tracks: string[]): { ok: boolean };
       doc: { transact(f: () => void): void };
     };
     venueDoc: {

@@ -45,8 +45,15 @@ class Preferences {
     return new Date(t).toLocaleTimeString([], {
       hour: 'numeric',
       minute: '2-digit',
-      hour12: this.timeFormat === '12h',
+      // An hour cycle, not hour12: false, which some engines read as 1–24 and show midnight as 24:00.
+      hourCycle: this.timeFormat === '12h' ? 'h12' : 'h23',
     });
+  }
+
+  /** A time of day (minutes after midnight; 1440 is midnight at the end) as this device shows it. */
+  timeOfDay(minutes: number): string {
+    const m = minutes % 1440;
+    return this.clock(new Date(2000, 0, 1, Math.floor(m / 60), m % 60).getTime());
   }
 }
 

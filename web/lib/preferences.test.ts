@@ -47,6 +47,15 @@ describe('per-device preferences', () => {
     expect(h12).not.toMatch(/21/);
   });
 
+  it('show a schedule’s times of day in this device’s format, midnight at the end as 0:00', async () => {
+    const { preferences } = await openPage(storage());
+    expect(preferences.timeOfDay(21 * 60 + 15)).toMatch(/^21.15$/);
+    expect(preferences.timeOfDay(1440)).toMatch(/^0?0.00$/);
+    preferences.set({ timeFormat: '12h' });
+    expect(preferences.timeOfDay(21 * 60 + 15)).toMatch(/^9.15\s?PM$/i);
+    expect(preferences.timeOfDay(0)).toMatch(/^12.00\s?AM$/i);
+  });
+
   it('are kept on this device: the next page opens with them', async () => {
     const local = storage();
     const first = await openPage(local);

@@ -4,6 +4,7 @@
  * elsewhere. Reasons the model or the relay give (kebab-case) are turned into words here too.
  */
 import type { PlaylistFileError } from './playlist-files';
+import type { ClockDoubt } from '@djamms/venue';
 
 /** "3 s ago", "4 min ago", "2 h ago". */
 function ago(ms: number): string {
@@ -528,6 +529,67 @@ export const words = {
     } as Record<string, string>,
   },
 
+  /** Schedules (venue SPEC VM32, VM33): the admin's Schedule section and what the TV says. */
+  schedule: {
+    title: 'Schedule',
+    views: 'Show',
+    today: 'Today',
+    week: 'This week',
+    now: 'Now',
+    dayNames: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
+    dayShort: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
+    nothing: 'Nothing scheduled: the music stays as it is',
+    free: 'Nothing scheduled',
+    noSlots: 'No slots yet. A slot switches the playlist and the volume by itself at set times.',
+    slots: 'Slots',
+    add: 'Add a slot',
+    edit: 'Edit',
+    editFor: (name: string) => `Edit ${name}`,
+    remove: 'Remove',
+    removeFor: (name: string) => `Remove ${name}`,
+    newSlot: 'New slot',
+    editing: 'Edit slot',
+    days: 'Days',
+    starts: 'Starts',
+    ends: 'Ends',
+    playlist: 'Playlist',
+    choosePlaylist: 'Choose a playlist',
+    volume: 'Volume',
+    keepVolume: 'Leave as it is',
+    save: 'Save slot',
+    saved: 'Slot saved',
+    removed: (name: string) => `Slot removed: ${name}`,
+    alreadyRemoved: 'That slot was already removed.',
+    missingPlaylist: 'Deleted playlist',
+    line: (playlist: string, volume: number | null) =>
+      volume === null ? playlist : `${playlist} · volume ${volume}`,
+    range: (from: string, to: string) => `${from}–${to}`,
+    daysOf: (days: string[]) => (days.length === 7 ? 'Every day' : days.join(', ')),
+    noPlaylists: 'Make a playlist first: a slot plays one of the library’s playlists.',
+    onlyAdmins: 'Only an admin changes the schedule.',
+    noDays: 'Pick at least one day.',
+    sameTime: 'A slot cannot start and end at the same time: choose another end.',
+    noPlaylist: 'Choose the playlist this slot plays.',
+    badVolume: 'The volume is a whole number from 0 to 100, or leave it as it is.',
+    notSaved: 'The slot was not saved: check its days, times and playlist.',
+    pastMidnight: (end: string) => `Runs past midnight: ends at ${end} the next day.`,
+    overlaps: (names: string) =>
+      `Overlaps ${names}: the slot that starts first plays to its end, then the other takes over.`,
+    clockWrong: (why: string) => `This player's clock is wrong (${why}): the schedule is paused`,
+    clockFix: 'Set the date and time on the TV, or connect it to the internet.',
+    behindRelay: (span: string) => `${span} behind the relay's time`,
+    aheadOfRelay: (span: string) => `${span} ahead of the relay's time`,
+    behindVenue: (span: string) => `${span} behind the venue's latest changes`,
+    span: (ms: number) => {
+      const min = Math.max(1, Math.round(Math.abs(ms) / 60_000));
+      if (min < 120) return `${min} min`;
+      const h = Math.round(min / 60);
+      return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
+    },
+    playlistGone: 'The scheduled playlist is not in the library: the music stays as it is.',
+    playlistEmpty: 'The scheduled playlist has no tracks: the music stays as it is.',
+  },
+
   kiosk: {
     title: 'Request a song',
     search: 'Search songs',
@@ -596,6 +658,19 @@ const FILE_ERRORS: Record<PlaylistFileError, string> = {
   'newer-version': 'it was made by a newer DJAMMS: update this app first',
   'bad-entry': 'a track needs a title, a file or a media URL, all as text',
 };
+
+/** Why a player's clock pauses the schedule, in words (VM33): for the TV and for the admin. */
+export function clockDoubtWords(doubt: ClockDoubt): string {
+  const w = words.schedule;
+  const span = w.span(doubt.ms);
+  const why =
+    doubt.why === 'venue'
+      ? w.behindVenue(span)
+      : doubt.ms > 0
+        ? w.behindRelay(span)
+        : w.aheadOfRelay(span);
+  return w.clockWrong(why);
+}
 
 /** A refusal in plain words. */
 export function refusal(reason: string | undefined): string {

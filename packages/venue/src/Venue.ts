@@ -25,13 +25,14 @@ import * as queue from './queue-ops';
 import { foldGone } from './retire';
 import { fail, type Result } from './result';
 import { mayAdd, mayHoldRegister, RIGHTS } from './rights';
-import type { LocalTime, Slot } from './schedule';
+import { clockDoubt, type LocalTime, type Slot } from './schedule';
 import {
   LEGACY_LEDGERS_MAP,
   META_MAP,
   SCHEMA_VERSION,
   TIMING,
   WRITERS_MAP,
+  type ClockDoubt,
   type IntentKind,
   type Ledger,
   type VenueMeta,
@@ -444,7 +445,15 @@ export class Venue {
   applyGuestEntries(entries: player.GuestEntry[], cursor: string) {
     return this.write(PLAYER, (c, d) => player.applyGuestEntries(c, d, entries, cursor));
   }
-  /** Follows the schedule at `local` time. */
+  /**
+   * Whether this device's clock is too doubtful to run the schedule (VM33), at the clock's now:
+   * what the player's screen says, and what its heartbeats tell the admin.
+   */
+  clockDoubt(now = this.ports.now()): ClockDoubt | null {
+    const correction = this.ports.correction ? this.ports.correction() : 0;
+    return clockDoubt(correction, this.read(now).revealAt, now);
+  }
+  /** Follows the schedule at `local` time (VM32). Returns the slot applied, or null. */
   applySchedule(local: LocalTime, tracksOf: (playlist: string) => string[] | null) {
     return this.write(PLAYER, (c, d) => player.applySchedule(c, d, local, tracksOf));
   }

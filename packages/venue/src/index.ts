@@ -19,7 +19,17 @@ export type { TrackInfo } from './queue-ops';
 export type { GuestEntry } from './player-ops';
 export type { IntentTarget } from './staff-ops';
 export { type Result, type VenueError } from './result';
-export { activeSlot, type LocalTime, type Slot } from './schedule';
+export {
+  DAY_MINUTES,
+  dayPlan,
+  isSlot,
+  minutesToNextChange,
+  overlapping,
+  slotOccurrence,
+  type DayPart,
+  type LocalTime,
+  type Slot,
+} from './schedule';
 export {
   effectiveVolume,
   defaultSettings,
@@ -47,6 +57,7 @@ export {
   LIMITS,
   SCHEMA_VERSION,
   TIMING,
+  type ClockDoubt,
   type IntentKind,
   type IntentOutcome,
   type Lane,
@@ -57,7 +68,7 @@ export {
   type WriterRole,
 } from './schema';
 export { randomId } from './ids';
-export { mayChangeSetting, maySendIntents } from './rights';
+export { mayChangeSetting, mayHoldRegister, maySendIntents } from './rights';
 export {
   Library,
   normalIsrc,

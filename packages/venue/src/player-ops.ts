@@ -18,12 +18,16 @@ import {
   type PlaybackFact,
 } from './schema';
 import { guestRequest, loadProgramme, vote, type TrackInfo } from './queue-ops';
-import { activeSlot, type LocalTime } from './schedule';
+import { clockDoubt, recentOccurrences, slotOccurrence, type LocalTime } from './schedule';
 import { upNext, type EntryView } from './snapshot';
 
-/** Records that this player is alive (the lease lives while its holder beats, VM3). */
+/**
+ * Records that this player is alive (the lease lives while its holder beats, VM3), and whether its
+ * clock is too doubtful to run the schedule, so the admin shows it (VM33).
+ */
 export function heartbeat(ctx: OpContext, draft: Draft): Result<void> {
-  draft.put('beat', { k: 'beat', at: ctx.now });
+  const doubt = clockDoubt(ctx.correction, ctx.facts.revealAt, ctx.now);
+  draft.put('beat', doubt ? { k: 'beat', at: ctx.now, clock: doubt } : { k: 'beat', at: ctx.now });
   return ok(undefined);
 }
 
@@ -381,8 +385,11 @@ function withRequest(view: OpContext['view'], draft: Draft, id: string) {
 }
 
 /**
- * Follows the schedule: when a new slot occurrence starts, its playlist becomes the programme and
- * its volume the volume. `tracksOf` resolves a playlist from the library (null when unknown).
+ * Follows the schedule (VM32): when a slot occurrence starts that this player has not applied, its
+ * playlist becomes the programme and its volume (if it has one) the volume, once; until the next one
+ * starts, people's changes stand. `tracksOf` resolves a playlist from the library (null when it is
+ * not there). Refused while the player's clock is too doubtful to tell which slot plays (VM33).
+ * Returns the slot applied, or null when there was nothing new to do.
  */
 export function applySchedule(
   ctx: OpContext,
@@ -392,14 +399,22 @@ export function applySchedule(
 ): Result<string | null> {
   const active = mustBeActive(ctx, draft);
   if (!active.ok) return active;
-  const slot = activeSlot(ctx.view.schedules, local);
-  const occurrence = slot ? `${slot.id}@${local.date}` : null;
-  if (!slot || occurrence === draft.get('slot')?.occ) return ok(null);
-  const tracks = tracksOf(slot.playlist);
+  if (clockDoubt(ctx.correction, ctx.facts.revealAt, ctx.now)) {
+    return fail('clock-wrong', "this player's clock is wrong: the schedule is paused");
+  }
+  const due = slotOccurrence(ctx.view.schedules, local);
+  const last = draft.get('slot');
+  const applied = last ? [...(last.seen ?? []), last.occ] : [];
+  if (!due || applied.includes(due.id)) return ok(null);
+  const tracks = tracksOf(due.slot.playlist);
   if (!tracks) return fail('not-found', 'the scheduled playlist is not in the library');
+  if (!tracks.length) return fail('empty', 'the scheduled playlist has no tracks');
   const loaded = loadProgramme(ctx, draft, tracks);
   if (!loaded.ok) return loaded;
-  if (slot.volume !== null) draft.setRegister('set:volume', slot.volume, ctx.h);
-  draft.put('slot', { k: 'slot', occ: occurrence! });
-  return ok(slot.id);
+  if (due.slot.volume !== null) draft.setRegister('set:volume', due.slot.volume, ctx.h);
+  // The new programme starts from its first entry once what plays now finishes.
+  draft.put('cursor', undefined);
+  const seen = recentOccurrences(applied, local).slice(-15);
+  draft.put('slot', seen.length ? { k: 'slot', occ: due.id, seen } : { k: 'slot', occ: due.id });
+  return ok(due.slot.id);
 }

@@ -15,7 +15,9 @@ export type VenueError =
   | 'stale'
   | 'stopped'
   | 'not-loaded'
-  | 'newer-schema';
+  | 'newer-schema'
+  | 'empty'
+  | 'clock-wrong';
 
 /** The outcome of an operation: a value, or a reason it was refused (nothing was written). */
 export type Result<T = void> =

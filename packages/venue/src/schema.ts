@@ -158,12 +158,25 @@ export interface PlaybackFact {
   readonly why?: StopReason;
 }
 
+/** Why a player's clock cannot be trusted to run the schedule (VM33). */
+export interface ClockDoubt {
+  /**
+   * `relay`: its last reading of the relay's time found it off by more than
+   * `TIMING.scheduleClockTolerance`; `venue`: the venue holds changes stamped after its clock.
+   */
+  why: 'relay' | 'venue';
+  /** How far off, in ms: positive when the clock is behind. */
+  ms: number;
+}
+
 /** The player's last heartbeat. */
 export interface BeatFact {
   readonly k: 'beat';
   readonly at: number;
   /** The player handed over (its screen closed): its lease may be claimed at once (VM3). */
   readonly off?: true;
+  /** Its clock is too doubtful to run the schedule, and why (VM33). */
+  readonly clock?: ClockDoubt;
 }
 
 /** The active-player lease this player claimed (VM3). */
@@ -192,10 +205,12 @@ export interface JournalFact {
   readonly c: string;
 }
 
-/** The schedule slot occurrence applied last (`slotId@day`). */
+/** The schedule slot occurrence applied last (`slotId@YYYY-MM-DD`, the date it started, VM32). */
 export interface SlotFact {
   readonly k: 'slot';
   readonly occ: string;
+  /** Other occurrences applied since yesterday, so none is applied twice when time runs back. */
+  readonly seen?: readonly string[];
 }
 
 /** A lane entry a player started, and when (`k` is `p:<entry id>`). */
@@ -312,6 +327,8 @@ export const TIMING = {
   retireAfter: 7 * 24 * 60 * 60_000,
   /** How far ahead of a device's clock a stamp may be and still count (VM25). */
   maxAhead: 60_000,
+  /** A player whose clock was this far from the relay's when last read pauses the schedule (VM33). */
+  scheduleClockTolerance: 5 * 60_000,
 } as const;
 
 /** Limits that keep the document small and fair (SPEC "Timings and limits"). */

@@ -9,6 +9,7 @@ import { baseEntries, baseIds, currentBase, type ProgrammeBase } from './program
 import { isSlot, type Slot } from './schedule';
 import {
   TIMING,
+  type ClockDoubt,
   type IntentKind,
   type IntentOutcome,
   type Lane,
@@ -66,6 +67,8 @@ export interface PlayerView {
   lastSeen: number;
   active: boolean;
   leaseEpoch: number | null;
+  /** Its clock is too doubtful to run the schedule, as of its last heartbeat (VM33). */
+  clock: ClockDoubt | null;
 }
 
 /** An intent and what became of it (VM2). */
@@ -312,6 +315,7 @@ function readPlayers(facts: VenueFacts, now: number): PlayerView[] {
       lastSeen: p.beat!.at,
       active: p === facts.active,
       leaseEpoch: p.lease?.epoch ?? null,
+      clock: p.beat!.clock ?? null,
     }));
 }
 

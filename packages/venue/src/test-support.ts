@@ -31,10 +31,13 @@ export function venueWorld(seed = 1) {
     tick(ms: number) {
       time += ms;
     },
-    /** Adds a device; the first one creates the venue. */
-    device(name: string, role: WriterRole, skew = 0): Device {
+    /**
+     * Adds a device; the first one creates the venue. `correction` is what its shell last measured
+     * of its clock against the relay's (VM25); without it the clock is trusted as it is.
+     */
+    device(name: string, role: WriterRole, skew = 0, correction?: () => number | null): Device {
       const peer = net.addPeer(name);
-      const ports = { now: () => time + skew, random: () => random.next() };
+      const ports = { now: () => time + skew, random: () => random.next(), correction };
       if (devices.length === 0) {
         createVenue(peer.doc, {
           venueId: 'vTestVenue',

@@ -6,6 +6,7 @@
  */
 import { isHlc } from './hlc';
 import { isOrderKey } from './order';
+import { isClockDoubt } from './schedule';
 import {
   INTENT_KINDS,
   LIMITS,
@@ -85,12 +86,21 @@ const CHECKS: Record<string, (f: Obj) => boolean> = {
     isTime(f.pos) &&
     isTime(f.at) &&
     optional(f.why, (v) => f.state === 'stopped' && STOP_REASONS.includes(v as never)),
-  beat: (f) => isTime(f.at) && (f.off === undefined || f.off === true),
+  beat: (f) =>
+    isTime(f.at) &&
+    (f.off === undefined || f.off === true) &&
+    (f.clock === undefined || isClockDoubt(f.clock)),
   lease: (f) => isCount(f.epoch) && isTime(f.at),
   cursor: (f) => isId(f.entry) && isOrderKey(f.key),
   stops: (f) => isCount(f.n),
   journal: (f) => typeof f.c === 'string' && f.c.length <= LIMITS.text,
-  slot: (f) => typeof f.occ === 'string' && f.occ.length <= LIMITS.text,
+  slot: (f) =>
+    typeof f.occ === 'string' &&
+    f.occ.length <= LIMITS.text &&
+    (f.seen === undefined ||
+      (Array.isArray(f.seen) &&
+        f.seen.length <= 16 &&
+        f.seen.every((o) => typeof o === 'string' && o.length <= LIMITS.text))),
   p: (f) => isTime(f.at),
   x: (f) => isId(f.entry) && isText(f.why) && isTime(f.at),
   hi: (f) => isId(f.entry) && isId(f.track) && isLane(f.lane) && isTime(f.at),

@@ -18,6 +18,7 @@ import { recordId, sendRecord } from '../records/send';
 import { guestEntries } from './journal';
 import { LIVE_FIELD, type LivePosition } from './live';
 import { PlayLog } from './PlayLog';
+import { ScheduleRunner } from './ScheduleRunner.svelte';
 
 const JOURNAL_POLL_MS = 3_000;
 /** A skip or a previous crossfades this quickly; only a track ending gets the venue's crossfade. */
@@ -57,6 +58,8 @@ export class PlayerEngine {
   readonly audio: AudioEngine;
   /** What played, for the venue's play history (RP33). */
   private readonly playLog: PlayLog;
+  /** The venue's schedule, run from this device's copy (VM32, VM33). */
+  readonly schedule: ScheduleRunner;
   private readonly cache: MediaCache;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** What is on the deck: the entry, its file, and which start of it (an entry repeats). */
@@ -90,6 +93,7 @@ export class PlayerEngine {
       () => recordId('play'),
       (entry) => void sendRecord(session.credential, entry),
     );
+    this.schedule = new ScheduleRunner(session);
     this.cache = new MediaCache((state) => {
       this.media = state;
       if (this.waitingFor) this.follow();
@@ -172,6 +176,7 @@ export class PlayerEngine {
     }
     this.standby = null;
     if (snap.intents.some((i) => i.status === 'pending')) this.session.venue.applyIntents();
+    this.schedule.check();
     this.startWhenIdle();
     this.want();
     this.follow();
@@ -527,6 +532,7 @@ export class PlayerEngine {
   destroy() {
     this.playLog.end('stopped');
     this.timers.forEach(clearInterval);
+    this.schedule.destroy();
     if (this.bufferingTimer) clearTimeout(this.bufferingTimer);
     removeEventListener('pagehide', this.onPageHide);
     document.removeEventListener('visibilitychange', this.onVisible);

@@ -1,0 +1,173 @@
+/**
+ * Issue 9: schedules. An admin phone adds a weekly slot covering now in the Music tab's Schedule
+ * section; the TV player switches to the slot's playlist and volume by itself (venue SPEC VM32). A
+ * player whose clock is wrong says so on the TV and on the admin, and does not switch (VM33).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addToneTracks,
+  axeViolations,
+  closeVenue,
+  createVenueInApp,
+  E2ERelay,
+  inApp,
+  launchChromium,
+  pairInApp,
+  waitForPhase,
+  type Browser,
+  type Page,
+} from './harness';
+
+const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true };
+const TV = { viewport: { width: 1920, height: 1080 } };
+/** The wrong clock's TV reads three hours early (page code, as a string). */
+const THREE_HOURS_EARLY = `(() => {
+  const Real = Date;
+  const skew = -3 * 60 * 60 * 1000;
+  class Early extends Real {
+    constructor(...args) { if (args.length === 0) super(Real.now() + skew); else super(...args); }
+    static now() { return Real.now() + skew; }
+  }
+  globalThis.Date = Early;
+})();`;
+
+/** Programme tracks and volume as a page sees them. */
+const programme = (page: Page) =>
+  inApp(page, (app) => ({
+    tracks: app.snapshot.programme.entries.map((e) => e.track),
+    volume: app.snapshot.settings.volume,
+  }));
+
+describe('e2e: schedules', () => {
+  let relay: E2ERelay;
+  let browser: Browser;
+  let admin: Page;
+  let venueId: string;
+  let token: string;
+  const lists: Record<string, string> = {};
+
+  beforeAll(async () => {
+    relay = await E2ERelay.start();
+    browser = await launchChromium();
+    ({
+      page: admin,
+      venueId,
+      token,
+    } = await createVenueInApp(await browser.newContext(PHONE), relay, 'Schedule Bar'));
+    await waitForPhase(admin, 'saved-relay');
+    await addToneTracks(admin, relay, venueId, token, [
+      { id: 'house', title: 'House Tune', seconds: 60 },
+      { id: 'brunch-a', title: 'Brunch A', seconds: 60 },
+      { id: 'brunch-b', title: 'Brunch B', seconds: 60 },
+      { id: 'late-a', title: 'Late A', seconds: 60 },
+    ]);
+    expect(await inApp(admin, (app) => app.venue.addToProgramme('house').ok)).toBe(true);
+    // Playlists come from the model here: the Playlists section is another screen's business.
+    for (const [name, tracks] of [
+      ['Brunch', ['brunch-a', 'brunch-b']],
+      ['Late night', ['late-a']],
+    ] as const) {
+      lists[name] = await inApp(
+        admin,
+        (app, a) => {
+          const made = app.libraryModel.createPlaylist(a.name);
+          if (!made.ok || !app.libraryModel.addToPlaylist(made.value!, a.tracks).ok) return '';
+          return made.value!;
+        },
+        { name, tracks: [...tracks] },
+      );
+      expect(lists[name]).not.toBe('');
+    }
+    await waitForPhase(admin, 'saved-relay');
+    // Room for building the app first when it is stale, on a busy machine.
+  }, 240_000);
+
+  afterAll(() => closeVenue(browser, relay));
+
+  /** Adds a slot from now on today's day through the form, with `playlist` and `volume`. */
+  async function addSlot(playlist: string, volume: string) {
+    await admin.getByRole('button', { name: 'Add a slot' }).click();
+    const form = admin.getByRole('form', { name: 'New slot' });
+    await form.getByLabel('Playlist').selectOption({ label: playlist });
+    await form.getByLabel('Volume').fill(volume);
+    await form.getByRole('button', { name: 'Save slot' }).click();
+    await admin.getByText('Slot saved').waitFor();
+  }
+
+  it('a slot covering now switches the player to its playlist and volume, once', async () => {
+    const player = await pairInApp(await browser.newContext(TV), relay, venueId, token, 'player');
+    await player.getByTestId('now-playing').filter({ hasText: 'House Tune' }).waitFor();
+    await admin.getByRole('tab', { name: 'Music' }).click();
+    const section = admin.getByRole('region', { name: 'Schedule' });
+    await section.getByText('Nothing scheduled: the music stays as it is').waitFor();
+
+    // A volume out of range is refused in words before anything is saved.
+    await admin.getByRole('button', { name: 'Add a slot' }).click();
+    const form = admin.getByRole('form', { name: 'New slot' });
+    await form.getByLabel('Volume').fill('120');
+    await form.getByRole('button', { name: 'Save slot' }).click();
+    await form.getByText('The volume is a whole number from 0 to 100').waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+
+    await addSlot('Brunch', '35');
+    await expect
+      .poll(() => programme(player), { timeout: 20_000 })
+      .toEqual({ tracks: ['brunch-a', 'brunch-b'], volume: 35 });
+    // Today's view marks the slot playing now.
+    const now = section.locator('li[aria-current="time"]');
+    await expect.poll(() => now.textContent()).toContain('Brunch · volume 35');
+    expect(await axeViolations(admin)).toEqual([]);
+
+    // A bartender's change inside the slot stands, through a reload of the TV too.
+    expect(await inApp(admin, (app) => app.venue.setSetting('volume', 50).ok)).toBe(true);
+    await expect.poll(() => programme(player)).toMatchObject({ volume: 50 });
+    await player.reload();
+    await player.getByTestId('now-playing').waitFor();
+    await expect
+      .poll(() => inApp(player, (app) => app.snapshot.activePlayer === app.writer))
+      .toBe(true);
+    expect(await programme(player)).toEqual({ tracks: ['brunch-a', 'brunch-b'], volume: 50 });
+    await player.context().close();
+  }, 120_000);
+
+  it('a player whose clock is wrong says so on the TV and the admin, and does not switch', async () => {
+    // The brunch slot makes way for a new one for the wrong-clock TV to ignore (no player runs
+    // while it is added).
+    await admin.getByRole('button', { name: /^Remove Brunch/ }).click();
+    await admin.getByText(/^Slot removed: Brunch/).waitFor();
+    await addSlot('Late night', '20');
+    await waitForPhase(admin, 'saved-relay');
+    const tv = await browser.newContext(TV);
+    await tv.addInitScript(THREE_HOURS_EARLY);
+    const player = await pairInApp(tv, relay, venueId, token, 'player');
+    const warning = player.getByTestId('schedule-paused');
+    await warning.waitFor({ timeout: 30_000 });
+    expect(await warning.textContent()).toMatch(
+      /This player's clock is wrong \(3 hours behind the relay's time\): the schedule is paused/,
+    );
+    const section = admin.getByRole('region', { name: 'Schedule' });
+    await section.getByTestId('schedule-clock').waitFor({ timeout: 30_000 });
+    expect(await section.getByTestId('schedule-clock').textContent()).toContain(
+      "This player's clock is wrong",
+    );
+    await admin.getByRole('tab', { name: 'Playing' }).click();
+    await admin.getByTestId('player-clock').waitFor();
+    // What the right clock applied stays; the new slot is not applied.
+    expect(await programme(admin)).toEqual({ tracks: ['brunch-a', 'brunch-b'], volume: 50 });
+    expect(await axeViolations(player)).toEqual([]);
+  }, 120_000);
+
+  it('staff see the schedule and the wrong clock, and cannot change the schedule', async () => {
+    const staff = await pairInApp(await browser.newContext(PHONE), relay, venueId, token, 'staff');
+    await staff.getByRole('tab', { name: 'Music' }).click();
+    const section = staff.getByRole('region', { name: 'Schedule' });
+    await section.getByText('Only an admin changes the schedule.').waitFor();
+    await section.getByTestId('schedule-clock').waitFor();
+    expect(await section.getByRole('listitem').filter({ hasText: 'Late night' }).count()).toBe(2);
+    for (const name of ['Add a slot', /^Edit /, /^Remove /]) {
+      expect(await section.getByRole('button', { name }).count()).toBe(0);
+    }
+    await staff.context().close();
+  }, 60_000);
+});

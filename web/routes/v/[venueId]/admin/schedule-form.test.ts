@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { Slot } from '@djamms/venue';
+import { words } from '$lib/strings';
+import { blankDraft, checkDraft, draftOf, ENDS, STARTS, slotLabel } from './schedule-form';
+
+const w = words.schedule;
+const names: Record<string, string> = { pBrunch: 'Brunch', pLate: 'Late night' };
+const playlistName = (id: string) => names[id] ?? null;
+const timeOf = (m: number) =>
+  `${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const brunch: Slot = {
+  id: 'sB',
+  days: [6, 0],
+  start: 600,
+  end: 840,
+  playlist: 'pBrunch',
+  volume: 35,
+};
+
+describe('the schedule form', () => {
+  it('offers every quarter hour, ends from 00:15 to midnight', () => {
+    expect([STARTS.length, STARTS[0], STARTS.at(-1)]).toEqual([96, 0, 1425]);
+    expect([ENDS.length, ENDS[0], ENDS.at(-1)]).toEqual([96, 15, 1440]);
+  });
+
+  it('starts a new slot today at the quarter hour before now, for two hours', () => {
+    expect(blankDraft(3, 607, 'pBrunch')).toEqual({
+      id: null,
+      days: [3],
+      start: 600,
+      end: 720,
+      playlist: 'pBrunch',
+      volume: '',
+    });
+    // Late in the evening the two hours run past midnight.
+    expect(blankDraft(5, 23 * 60 + 20, '').end).toBe(75);
+  });
+
+  it('saves a well-formed slot with its days in week order and a volume or none', () => {
+    const check = checkDraft({ ...draftOf(brunch), volume: '' }, [], playlistName, timeOf);
+    expect(check.errors).toEqual([]);
+    expect(check.slot).toEqual({ ...brunch, days: [6, 0], volume: null });
+    const fresh = checkDraft(blankDraft(1, 600, 'pLate'), [], playlistName, timeOf).slot;
+    expect(fresh?.id).toMatch(/^s[0-9a-z]{12}$/);
+  });
+
+  it('says in words what keeps a slot from being saved', () => {
+    const bad = checkDraft(
+      { id: null, days: [], start: 600, end: 600, playlist: 'pGone', volume: '101' },
+      [],
+      playlistName,
+      timeOf,
+    );
+    expect(bad.slot).toBeNull();
+    expect(bad.errors).toEqual([w.noDays, w.sameTime, w.noPlaylist, w.badVolume]);
+    for (const volume of ['-1', '2.5', 'loud']) {
+      expect(checkDraft({ ...draftOf(brunch), volume }, [], playlistName, timeOf).errors).toEqual([
+        w.badVolume,
+      ]);
+    }
+    // Midnight to midnight is a whole day, not an empty slot.
+    const allDay = checkDraft(
+      { ...draftOf(brunch), start: 0, end: 1440 },
+      [],
+      playlistName,
+      timeOf,
+    );
+    expect(allDay.errors).toEqual([]);
+  });
+
+  it('notes a slot that runs past midnight and one that overlaps another, naming it', () => {
+    const late = {
+      ...draftOf(brunch),
+      id: null,
+      days: [5],
+      start: 22 * 60,
+      end: 11 * 60,
+      playlist: 'pLate',
+    };
+    const check = checkDraft(late, [brunch], playlistName, timeOf);
+    expect(check.slot).not.toBeNull();
+    expect(check.notes).toEqual([
+      w.pastMidnight('11:00'),
+      w.overlaps('Brunch, Sat, Sun 10:00–14:00'),
+    ]);
+    // A slot does not overlap itself when it is edited.
+    expect(checkDraft(draftOf(brunch), [brunch], playlistName, timeOf).notes).toEqual([]);
+  });
+
+  it('names a slot by its playlist, days and times, and a deleted playlist as such', () => {
+    expect(slotLabel(brunch, playlistName, timeOf)).toBe('Brunch, Sat, Sun 10:00–14:00');
+    const every = { ...brunch, days: [0, 1, 2, 3, 4, 5, 6], playlist: 'pGone' };
+    expect(slotLabel(every, playlistName, timeOf)).toBe(
+      `${w.missingPlaylist}, Every day 10:00–14:00`,
+    );
+  });
+});
