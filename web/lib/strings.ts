@@ -371,7 +371,7 @@ export const words = {
     restoreNewExplain:
       'Makes a new venue on the relay from a backup file, with the same name, programme, playlists, library and settings.',
     backupFile: 'Backup file',
-    operatorKey: 'Relay operator key',
+    operatorKey: 'The relay’s operator key',
     restore: 'Restore',
     restoring: 'Restoring…',
     restoredNew: (name: string) => `Restored “${name}”.`,
