@@ -43,8 +43,8 @@ import { buildSnapshot, upNext, type EntryView, type VenueSnapshot } from './sna
 import * as staff from './staff-ops';
 import { tidyLedger } from './tidy';
 import { readFact, type Problem } from './validate';
-import { currentEra, ERA_REGISTER, inEra, writeRestore, type Era } from './restore';
 import { randomId } from './ids';
+import { currentEra, ERA_REGISTER, inEra, writeRestore, type Era } from './restore';
 
 /** A placeholder until the venue's genesis has arrived. */
 const UNLOADED: VenueMeta = {
@@ -327,11 +327,11 @@ export class Venue {
 
   /**
    * Restores the venue from a backup (another document of a venue, as {@link Y.encodeStateAsUpdate}
-   * wrote it) as one transaction: a new era in which only the backup's logs and this writer's count
-   * (VM36). Admins only. A backup that holds no venue, or one written by a newer DJAMMS, is refused
-   * and changes nothing. Returns the era's id.
+   * wrote it, at time `made`) as one transaction: a new era in which only the backup's logs and this
+   * writer's count (VM36). Admins only. A backup that holds no venue, or one written by a newer
+   * DJAMMS, is refused and changes nothing. Returns the era's id.
    */
-  restore(backup: Y.Doc): Result<string> {
+  restore(backup: Y.Doc, made: number): Result<string> {
     const { role, writer } = this.identity;
     if (!mayHoldRegister(role, ERA_REGISTER))
       return fail('not-allowed', `a ${role} cannot do that`);
@@ -346,7 +346,7 @@ export class Venue {
     const theirs = source.read(now);
     source.destroy();
     const latest = laterHlc(this.read(now).latest, theirs.latest);
-    const era = { id: randomId(this.ports.random, 'era'), at: now, backup: from.created };
+    const era = { id: randomId(this.ports.random, 'era'), at: now, backup: made };
     const me = emptyLedger(this.identity).me;
     const plan = { era, h: nextHlc(now, writer, latest), writer, me: { ...me, at: now } };
     this.doc.transact(() => {

@@ -2,7 +2,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { createVenue } from './meta';
 import { SCHEMA_VERSION, WRITERS_MAP } from './schema';
-import { must, openBar, venueWorld } from './test-support';
+import { must, openBar, storedFacts, venueWorld } from './test-support';
 import type { Venue } from './Venue';
 
 const tracks = (n: number, prefix = 't') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -45,7 +45,7 @@ function restoreSchedule(seed: number) {
     const roll = random.int(10);
     if (roll === 0) backups.push(backupOf(device.venue));
     else if (roll === 1 && backups.length && device.name !== 'staff') {
-      must(device.venue.restore(random.pick(backups)));
+      must(device.venue.restore(random.pick(backups), w.now()));
       restored++;
     } else if (roll === 2) device.venue.loadPlaylist(tracks(1 + random.int(4), `s${step}-`));
     else if (roll === 3) device.venue.setSetting('volume', random.int(100));
@@ -87,6 +87,7 @@ describe('restoring a venue over itself', () => {
     must(admin.venue.playNext('next1'));
     w.net.flush();
     const backup = backupOf(admin.venue);
+    const made = w.now();
     const before = shown(admin.venue);
     must(admin.venue.loadPlaylist(tracks(3, 'new')));
     must(admin.venue.setSetting('volume', 70));
@@ -95,10 +96,13 @@ describe('restoring a venue over itself', () => {
     must(admin.venue.remove(admin.venue.snapshot().lane[0]!.id));
     w.net.flush();
     w.tick(1_000);
-    must(admin.venue.restore(backup));
+    const era = must(admin.venue.restore(backup, made));
     w.net.flush();
     for (const device of w.devices) expect(shown(device.venue)).toEqual(before);
     expect(programme(admin.venue)).toEqual(tracks(5, 'old'));
+    expect(storedFacts(admin.peer.doc, 'admin-w')).toContainEqual(
+      expect.objectContaining({ k: 'r:era', v: { id: era, at: w.now(), backup: made } }),
+    );
   });
 
   it('VM36 a device offline during the restore ends up with the restored state, its edits from before it saw the restore left out', () => {
@@ -113,7 +117,7 @@ describe('restoring a venue over itself', () => {
     w.tick(1_000);
     must(admin.venue.setSetting('volume', 60));
     w.net.flush();
-    must(admin.venue.restore(backup));
+    must(admin.venue.restore(backup, w.now()));
     w.net.flush();
     w.tick(60_000);
     must(phone.venue.addToProgramme('offline1'));
@@ -141,7 +145,7 @@ describe('restoring a venue over itself', () => {
     const backup = backupOf(admin.venue);
     must(phone.venue.playNext('late1'));
     w.net.flush();
-    must(admin.venue.restore(backup));
+    must(admin.venue.restore(backup, w.now()));
     w.net.flush();
     for (const device of w.devices) expect(lane(device.venue)).toEqual([]);
     // The player takes the lease again at once: the restored player handed over (VM3).
@@ -163,9 +167,9 @@ describe('restoring a venue over itself', () => {
     w.net.flush();
     const second = backupOf(one.venue);
     w.net.partition([[one.peer], [two.peer]]);
-    must(one.venue.restore(first));
+    must(one.venue.restore(first, w.now()));
     w.tick(10);
-    must(two.venue.restore(second));
+    must(two.venue.restore(second, w.now()));
     w.net.heal();
     w.net.flush();
     expect(programme(one.venue)).toEqual(tracks(2, 'second'));
@@ -176,7 +180,10 @@ describe('restoring a venue over itself', () => {
     const { w, admin } = openBar(venueWorld(), tracks(2));
     const staff = w.device('staff', 'staff');
     const state = Y.encodeStateAsUpdate(admin.peer.doc);
-    expect(admin.venue.restore(new Y.Doc())).toMatchObject({ ok: false, error: 'invalid' });
+    expect(admin.venue.restore(new Y.Doc(), w.now())).toMatchObject({
+      ok: false,
+      error: 'invalid',
+    });
     const newer = new Y.Doc();
     createVenue(newer, {
       venueId: 'vTestVenue',
@@ -186,8 +193,8 @@ describe('restoring a venue over itself', () => {
       epoch: 'e1',
     });
     newer.getMap('meta').set('schemaVersion', SCHEMA_VERSION + 1);
-    expect(admin.venue.restore(newer)).toMatchObject({ ok: false, error: 'newer-schema' });
-    expect(staff.venue.restore(backupOf(admin.venue))).toMatchObject({
+    expect(admin.venue.restore(newer, w.now())).toMatchObject({ ok: false, error: 'newer-schema' });
+    expect(staff.venue.restore(backupOf(admin.venue), w.now())).toMatchObject({
       ok: false,
       error: 'not-allowed',
     });

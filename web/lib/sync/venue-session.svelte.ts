@@ -392,7 +392,7 @@ export async function restoreAsNewVenue(
       epoch: randomId(Math.random, 'e'),
     });
   }
-  const restored = session.venue.restore(backup.venueDoc);
+  const restored = session.venue.restore(backup.venueDoc, backup.file.created);
   if (!restored.ok) throw new Error(restored.message);
   restoreLibrary(session.libraryModel, backup);
   session.refresh();
