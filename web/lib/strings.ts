@@ -382,7 +382,7 @@ export const words = {
         : `${n} songs’ files are not on this relay: add them again in the Music tab.`,
     /** The warning before a backup replaces this venue. */
     replaceWarning: (name: string, made: string) =>
-      `Restoring replaces everything in “${name}” with the backup from ${made}: the programme, the requests waiting, settings, bans and schedules. Whatever any device changed since is lost, including changes a device makes while offline now. Songs in the backup come back to the library; songs added since stay.`,
+      `Restoring replaces everything in “${name}” with the backup from ${made}: the programme, the requests waiting, settings, bans and schedules. Whatever any device changed since is lost, even on a device that is offline right now. Songs in the backup come back to the library; songs added since stay.`,
     confirmLabel: (name: string) => `Type the venue name, ${name}, to confirm`,
     replace: 'Replace this venue with the backup',
     cancel: 'Cancel',
