@@ -1,10 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { readCliConfig, HELP } from './config/cli-config';
+import { runDataCommand } from './ops/data-backup';
 import { jsonLogger } from './ops/logger';
 import { startRelay } from './relay';
 
 /** The shell: read configuration once, wire, start, and stop gracefully on signals. */
 async function main(): Promise<void> {
+  const command = process.argv[2];
+  if (command === 'backup' || command === 'restore') {
+    const write = (text: string) => process.stdout.write(text);
+    process.exitCode = await runDataCommand(process.argv.slice(2), process.env, write);
+    return;
+  }
   const quietFlag = process.argv.includes('--quiet') || process.env.DJAMMS_QUIET === '1';
   const logger = jsonLogger(
     (line) => process.stdout.write(line),

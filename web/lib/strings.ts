@@ -624,6 +624,50 @@ export const words = {
     why: 'Why',
   },
 
+  /** Backing up a venue and restoring it (web/README "Backups", venue SPEC VM36). */
+  backup: {
+    title: 'Backup',
+    explain:
+      'A backup file holds this venue: its programme, requests waiting, playlists, library, settings and schedules. The music files stay on the relay.',
+    backUp: 'Back up this venue',
+    backedUp: (file: string) => `Saved ${file} to this device’s downloads.`,
+    restoreFile: 'Restore from a backup file',
+    restoreNewTitle: 'Restore a venue from a backup',
+    restoreNewExplain:
+      'Makes a new venue on the relay from a backup file, with the same name, programme, playlists, library and settings.',
+    backupFile: 'Backup file',
+    operatorKey: 'The relay’s operator key',
+    restore: 'Restore',
+    restoring: 'Restoring…',
+    restoredNew: (name: string) => `Restored “${name}”.`,
+    openVenue: (name: string) => `Open ${name}`,
+    missingMedia: (n: number) =>
+      n === 1
+        ? '1 song’s file is not on this relay: add it again in the Music tab.'
+        : `${n} songs’ files are not on this relay: add them again in the Music tab.`,
+    /** The warning before a backup replaces this venue. */
+    replaceWarning: (name: string, made: string) =>
+      `Restoring replaces everything in “${name}” with the backup from ${made}: the programme, the requests waiting, settings, bans and schedules. Whatever any device changed since is lost, even on a device that is offline right now. Songs in the backup come back to the library; songs added since stay.`,
+    confirmLabel: (name: string) => `Type the venue name, ${name}, to confirm`,
+    replace: 'Replace this venue with the backup',
+    cancel: 'Cancel',
+    restored: (made: string) => `Restored the backup from ${made}.`,
+    otherVenue: (name: string) =>
+      `That backup is of another venue, “${name}”: restore it as a new venue from the home page.`,
+    problems: {
+      'not-a-backup':
+        'That file is not a DJAMMS venue backup. Choose a file ending in .djamms-backup.',
+      damaged:
+        'That backup file is damaged or incomplete: nothing was changed. Try another copy of it.',
+      newer:
+        'That backup was made by a newer DJAMMS: nothing was changed. Update this app, then try again.',
+      unreadable: 'That file could not be read: nothing was changed.',
+    } as Record<string, string>,
+    /** When a backup was made, as screens show it. */
+    made: (t: number) =>
+      new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(t),
+  },
+
   /** Refusals of requests and votes, by the model's reason (venue SPEC VM11). */
   refusals: {
     duplicate: 'That song is already playing or requested.',

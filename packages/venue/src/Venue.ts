@@ -4,7 +4,7 @@
  * is one of the operations below, each a single transaction on the writer's own log (VM1, VM22).
  */
 import * as Y from 'yjs';
-import { encodeHlc, hlcWall, nextHlc } from './hlc';
+import { encodeHlc, hlcWall, laterHlc, nextHlc } from './hlc';
 import { readLegacyLedger } from './legacy';
 import { Draft } from './Draft';
 import {
@@ -44,6 +44,8 @@ import { buildSnapshot, upNext, type EntryView, type VenueSnapshot } from './sna
 import * as staff from './staff-ops';
 import { tidyLedger } from './tidy';
 import { readFact, type Problem } from './validate';
+import { randomId } from './ids';
+import { currentEra, ERA_REGISTER, inEra, writeRestore, type Era } from './restore';
 
 /** A placeholder until the venue's genesis has arrived. */
 const UNLOADED: VenueMeta = {
@@ -73,6 +75,8 @@ export class Venue {
   private readonly dirty = new Set<string>();
   private allDirty = true;
   private merged: { facts: VenueFacts; at: number } | null = null;
+  /** The era of the last read (VM36): only logs written in it count. */
+  private era: Era | null = null;
   /** This writer's ledger as last read: written back if someone retires it while it speaks (VM24). */
   private lastOwn: Ledger | null = null;
   /** Whether this session has written yet (its first write says when it began). */
@@ -152,7 +156,12 @@ export class Venue {
       problems.push(...state.problems);
       if (state.ledger) ledgers.push(state.ledger);
     }
-    const facts = mergeLedgers(ledgers, now, problems);
+    const era = (this.era = currentEra(ledgers, now));
+    const facts = mergeLedgers(
+      ledgers.filter((ledger) => inEra(ledger, era)),
+      now,
+      problems,
+    );
     this.merged = { facts, at: now };
     const own = this.states.get(this.identity.writer)?.ledger;
     if (own) this.lastOwn = own;
@@ -205,10 +214,13 @@ export class Venue {
     const facts = this.read(now);
     const h = nextHlc(now, writer, facts.latest);
     const state = this.states.get(writer);
-    const draft = new Draft(from ?? state?.ledger ?? emptyLedger(this.identity));
+    const era = this.era?.id;
+    // A log written before the newest restore is left behind: this session starts afresh (VM36).
+    const stale = !!state?.ledger && state.ledger.me.era !== era;
+    const draft = new Draft(from ?? (stale ? null : state?.ledger) ?? emptyLedger(this.identity));
     const name = this.identity.name ?? draft.me.name;
-    if (!this.spoke || draft.me.role !== role || draft.me.name !== name) {
-      draft.me = { k: 'me', dev: this.identity.device, role, name, at: now };
+    if (!this.spoke || draft.me.role !== role || draft.me.name !== name || draft.me.era !== era) {
+      draft.me = { k: 'me', dev: this.identity.device, role, name, at: now, ...(era && { era }) };
     }
     let view: VenueSnapshot | undefined;
     const ctx: OpContext = {
@@ -228,7 +240,7 @@ export class Venue {
     // Written back as it was: the venue as it stands no longer holds these facts to judge them by.
     const retired = from ? [] : this.upkeep(draft, ctx);
     const log = this.writers.get(writer);
-    const fresh = !(log instanceof Y.Array) || !state?.log;
+    const fresh = !(log instanceof Y.Array) || !state?.log || stale;
     const legacy = !!state?.legacy && this.legacyLedgers.has(writer);
     const stored = fresh ? NO_LOG : state.log!;
     const change = draft.changeFor(stored.elements, fresh || legacy, stored.superseded);
@@ -297,6 +309,8 @@ export class Venue {
     const own = this.lastOwn;
     if (!own || this.read(this.ports.now()).revoked.has(this.identity.device)) return;
     this.lastOwn = null;
+    // Deleted by a restore (VM36): what it said belongs to the era before, and stays there.
+    if (own.me.era !== this.era?.id) return;
     const facts = [...factsOf(own)].filter((f) => f.k !== 'me');
     // Speaking again as a new session, so that it is not taken for gone at once.
     this.spoke = false;
@@ -310,6 +324,40 @@ export class Venue {
    */
   settle() {
     return this.write(ANYONE, upkeep);
+  }
+
+  /**
+   * Restores the venue from a backup (another document of a venue, as {@link Y.encodeStateAsUpdate}
+   * wrote it, at time `made`) as one transaction: a new era in which only the backup's logs and this
+   * writer's count (VM36). Admins only. A backup that holds no venue, or one written by a newer
+   * DJAMMS, is refused and changes nothing. Returns the era's id.
+   */
+  restore(backup: Y.Doc, made: number): Result<string> {
+    const { role, writer } = this.identity;
+    if (!mayHoldRegister(role, ERA_REGISTER))
+      return fail('not-allowed', `a ${role} cannot do that`);
+    if (!readMeta(this.doc)) return fail('not-loaded', 'the venue has not loaded yet');
+    const from = readMeta(backup);
+    if (!from) return fail('invalid', 'that backup holds no venue');
+    if (from.schemaVersion > SCHEMA_VERSION) {
+      return fail('newer-schema', 'that backup was made by a newer DJAMMS: update this app first');
+    }
+    const now = this.ports.now();
+    const source = new Venue(backup, { writer: '', device: '', role: 'viewer' }, this.ports);
+    const theirs = source.read(now);
+    source.destroy();
+    const latest = laterHlc(this.read(now).latest, theirs.latest);
+    const era = { id: randomId(this.ports.random, 'era'), at: now, backup: made };
+    const me = emptyLedger(this.identity).me;
+    const plan = { era, h: nextHlc(now, writer, latest), writer, me: { ...me, at: now } };
+    this.doc.transact(() => {
+      writeRestore(this.writers, this.legacyLedgers, theirs.ledgers, plan);
+    }, this);
+    this.allDirty = true;
+    this.merged = null;
+    this.lastOwn = null;
+    this.spoke = true;
+    return { ok: true, value: era.id };
   }
 
   // Staff and guests

@@ -47,6 +47,8 @@ export interface WriterFact {
   readonly name: string;
   /** When this writer's latest session began writing (keeps a quiet session from looking gone). */
   readonly at: number;
+  /** The restore this log was written after (VM36); absent before the venue's first restore. */
+  readonly era?: string;
 }
 
 /** A last-writer-wins register stamped with a hybrid logical clock (`k` is `r:<register>`). */

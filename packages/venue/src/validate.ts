@@ -40,16 +40,20 @@ const isLane = (v: unknown) => v === 'priority' || v === 'programme';
 const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
 
 /** Register keys: `prog`, or `<kind>:<id>` such as `set:volume`, `rm:<entry>`, `ban:<track>`. */
-const REGISTER_KEY = /^(prog|[a-z]+:[A-Za-z0-9_.:-]{1,80})$/;
+const REGISTER_KEY = /^(prog|era|[a-z]+:[A-Za-z0-9_.:-]{1,80})$/;
 
 /** A fact's identity key: a singleton name, or a prefix and an id. */
 const FACT_KEY =
-  /^(me|beat|lease|play|cursor|stops|journal|slot|r:(prog|[a-z]+:[A-Za-z0-9_.:-]{1,80})|(a|v|i|o|g|p|x|hi):[A-Za-z0-9_.:-]{1,80})$/;
+  /^(me|beat|lease|play|cursor|stops|journal|slot|r:(prog|era|[a-z]+:[A-Za-z0-9_.:-]{1,80})|(a|v|i|o|g|p|x|hi):[A-Za-z0-9_.:-]{1,80})$/;
 
 /** The checks of each kind of fact, by the part of its key before the first `:`. */
 const CHECKS: Record<string, (f: Obj) => boolean> = {
   me: (f) =>
-    isId(f.dev) && WRITER_ROLES.includes(f.role as never) && isText(f.name) && isTime(f.at),
+    isId(f.dev) &&
+    WRITER_ROLES.includes(f.role as never) &&
+    isText(f.name) &&
+    isTime(f.at) &&
+    optional(f.era, isId),
   r: (f) => isHlc(f.h) && 'v' in f && REGISTER_KEY.test((f.k as string).slice(2)),
   a: (f) =>
     isId(f.track) &&

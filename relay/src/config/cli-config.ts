@@ -17,6 +17,8 @@ const GUEST = DEFAULT_LIMITS.guestJournal;
 export const HELP = `djamms-relay: the DJAMMS sync relay
 
 Usage: djamms-relay [options]
+       djamms-relay backup --data <dir> --to <new dir>       (while running, too: README)
+       djamms-relay restore --from <backup dir> --data <empty dir>
 
 Options (environment variable in brackets):
   --port <n>          TCP port, 0 for any free port          [DJAMMS_PORT]   default 8787

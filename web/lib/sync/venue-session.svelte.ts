@@ -12,6 +12,7 @@ import {
   saveCredential,
   type VenueCredential,
 } from '../credentials';
+import { missingMedia, restoreLibrary, type OpenedBackup } from '../backup';
 import { replaySideEffects } from '../pwa.svelte';
 import { recordId, sendRecord } from '../records/send';
 import { describeVenue, readDemoLibrary } from '../relay-api';
@@ -387,4 +388,30 @@ export async function writeGenesis(credential: VenueCredential): Promise<VenueSe
   }
   session.refresh();
   return session;
+}
+
+/**
+ * Makes a venue the relay has just created (its `credential`) a copy of a backup: its genesis, then
+ * the backup's venue and library (venue SPEC VM36). Answers the content addresses of the files the
+ * backup's tracks refer to that the relay does not hold.
+ */
+export async function restoreAsNewVenue(
+  credential: VenueCredential,
+  backup: OpenedBackup,
+): Promise<string[]> {
+  const session = await openVenueSession(credential.venueId);
+  if (!session.venue.meta()) {
+    createVenue(session.venueDoc.doc, {
+      venueId: credential.venueId,
+      libraryId: credential.libraryId,
+      name: credential.name,
+      created: Date.now(),
+      epoch: randomId(Math.random, 'e'),
+    });
+  }
+  const restored = session.venue.restore(backup.venueDoc, backup.file.created);
+  if (!restored.ok) throw new Error(restored.message);
+  restoreLibrary(session.libraryModel, backup);
+  session.refresh();
+  return missingMedia(credential.relay, backup.file.media);
 }
