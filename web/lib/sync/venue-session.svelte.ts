@@ -369,10 +369,17 @@ async function start(
   return session;
 }
 
-/** Writes a new venue's genesis on the device that created it (venue SPEC VM18). */
-export async function writeGenesis(credential: VenueCredential): Promise<VenueSession> {
+/**
+ * Opens a venue the relay has just created (its `credential`) and writes its genesis on this
+ * device, the one that created it (venue SPEC VM18). Answers whether it wrote it (false when the
+ * device had it already).
+ */
+async function openNewVenue(
+  credential: VenueCredential,
+): Promise<{ session: VenueSession; fresh: boolean }> {
   const session = await openVenueSession(credential.venueId);
-  if (!session.venue.meta()) {
+  const fresh = !session.venue.meta();
+  if (fresh) {
     createVenue(session.venueDoc.doc, {
       venueId: credential.venueId,
       libraryId: credential.libraryId,
@@ -380,6 +387,14 @@ export async function writeGenesis(credential: VenueCredential): Promise<VenueSe
       created: Date.now(),
       epoch: randomId(Math.random, 'e'),
     });
+  }
+  return { session, fresh };
+}
+
+/** Writes a new venue's genesis on the device that created it, with the demo music (VM18). */
+export async function writeGenesis(credential: VenueCredential): Promise<VenueSession> {
+  const { session, fresh } = await openNewVenue(credential);
+  if (fresh) {
     try {
       await session.addDemoMusic();
     } catch {
@@ -399,16 +414,7 @@ export async function restoreAsNewVenue(
   credential: VenueCredential,
   backup: OpenedBackup,
 ): Promise<string[]> {
-  const session = await openVenueSession(credential.venueId);
-  if (!session.venue.meta()) {
-    createVenue(session.venueDoc.doc, {
-      venueId: credential.venueId,
-      libraryId: credential.libraryId,
-      name: credential.name,
-      created: Date.now(),
-      epoch: randomId(Math.random, 'e'),
-    });
-  }
+  const { session } = await openNewVenue(credential);
   const restored = session.venue.restore(backup.venueDoc, backup.file.created);
   if (!restored.ok) throw new Error(restored.message);
   restoreLibrary(session.libraryModel, backup);
