@@ -37,6 +37,8 @@ describe('venue convergence fuzzing', () => {
       expect(ran).toBeGreaterThan(0);
       console.log(`fuzzed ${ran} schedules (${steps} steps) from seed ${replaySeed ?? firstSeed}`);
     },
-    Math.max(600_000, seconds * 1000 + 60_000),
+    // The budget is the number of schedules, not time: on a busy 2-core machine the 2,000 take
+    // over ten minutes, and a run that found nothing wrong must not fail for being slow.
+    Math.max(1_200_000, seconds * 1000 + 60_000),
   );
 });
