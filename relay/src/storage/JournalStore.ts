@@ -21,6 +21,16 @@ export interface JournalRetention {
 /** Neither budget may be smaller than this: it must hold many of the largest entries (RP29). */
 export const MIN_RETENTION_BYTES = 64 * 1024;
 
+/** Throws unless `MIN_RETENTION_BYTES ≤ maxGuestBytes ≤ maxBytes` (every journal store checks). */
+export function checkRetention(retention: JournalRetention): void {
+  if (
+    retention.maxGuestBytes < MIN_RETENTION_BYTES ||
+    retention.maxBytes < retention.maxGuestBytes
+  ) {
+    throw new Error(`journal budgets: ${MIN_RETENTION_BYTES} ≤ guest bytes ≤ all bytes`);
+  }
+}
+
 /**
  * One venue's retained entries as an index: where each line is, not the entry itself (the file
  * holds those; an ephemeral relay keeps the lines). Parallel arrays cost a few words an entry.
@@ -85,12 +95,7 @@ export class FileJournalStore implements JournalStore {
   readonly #venues = new Map<string, Promise<VenueJournal>>();
 
   constructor(dataDir: string | null, retention: JournalRetention, now: () => number = Date.now) {
-    if (
-      retention.maxGuestBytes < MIN_RETENTION_BYTES ||
-      retention.maxBytes < retention.maxGuestBytes
-    ) {
-      throw new Error(`journal budgets: ${MIN_RETENTION_BYTES} ≤ guest bytes ≤ all bytes`);
-    }
+    checkRetention(retention);
     this.#dir = dataDir ? join(dataDir, 'journal') : null;
     this.#retention = retention;
     this.#now = now;
@@ -228,15 +233,9 @@ export class FileJournalStore implements JournalStore {
     return { appended: fresh.length, last: journal.lastSeq };
   }
 
-  /**
-   * Compacts once the journal holds a quarter more than it retains, so each byte is rewritten a
-   * bounded number of times (at most about four) however long the venue runs.
-   */
+  /** Compacts when {@link compactionDue}: each byte is rewritten at most about four times. */
   async #compactIfDue(journal: VenueJournal): Promise<void> {
-    const { maxBytes, maxGuestBytes } = this.#retention;
-    const guestExcess = Math.max(0, journal.guestBytes - maxGuestBytes);
-    const excess = guestExcess + Math.max(0, journal.bytes - guestExcess - maxBytes);
-    if (excess === 0 || excess * 4 < journal.bytes - excess) return;
+    if (!compactionDue(journal, this.#retention)) return;
     const keep = retained(journal, this.#retention);
     if (journal.path) await keepRanges(journal.path, lineRanges(journal, keep));
     reindex(journal, keep);
@@ -266,12 +265,36 @@ function index(journal: VenueJournal, entry: StoredLine, size: number): void {
   journal.lastSeq = entry.seq;
 }
 
+/** A journal's entries in seq order as retention sees them: sizes in bytes, which are guests'. */
+export interface RetainedSizes {
+  readonly seqs: readonly number[];
+  readonly sizes: readonly number[];
+  readonly guests: readonly boolean[];
+}
+
+/**
+ * Whether a journal of `bytes` (of which `guestBytes` are guest entries) is due for compaction:
+ * once it holds a quarter more than it retains (RP29), so each byte is rewritten a bounded number
+ * of times.
+ */
+export function compactionDue(
+  { bytes, guestBytes }: { readonly bytes: number; readonly guestBytes: number },
+  { maxBytes, maxGuestBytes }: JournalRetention,
+): boolean {
+  const guestExcess = Math.max(0, guestBytes - maxGuestBytes);
+  const excess = guestExcess + Math.max(0, bytes - guestExcess - maxBytes);
+  return excess > 0 && excess * 4 >= bytes - excess;
+}
+
 /**
  * Which entries retention keeps (RP29), walking from the newest: guest entries while the guest
  * budget lasts, every entry while the whole budget lasts; the newest entry always (the next seq
  * continues from it).
  */
-function retained(journal: VenueJournal, { maxBytes, maxGuestBytes }: JournalRetention): boolean[] {
+export function retained(
+  journal: RetainedSizes,
+  { maxBytes, maxGuestBytes }: JournalRetention,
+): boolean[] {
   const keep = new Array<boolean>(journal.seqs.length).fill(false);
   let bytes = 0;
   let guestBytes = 0;
