@@ -14,7 +14,6 @@ import { DoorLimits } from './auth/DoorLimits';
 import { ConnectionGuard } from './http/ConnectionGuard';
 import { GuestJournalLimiter } from './auth/GuestJournalLimiter';
 import type { RelayConfig } from './config/relay-config';
-import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
 import type { RelayServices } from './services';
 import { openStores } from './stores';
@@ -38,9 +37,8 @@ export interface RunningRelay {
 /** Wires storage, auth, rooms, HTTP and WebSockets from one config and starts listening. */
 export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const now = config.now ?? Date.now;
-  const secrets = await loadSecrets(config.dataDir, config.ephemeral);
   const metrics = new Metrics();
-  const { stores, close: closeStores } = await openStores(config, metrics, now);
+  const { stores, secrets, close: closeStores } = await openStores(config, metrics, now);
   const registry = await Registry.open(stores.registry);
   const signer = new TokenSigner(secrets.secret, now);
   const host = new RoomHost({

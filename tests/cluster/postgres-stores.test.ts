@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import * as Y from 'yjs';
 import { silentLogger } from 'djamms-relay';
 import { roomStorageContract } from '../../relay/src/storage/storage-contract';
 import {
@@ -12,6 +13,8 @@ import { PostgresRoomStorage } from '../../relay/src/cluster/PostgresRoomStorage
 import { PostgresRegistryStore } from '../../relay/src/cluster/PostgresRegistryStore';
 import { PostgresJournalStore } from '../../relay/src/cluster/PostgresJournalStore';
 import { PostgresMediaStore } from '../../relay/src/cluster/PostgresMediaStore';
+import { ClusterCompactor } from '../../relay/src/cluster/ClusterCompactor';
+import { Metrics } from '../../relay/src/ops/metrics';
 import { describeCluster, freshSchema } from './services';
 
 describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
@@ -42,6 +45,46 @@ describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
       expect(await storage.compactThrough('vroom', rows[0]!.id, new Uint8Array([8]))).toBe(false);
       expect((await storage.load('vroom')).updates.map((u) => [...u])).toEqual([[9], [3]]);
     });
+  });
+
+  it('RP44 one worker at a time holds the lease and compacts a room into one row, state intact', async () => {
+    const { pool, options } = await fresh();
+    const rooms = new PostgresRoomStorage(pool);
+    const registry = await PostgresRegistryStore.open({
+      pool,
+      logger: silentLogger,
+      listenConnection: () => new pg.Client({ connectionString: servers().postgres.url, options }),
+    });
+    closers.push(() => registry.close());
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    for (let i = 0; i < 30; i++) doc.getMap('queue').set(`k${i % 5}`, i);
+    for (const update of updates) await rooms.append('vroom', [update]);
+    const worker = () =>
+      new ClusterCompactor({
+        pool,
+        rooms,
+        registry,
+        metrics: new Metrics(),
+        logger: silentLogger,
+        maxRows: 10,
+        intervalMs: 60_000,
+      });
+    const [first, second] = [worker(), worker()];
+    expect(await second.runRound()).toBe(1);
+    await rooms.append('vroom', [new Uint8Array(Y.encodeStateAsUpdate(new Y.Doc()))]);
+    for (let i = 0; i < 12; i++) await rooms.append('vroom', [updates[i] as Uint8Array]);
+    // the lease is the second worker's until it runs out or is given up
+    expect(await first.runRound()).toBe(0);
+    await second.close();
+    expect(await first.runRound()).toBe(1);
+    await first.close();
+    const loaded = await rooms.load('vroom');
+    expect(loaded.updates).toHaveLength(1);
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, loaded.updates[0] as Uint8Array);
+    expect(copy.getMap('queue').toJSON()).toEqual(doc.getMap('queue').toJSON());
   });
 
   describe('PostgresRegistryStore', () => {

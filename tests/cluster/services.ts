@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { silentLogger } from 'djamms-relay';
 import { createSchema, openPostgres } from '../../relay/src/cluster/postgres';
+import type { ClusterConfig } from '../../relay/src/cluster/cluster-config';
 import { freePort } from '../relay/child-relay';
 
 /**
@@ -286,4 +287,18 @@ export async function freshSchema(url: string): Promise<{ pool: pg.Pool; options
   const pool = openPostgres(url, silentLogger, { options, max: 8 });
   await createSchema(pool);
   return { pool, options };
+}
+
+let clusters = 0;
+
+/** An empty cluster on the test servers: its own schema and its own Redis keys. */
+export async function freshCluster(servers: ClusterServers): Promise<ClusterConfig> {
+  const { pool, options } = await freshSchema(servers.postgres.url);
+  await pool.end();
+  return {
+    redisUrl: servers.redis.url,
+    postgresUrl: servers.postgres.url,
+    postgresOptions: options,
+    redisPrefix: `c${process.pid}_${++clusters}:`,
+  };
 }

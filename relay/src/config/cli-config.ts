@@ -8,6 +8,7 @@ import {
   defaultConfig,
   type RelayConfig,
 } from './relay-config';
+import type { ClusterConfig } from '../cluster/cluster-config';
 import { MIN_RETENTION_BYTES } from '../storage/JournalStore';
 
 const GUEST = DEFAULT_LIMITS.guestJournal;
@@ -40,6 +41,10 @@ Options (environment variable in brackets):
   --journal-max <n>   Bytes of journal each venue keeps       [DJAMMS_JOURNAL_MAX]  default ${DEFAULT_JOURNAL_RETENTION.maxBytes}
   --journal-guest-max <n>
                       Of those, bytes of guest entries        [DJAMMS_JOURNAL_GUEST_MAX] default ${DEFAULT_JOURNAL_RETENTION.maxGuestBytes}
+  --redis <url>       Cluster node: Redis moving room updates between nodes
+                      (redis://host:port)                     [DJAMMS_REDIS]
+  --postgres <url>    Cluster node: PostgreSQL keeping rooms, registry, journal,
+                      media (postgres://user@host/db)         [DJAMMS_POSTGRES]
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
 `;
@@ -68,6 +73,8 @@ const OPTIONS = {
   'max-connections-per-address': { type: 'string' },
   'journal-max': { type: 'string' },
   'journal-guest-max': { type: 'string' },
+  redis: { type: 'string' },
+  postgres: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -182,6 +189,12 @@ export function readCliConfig(
   const staticFlag = pick('static', 'DJAMMS_STATIC');
   if (staticFlag && !existsSync(staticFlag))
     problems.push(`--static ${staticFlag}: no such directory.`);
+  const cluster = readCluster(
+    pick('redis', 'DJAMMS_REDIS'),
+    pick('postgres', 'DJAMMS_POSTGRES'),
+    ephemeral,
+    problems,
+  );
   if (problems.length > 0) return { kind: 'error', message: problems.join('\n') };
   const quiet = Boolean(values.quiet) || env.DJAMMS_QUIET === '1';
   const config = defaultConfig({
@@ -210,6 +223,7 @@ export function readCliConfig(
       guestJournal: guestJournalRate(guestRequestRate),
     },
     journalRetention: { maxBytes: journalMax, maxGuestBytes: journalGuestMax },
+    cluster,
   });
   return { kind: 'run', config, quiet };
 }
@@ -237,4 +251,40 @@ function readTls(cert: string | undefined, key: string | undefined, problems: st
     problems.push(`Cannot read the TLS files: ${(error as Error).message}`);
     return null;
   }
+}
+
+/** `--redis` and `--postgres` make a cluster node (RP40–RP46): both or neither, never ephemeral. */
+function readCluster(
+  redis: string | undefined,
+  postgres: string | undefined,
+  ephemeral: boolean,
+  problems: string[],
+): ClusterConfig | null {
+  if (!redis && !postgres) return null;
+  if (!redis || !postgres) {
+    problems.push('--redis and --postgres go together: a cluster node needs both.');
+    return null;
+  }
+  if (ephemeral) {
+    problems.push(
+      '--ephemeral cannot be a cluster node: the cluster keeps its data in PostgreSQL.',
+    );
+  }
+  for (const [flag, url, schemes] of [
+    ['--redis', redis, ['redis:', 'rediss:']],
+    ['--postgres', postgres, ['postgres:', 'postgresql:']],
+  ] as const) {
+    let scheme = '';
+    try {
+      scheme = new URL(url).protocol;
+    } catch {
+      // reported below
+    }
+    if (!(schemes as readonly string[]).includes(scheme)) {
+      problems.push(
+        `${flag} must be a ${schemes.map((s) => `${s}//…`).join(' or ')} URL, got "${url}".`,
+      );
+    }
+  }
+  return { redisUrl: redis, postgresUrl: postgres };
 }
