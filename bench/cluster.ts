@@ -29,20 +29,31 @@ const { values: args } = parseArgs({
   },
 });
 
-/** CPU (µs) of a process and its children (PostgreSQL's backends are children of its postmaster). */
+/**
+ * CPU (µs) of a process and its children (PostgreSQL's backends are children of its postmaster):
+ * its own time, what its ended children used (cutime, cstime), and its living children's time.
+ */
 async function treeCpu(root: number): Promise<number> {
-  let total = await cpuMicros(root).catch(() => 0);
+  const fields = async (pid: number | string) => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+  };
+  const ticks = (f: number[], from: number, to: number) =>
+    f.slice(from, to + 1).reduce((sum, t) => sum + t, 0);
+  let total = ticks(await fields(root), 11, 14);
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === root) total += await cpuMicros(Number(entry));
+      const f = await fields(entry);
+      if (f[1] === root) total += ticks(f, 11, 12);
     } catch {
       // gone meanwhile
     }
   }
-  return total;
+  return (total * 1_000_000) / 100;
 }
 
 function report(name: string, r: ManyVenuesResult, single: ManyVenuesResult | null): void {

@@ -47,6 +47,10 @@ Options (environment variable in brackets):
                       media (postgres://user@host/db)         [DJAMMS_POSTGRES]
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
+
+  djamms-relay import --data <dir> --postgres <url>
+                      Move a stopped single relay's data directory into a new cluster's
+                      PostgreSQL database, before any node starts on it
 `;
 
 /** Result of reading the command line and environment. */
@@ -287,4 +291,37 @@ function readCluster(
     }
   }
   return { redisUrl: redis, postgresUrl: postgres };
+}
+
+/** `djamms-relay import --data DIR --postgres URL` (RP47), read like the relay's own flags. */
+export function readImportArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { readonly dataDir: string; readonly postgresUrl: string } | { readonly error: string } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: { data: { type: 'string' }, postgres: { type: 'string' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    return {
+      error: `${(error as Error).message}\nUsage: djamms-relay import --data <dir> --postgres <url>`,
+    };
+  }
+  const data = (values.data as string | undefined) ?? env.DJAMMS_DATA;
+  const postgres = (values.postgres as string | undefined) ?? env.DJAMMS_POSTGRES;
+  if (!data || !postgres) {
+    return { error: "import needs --data (the single relay's data directory) and --postgres." };
+  }
+  const problems: string[] = [];
+  readCluster('redis://unused', postgres, false, problems);
+  if (problems.length > 0) return { error: problems.join('\n') };
+  const dataDir = resolve(cwd, data);
+  if (!existsSync(resolve(dataDir, 'secret'))) {
+    return { error: `${dataDir} is not a relay's data directory (it has no secret file).` };
+  }
+  return { dataDir, postgresUrl: postgres };
 }
