@@ -75,6 +75,19 @@ describeCluster('three relay nodes of a cluster', (servers) => {
     late.destroy();
   });
 
+  it('RP41 a venue and a device made through one node are let in at once by another', async () => {
+    for (let i = 0; i < 5; i++) {
+      const venue = await createVenue(node(0), `Pop-up ${i}`);
+      const described = await api(node(2).url, 'GET', `/api/venues/${venue.venueId}`, {
+        token: venue.adminToken,
+      });
+      expect(described.status).toBe(200);
+      const kiosk = await pairDevice(node(1), venue, 'kiosk');
+      const state = await roomState(node(2), venue.venueId, kiosk.token);
+      expect(state.getMap('queue').size).toBe(0);
+    }
+  });
+
   it('RP41 a device revoked through node A loses its socket on node C within a second', async () => {
     const venue = await createVenue(node(0), 'Dock Inn');
     const kiosk = await pairDevice(node(0), venue, 'kiosk');

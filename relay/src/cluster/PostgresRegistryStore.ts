@@ -98,6 +98,11 @@ export class PostgresRegistryStore implements RegistryStore {
     return () => this.#listeners.delete(listener);
   }
 
+  catchUp(): Promise<void> {
+    this.#catchUp();
+    return this.#reading;
+  }
+
   /** Drops batches older than a day (the worker holding the lease calls it now and then). */
   async trimChanges(): Promise<void> {
     await this.#opts.pool.query(

@@ -1,6 +1,9 @@
 import type { RoomStorage, StoredRoom } from '../storage/RoomStorage';
 import { inTransaction, type Postgres } from './postgres';
 
+/** Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters). */
+const ROWS_PER_INSERT = 10_000;
+
 interface QueuedAppend {
   readonly room: string;
   readonly updates: readonly Uint8Array[];
@@ -50,21 +53,13 @@ export class PostgresRoomStorage implements RoomStorage {
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue.splice(0);
-        const rooms: string[] = [];
-        const updates: Uint8Array[] = [];
+        const rows: [string, Uint8Array][] = [];
         for (const queued of batch) {
-          for (const update of queued.updates) {
-            rooms.push(queued.room);
-            updates.push(update);
-          }
+          for (const update of queued.updates) rows.push([queued.room, update]);
         }
         try {
-          await this.#pool.query(
-            `INSERT INTO room_updates (room, update)
-             SELECT room, update FROM unnest($1::text[], $2::bytea[]) WITH ORDINALITY AS t(room, update, n)
-             ORDER BY n`,
-            [rooms, updates],
-          );
+          for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+            await this.#insert(rows.slice(i, i + ROWS_PER_INSERT));
         } catch (error) {
           for (const queued of batch) queued.reject(error);
           continue;
@@ -74,6 +69,12 @@ export class PostgresRoomStorage implements RoomStorage {
     } finally {
       this.#writing = null;
     }
+  }
+
+  /** One INSERT of many rows; updates go as binary parameters (arrays would go as hex text). */
+  async #insert(rows: readonly [string, Uint8Array][]): Promise<void> {
+    const values = rows.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
+    await this.#pool.query(`INSERT INTO room_updates (room, update) VALUES ${values}`, rows.flat());
   }
 
   async replace(room: string, merged: Uint8Array): Promise<void> {

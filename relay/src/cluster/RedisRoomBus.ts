@@ -35,6 +35,10 @@ interface Subscription {
   readonly onGap: (() => void) | undefined;
   /** The last message this subscription heard, or null until its position is known. */
   position: string | null;
+  /** Its position is being asked for. */
+  resolving: boolean;
+  /** It may have missed messages: tell it once its position is known again. */
+  gapped: boolean;
   active: boolean;
 }
 
@@ -70,6 +74,8 @@ export class RedisRoomBus implements RoomBus {
   /** Room → its subscriptions on this node. */
   readonly #rooms = new Map<string, Set<Subscription>>();
   #readerId: number | null = null;
+  /** Room → when this node last renewed its stream's idle expiry. */
+  readonly #expiresRenewed = new Map<string, number>();
   /** Bumped whenever the set of rooms or positions to read changes. */
   #generation = 0;
   /** The generation of the read in flight (or -1). */
@@ -118,7 +124,12 @@ export class RedisRoomBus implements RoomBus {
     this.#commands
       .xadd(key, 'MAXLEN', '~', STREAM_LENGTH, '*', 'n', this.node, 'k', kind, 'd', data)
       .catch((error: unknown) => this.#publishFailed(error));
-    this.#commands.pexpire(key, STREAM_IDLE_MS).catch(() => undefined);
+    // the idle expiry is renewed once a minute per room, not with every message
+    const now = Date.now();
+    if ((this.#expiresRenewed.get(room) ?? 0) < now - 60_000) {
+      this.#expiresRenewed.set(room, now);
+      this.#commands.pexpire(key, STREAM_IDLE_MS).catch(() => undefined);
+    }
   }
 
   #publishFailed(error: unknown): void {
@@ -134,7 +145,14 @@ export class RedisRoomBus implements RoomBus {
     listener: RoomBusListener,
     onGap?: () => void,
   ): RoomBusSubscription {
-    const subscription: Subscription = { listener, onGap, position: from, active: true };
+    const subscription: Subscription = {
+      listener,
+      onGap,
+      position: from,
+      resolving: false,
+      gapped: false,
+      active: true,
+    };
     let subscriptions = this.#rooms.get(room);
     if (!subscriptions) {
       subscriptions = new Set();
@@ -142,9 +160,7 @@ export class RedisRoomBus implements RoomBus {
     }
     subscriptions.add(subscription);
     const ready =
-      from === null
-        ? this.#resolvePosition(room, subscription, false)
-        : Promise.resolve(this.#changed());
+      from === null ? this.#resolvePosition(room, subscription) : Promise.resolve(this.#changed());
     const stop = () => {
       subscription.active = false;
       const set = this.#rooms.get(room);
@@ -155,11 +171,12 @@ export class RedisRoomBus implements RoomBus {
   }
 
   /**
-   * Learns the id of the room's newest message (new subscriptions hear what comes after it). If
-   * Redis does not answer in time the subscription waits without a position, and the read loop
-   * tries again later, then reports a gap.
+   * Learns the id of the room's newest message (new subscriptions hear what comes after it), then
+   * reports a gap if the subscription may have missed messages. If Redis does not answer in time
+   * the subscription waits without a position and the read loop asks again, reporting a gap then.
    */
-  async #resolvePosition(room: string, subscription: Subscription, gap: boolean): Promise<void> {
+  async #resolvePosition(room: string, subscription: Subscription): Promise<void> {
+    subscription.resolving = true;
     try {
       const newest = await withTimeout(
         this.#commands.xrevrange(this.#key(room), '+', '-', 'COUNT', 1),
@@ -167,9 +184,16 @@ export class RedisRoomBus implements RoomBus {
       );
       if (!subscription.active) return;
       subscription.position = newest[0]?.[0] ?? '0-0';
-      this.#changed();
-      if (gap) subscription.onGap?.();
+      if (subscription.gapped) {
+        subscription.gapped = false;
+        subscription.onGap?.();
+      }
     } catch {
+      subscription.gapped = true;
+      // Redis is away: ask again in a moment, not at once
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } finally {
+      subscription.resolving = false;
       this.#changed();
     }
   }
@@ -210,7 +234,8 @@ export class RedisRoomBus implements RoomBus {
     for (const [room, subscriptions] of this.#rooms) {
       for (const subscription of subscriptions) {
         subscription.position = null;
-        void this.#resolvePosition(room, subscription, true);
+        subscription.gapped = true;
+        if (!subscription.resolving) void this.#resolvePosition(room, subscription);
       }
     }
   }
@@ -221,6 +246,12 @@ export class RedisRoomBus implements RoomBus {
       const positions: string[] = [];
       for (const [room, subscriptions] of this.#rooms) {
         let oldest: string | null = null;
+        for (const subscription of subscriptions) {
+          // one whose position Redis did not give in time: ask again
+          if (subscription.position === null && !subscription.resolving) {
+            void this.#resolvePosition(room, subscription);
+          }
+        }
         for (const { position } of subscriptions) {
           if (position !== null && (oldest === null || idAfter(oldest, position))) {
             oldest = position;

@@ -34,7 +34,7 @@ export async function appendJournal(
   res: ServerResponse,
   venueId: string,
 ) {
-  const { claims } = callerFor(s, req, venueId);
+  const { claims } = await callerFor(s, req, venueId);
   const body = await readJson(req, MAX_JOURNAL_BODY);
   if (!Array.isArray(body.entries) || body.entries.length > MAX_JOURNAL_BATCH) {
     throw new HttpError(
@@ -111,7 +111,7 @@ export async function readJournal(
   venueId: string,
   query: URLSearchParams,
 ) {
-  const { claims } = callerFor(s, req, venueId);
+  const { claims } = await callerFor(s, req, venueId);
   if (!mayReadJournal(claims.role)) {
     throw new HttpError(403, 'journal-read-forbidden', 'Guests cannot read the journal.');
   }
@@ -136,7 +136,7 @@ export async function uploadMedia(
   res: ServerResponse,
   venueId: string,
 ) {
-  callerFor(s, req, venueId, ['admin']);
+  await callerFor(s, req, venueId, ['admin']);
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!isAcceptedMediaType(type)) {
     throw new HttpError(
@@ -237,7 +237,7 @@ export async function httpSync(
   room: string,
 ) {
   if (!isRoomName(room)) throw new HttpError(404, 'room-not-found', 'No such room.');
-  const admission = s.gate.admit(bearerToken(req), room);
+  const admission = await s.gate.admitFresh(bearerToken(req), room);
   if (!admission.ok) throw new HttpError(admission.status, admission.error, admission.message);
   limit(s, admission.claims.sub);
   const body = await readBody(req, s.limits.maxMessageBytes);
