@@ -103,7 +103,7 @@ describeCluster('a cluster losing a node, Redis or PostgreSQL under write load',
     for (const w of writers) w.provider.destroy();
   });
 
-  it('RP43 Redis restarted empty under write load: nothing acknowledged is lost and every node catches up', async () => {
+  it('RP43 T26 Redis restarted empty under write load: nothing acknowledged is lost and every node catches up', async () => {
     const [, b, c] = nodes as [ChildRelay, ChildRelay, ChildRelay];
     const writers = [writer(ws(b), venue), writer(ws(c), venue)];
     const reader = connect(ws(c), venue.venueId, venue.adminToken);
@@ -125,7 +125,7 @@ describeCluster('a cluster losing a node, Redis or PostgreSQL under write load',
     for (const p of [reader, ...writers.map((w) => w.provider)]) p.destroy();
   });
 
-  it('RP40 PostgreSQL unavailable: writes are not acknowledged, nothing is lost, the cluster recovers', async () => {
+  it('RP40 T26 PostgreSQL unavailable: writes are not acknowledged, nothing is lost, the cluster recovers', async () => {
     const [, b, c] = nodes as [ChildRelay, ChildRelay, ChildRelay];
     const writers = [writer(ws(b), venue), writer(ws(c), venue)];
     clients.push(...writers.map((w) => w.provider));

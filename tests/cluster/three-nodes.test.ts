@@ -136,6 +136,22 @@ describeCluster('three relay nodes of a cluster', (servers) => {
     expect((await file.arrayBuffer()).byteLength).toBe(4);
   });
 
+  it('RP43 presence set on one node is seen on the others, and cleared when its socket leaves', async () => {
+    const venue = await createVenue(node(0), 'Lantern');
+    const [onA, onB, onC] = nodes.map((n) => connect(n.wsUrl, venue.venueId, venue.adminToken));
+    await Promise.all([onA, onB, onC].map((c) => synced(c!)));
+    onA!.awareness.setLocalStateField('user', { name: 'Sam at the bar' });
+    const seen = (client: typeof onA) =>
+      [...client!.awareness.getStates().values()].some(
+        (state) => (state as { user?: { name: string } }).user?.name === 'Sam at the bar',
+      );
+    await eventually(() => expect(seen(onB) && seen(onC)).toBe(true));
+    onA!.destroy();
+    await eventually(() => expect(seen(onB) || seen(onC)).toBe(false));
+    onB!.destroy();
+    onC!.destroy();
+  });
+
   it('RP46 each node reports its own /metrics', async () => {
     for (const n of nodes) {
       const res = await fetch(`${n.url}/metrics`);
