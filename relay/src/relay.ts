@@ -90,6 +90,16 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
         throw e;
       })),
   };
+  // one budget per token, guest link and address across the cluster's nodes (RP45)
+  if (stores.rates) {
+    const shared: [string, RateLimiter][] = [
+      ['http', services.httpLimiter],
+      ['messages', sockets.messageLimiter],
+      ...services.doors.limiters(),
+      ...services.guestJournalLimiter.limiters(),
+    ];
+    for (const [name, limiter] of shared) stores.rates.share(name, limiter);
+  }
   const guard = new ConnectionGuard(limits, config.logger, now);
   const server: Server = config.tls
     ? createHttpsServer({ ...guard.serverOptions, cert: config.tls.cert, key: config.tls.key })

@@ -5,6 +5,7 @@ import type { RoomStorage } from './storage/RoomStorage';
 import type { RegistryStore } from './storage/RegistryStore';
 import type { MediaStore } from './storage/MediaStore';
 import type { RoomBus } from './sync/RoomBus';
+import type { RateShare } from './auth/rate-limit';
 import { DiskRoomStorage } from './storage/DiskRoomStorage';
 import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { DiskRegistryStore } from './storage/DiskRegistryStore';
@@ -34,6 +35,8 @@ export interface RelayStores {
   readonly media: MediaStore;
   /** The same rooms on other nodes (RP32); null on a single node. */
   readonly bus: RoomBus | null;
+  /** Rate limits shared with other nodes (RP45); null on a single node. */
+  readonly rates: RateShare | null;
 }
 
 /** The stores a config may bring instead of the defaults (tests, embedding, cluster mode). */
@@ -82,6 +85,7 @@ export async function openStores(
     journal: new FileJournalStore(ephemeral ? null : dataDir, config.journalRetention, now),
     media: new DiskMediaStore(mediaDir),
     bus: hooks.bus ?? null,
+    rates: null,
   };
   const close = async () => {
     await stores.bus?.close();

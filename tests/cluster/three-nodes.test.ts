@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { CloseCode, type DemoLibrary } from '@djamms/protocol';
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import { eventually } from '@djamms/test-harness';
 import {
   api,
@@ -150,6 +151,27 @@ describeCluster('three relay nodes of a cluster', (servers) => {
     await eventually(() => expect(seen(onB) || seen(onC)).toBe(false));
     onB!.destroy();
     onC!.destroy();
+  });
+
+  it('RP45 a token has one rate across nodes: what it spent on one node is spent on the others', async () => {
+    const cluster = await freshCluster(servers());
+    const limits = { ...DEFAULT_LIMITS, httpPerSecond: 0.5, httpBurst: 10 };
+    const pair = [
+      await startTestRelay({ cluster, limits }),
+      await startTestRelay({ cluster, limits }),
+    ];
+    try {
+      const [a, b] = pair as [TestRelay, TestRelay];
+      const venue = await createVenue(a, 'Tight Bar');
+      const read = (n: TestRelay) =>
+        api(n.url, 'GET', `/api/venues/${venue.venueId}`, { token: venue.adminToken });
+      for (let i = 0; i < 10; i++) expect((await read(a)).status).toBe(200);
+      expect((await read(a)).status).toBe(429);
+      // node B hears of what the token spent on node A within a fraction of a second
+      await eventually(async () => expect((await read(b)).status).toBe(429));
+    } finally {
+      await Promise.all(pair.map((n) => n.dispose()));
+    }
   });
 
   it('RP46 each node reports its own /metrics', async () => {

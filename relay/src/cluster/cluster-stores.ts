@@ -11,6 +11,7 @@ import { PostgresMediaStore } from './PostgresMediaStore';
 import { PostgresRegistryStore } from './PostgresRegistryStore';
 import { PostgresRoomStorage } from './PostgresRoomStorage';
 import { RedisRoomBus } from './RedisRoomBus';
+import { RedisRateShare } from './RedisRateShare';
 import { createSchema, openPostgres } from './postgres';
 
 /** A room with more rows than this is compacted by the worker holding the lease. */
@@ -33,6 +34,7 @@ export interface ClusterStores {
   readonly journal: PostgresJournalStore;
   readonly media: PostgresMediaStore;
   readonly bus: RedisRoomBus;
+  readonly rates: RedisRateShare;
 }
 
 /**
@@ -65,6 +67,12 @@ export async function openClusterStores(
     logger,
     ...(cluster.redisPrefix ? { prefix: cluster.redisPrefix } : {}),
   });
+  const rates = new RedisRateShare({
+    url: cluster.redisUrl,
+    node: bus.node,
+    logger,
+    ...(cluster.redisPrefix ? { prefix: cluster.redisPrefix } : {}),
+  });
   const compactor = new ClusterCompactor({
     pool,
     rooms,
@@ -80,9 +88,11 @@ export async function openClusterStores(
     journal: new PostgresJournalStore(pool, opts.journalRetention),
     media: new PostgresMediaStore(pool),
     bus,
+    rates,
   };
   const close = async () => {
     await compactor.close();
+    await rates.close();
     await bus.close();
     await rooms.close();
     await registry.close();

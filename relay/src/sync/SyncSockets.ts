@@ -52,6 +52,11 @@ export class SyncSockets {
     for (const timer of this.#timers) timer.unref();
   }
 
+  /** Sync messages per token (RP14), for sharing its counters between nodes (RP45). */
+  get messageLimiter(): RateLimiter {
+    return this.#messageLimiter;
+  }
+
   /** Open sockets. */
   get count(): number {
     return this.#connections.size;
