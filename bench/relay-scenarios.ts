@@ -368,7 +368,7 @@ export interface ManyVenuesShape {
   readonly intervalMs: number;
 }
 
-/** What the many-venues run measured on one server. */
+/** What the many-venues run measured on one server or the nodes of a cluster. */
 export interface ManyVenuesResult {
   readonly p50: number;
   readonly p99: number;
@@ -377,28 +377,45 @@ export interface ManyVenuesResult {
   readonly deliveries: number;
   /** Deliveries expected (writes × other clients of the room) that never arrived. */
   readonly lost: number;
-  /** Relay CPU over the write phase, as a share of one core. */
+  /** Relay CPU over the write phase (all nodes), as a share of one core. */
   readonly cpuShare: number;
-  /** Relay CPU per write, microseconds. */
+  /** Relay CPU per write (all nodes), microseconds. */
   readonly cpuPerWrite: number;
+  /** Each node's CPU over the write phase, microseconds. */
+  readonly nodeCpu: readonly number[];
+  /** The CPU of each service the relay used over the write phase, microseconds. */
+  readonly services: Readonly<Record<string, number>>;
+  /** The write phase, until every delivery arrived (or gave up), milliseconds. */
+  readonly elapsedMs: number;
+  /** The largest resident set of any node. */
   readonly rssPeak: number;
 }
 
 /**
- * A chain's evening on one relay: `venues` rooms with `clientsPerVenue` stock y-websocket clients
- * each; every client writes one small new key every `intervalMs` (random phase) for `seconds`.
- * Latency is from the write to each other client of the room observing it; nothing may be lost.
+ * A chain's evening on one relay, or on the nodes of a cluster (issue 11): `venues` rooms with
+ * `clientsPerVenue` stock y-websocket clients each, a venue's clients spread over the nodes (client
+ * k of venue v on node (v + k) mod n); every client writes one small new key every `intervalMs`
+ * (random phase) for `seconds`. Latency is from the write to each other client of the room
+ * observing it; nothing may be lost.
  */
 export async function manyVenues(
-  server: BenchServer,
+  servers: BenchServer | readonly BenchServer[],
   shape: ManyVenuesShape,
+  /** Reads the CPU (µs) of services the relay uses (a cluster's Redis, PostgreSQL) by name. */
+  serviceCpu: () => Promise<Record<string, number>> = async () => ({}),
 ): Promise<ManyVenuesResult> {
-  const rooms = await new Rooms(server).venues(shape.venues);
+  const nodes = Array.isArray(servers) ? servers : [servers as BenchServer];
+  const first = nodes[0] as BenchServer;
+  const rooms = await new Rooms(first).venues(shape.venues);
   const groups: WebsocketProvider[][] = [];
   for (let i = 0; i < rooms.length; i += 50) {
     const batch = rooms
       .slice(i, i + 50)
-      .map((room) => Array.from({ length: shape.clientsPerVenue }, () => client(server, room)));
+      .map((room, v) =>
+        Array.from({ length: shape.clientsPerVenue }, (_, k) =>
+          client(nodes[(i + v + k) % nodes.length] as BenchServer, room),
+        ),
+      );
     await allSynced(batch.flat(), 120_000);
     groups.push(...batch);
   }
@@ -416,14 +433,19 @@ export async function manyVenues(
       });
     }
   }
-  const pid = server.child.pid!;
-  let rssPeak = await rssBytes(pid);
-  const rssTimer = setInterval(() => {
-    void rssBytes(pid).then((rss) => (rssPeak = Math.max(rssPeak, rss)));
-  }, 500);
+  const pids = nodes.map((node) => node.child.pid!);
+  const nodesCpu = () => Promise.all(pids.map((pid) => cpuMicros(pid)));
+  let rssPeak = 0;
+  const sampleRss = () =>
+    Promise.all(pids.map((pid) => rssBytes(pid))).then(
+      (all) => (rssPeak = Math.max(rssPeak, ...all)),
+    );
+  await sampleRss();
+  const rssTimer = setInterval(() => void sampleRss(), 500);
   let writes = 0;
   const timers: NodeJS.Timeout[] = [];
-  const startCpu = await cpuMicros(pid);
+  const startCpu = await nodesCpu();
+  const startServices = await serviceCpu();
   const started = performance.now();
   for (const group of groups) {
     for (const [i, p] of group.entries()) {
@@ -451,7 +473,11 @@ export async function manyVenues(
     { timeoutMs: 30_000, intervalMs: 50 },
   ).catch(() => undefined);
   const elapsed = performance.now() - started;
-  const cpu = (await cpuMicros(pid)) - startCpu;
+  const nodeCpu = (await nodesCpu()).map((cpu, i) => cpu - (startCpu[i] as number));
+  const cpu = nodeCpu.reduce((sum, c) => sum + c, 0);
+  const services = Object.fromEntries(
+    Object.entries(await serviceCpu()).map(([name, c]) => [name, c - (startServices[name] ?? 0)]),
+  );
   clearInterval(rssTimer);
   groups.flat().forEach((p) => p.destroy());
   return {
@@ -463,6 +489,9 @@ export async function manyVenues(
     lost: expected - deliveries,
     cpuShare: cpu / 1000 / elapsed,
     cpuPerWrite: cpu / writes,
+    nodeCpu,
+    services,
+    elapsedMs: elapsed,
     rssPeak,
   };
 }

@@ -24,7 +24,7 @@ export async function collectGarbage(server: BenchServer): Promise<void> {
 }
 
 /** Which server a measurement ran against. */
-export type ServerKind = 'djamms' | 'djamms-disk' | 'reference';
+export type ServerKind = 'djamms' | 'djamms-disk' | 'djamms-cluster' | 'reference';
 
 /** A relay under test, running as a child process. */
 export interface BenchServer {
@@ -50,13 +50,15 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Starts this relay (in-memory `--ephemeral`, or on disk in `dataDir`) or the stock
- * `@y/websocket-server` 0.1.1 (in memory: no YPERSISTENCE) on `port`.
+ * Starts this relay (in-memory `--ephemeral`, on disk in `dataDir`, or a cluster node with
+ * `cluster`'s Redis and PostgreSQL) or the stock `@y/websocket-server` 0.1.1 (in memory: no
+ * YPERSISTENCE) on `port`.
  */
 export async function startServer(
   kind: ServerKind,
   port: number,
   dataDir?: string,
+  cluster?: { readonly redisUrl: string; readonly postgresUrl: string },
 ): Promise<BenchServer> {
   const args =
     kind === 'reference'
@@ -72,6 +74,7 @@ export async function startServer(
           '--http-rate',
           '100000',
           ...(kind === 'djamms' ? ['--ephemeral'] : ['--data', dataDir ?? 'bench-data']),
+          ...(cluster ? ['--redis', cluster.redisUrl, '--postgres', cluster.postgresUrl] : []),
         ];
   const extra = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...GC_HOOK, ...extra, ...args], {
@@ -92,7 +95,7 @@ export async function startServer(
     /Operator key \(ephemeral\): (\S+)/.exec(output) ?? /Operator key: (\S+)/.exec(output);
   let operatorKey: string | null = null;
   if (kind === 'djamms' && keyMatch?.[1]) operatorKey = keyMatch[1];
-  if (kind === 'djamms-disk' && keyMatch?.[1])
+  if (kind !== 'djamms' && kind !== 'reference' && keyMatch?.[1])
     operatorKey = (await readFile(keyMatch[1], 'utf8')).trim();
   const kill = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { readCliConfig, HELP } from './config/cli-config';
+import { readCliConfig, readImportArgs, HELP } from './config/cli-config';
+import { importDataDir } from './cluster/import-data';
 import { runDataCommand } from './ops/data-backup';
-import { jsonLogger } from './ops/logger';
+import { jsonLogger, type Logger } from './ops/logger';
 import { startRelay } from './relay';
 
 /** The shell: read configuration once, wire, start, and stop gracefully on signals. */
@@ -18,6 +19,10 @@ async function main(): Promise<void> {
     Date.now,
     quietFlag ? 'warn' : 'info',
   );
+  if (command === 'import') {
+    await runImport(process.argv.slice(3), logger);
+    return;
+  }
   // the same path from relay/dist/, where the bundle runs (scripts/build.ts)
   const repoBuild = fileURLToPath(new URL('../../build', import.meta.url));
   const cli = readCliConfig(process.argv.slice(2), process.env, logger, process.cwd(), repoBuild);
@@ -49,6 +54,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+/** `djamms-relay import …`: moves a single relay's data into a cluster database (RP47). */
+async function runImport(argv: readonly string[], logger: Logger): Promise<void> {
+  const args = readImportArgs(argv, process.env, process.cwd());
+  if ('error' in args) {
+    process.stderr.write(`djamms-relay import: ${args.error}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const counts = await importDataDir(args.dataDir, args.postgresUrl, logger);
+  process.stderr.write(
+    `Imported ${counts.venues} venues, ${counts.devices} devices, ${counts.rooms} rooms, ` +
+      `${counts.journalEntries} journal entries and ${counts.media} media files.\n` +
+      'Start the cluster nodes with --postgres on this database; devices stay paired.\n',
+  );
 }
 
 function welcome(url: string, keyPath: string | null, key: string, firstStart: boolean): string {

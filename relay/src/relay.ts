@@ -14,7 +14,6 @@ import { DoorLimits } from './auth/DoorLimits';
 import { ConnectionGuard } from './http/ConnectionGuard';
 import { GuestJournalLimiter } from './auth/GuestJournalLimiter';
 import type { RelayConfig } from './config/relay-config';
-import { loadSecrets } from './config/relay-secrets';
 import { RoomHost } from './sync/RoomHost';
 import type { RelayServices } from './services';
 import { openStores } from './stores';
@@ -38,9 +37,8 @@ export interface RunningRelay {
 /** Wires storage, auth, rooms, HTTP and WebSockets from one config and starts listening. */
 export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const now = config.now ?? Date.now;
-  const secrets = await loadSecrets(config.dataDir, config.ephemeral);
   const metrics = new Metrics();
-  const { stores, close: closeStores } = await openStores(config, metrics, now);
+  const { stores, secrets, close: closeStores } = await openStores(config, metrics, now);
   const registry = await Registry.open(stores.registry);
   const signer = new TokenSigner(secrets.secret, now);
   const host = new RoomHost({
@@ -92,6 +90,16 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
         throw e;
       })),
   };
+  // one budget per token, guest link and address across the cluster's nodes (RP45)
+  if (stores.rates) {
+    const shared: [string, RateLimiter][] = [
+      ['http', services.httpLimiter],
+      ['messages', sockets.messageLimiter],
+      ...services.doors.limiters(),
+      ...services.guestJournalLimiter.limiters(),
+    ];
+    for (const [name, limiter] of shared) stores.rates.share(name, limiter);
+  }
   const guard = new ConnectionGuard(limits, config.logger, now);
   const server: Server = config.tls
     ? createHttpsServer({ ...guard.serverOptions, cert: config.tls.cert, key: config.tls.key })

@@ -5,6 +5,7 @@ import type { RoomStorage } from './storage/RoomStorage';
 import type { RegistryStore } from './storage/RegistryStore';
 import type { MediaStore } from './storage/MediaStore';
 import type { RoomBus } from './sync/RoomBus';
+import type { RateShare } from './auth/rate-limit';
 import { DiskRoomStorage } from './storage/DiskRoomStorage';
 import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { DiskRegistryStore } from './storage/DiskRegistryStore';
@@ -12,6 +13,10 @@ import { MemoryRegistryStore } from './storage/MemoryRegistryStore';
 import { DiskMediaStore } from './storage/DiskMediaStore';
 import { FileJournalStore, type JournalRetention, type JournalStore } from './storage/JournalStore';
 import type { Metrics } from './ops/metrics';
+import type { Logger } from './ops/logger';
+import type { ClusterConfig } from './cluster/cluster-config';
+import { loadSecrets, type RelaySecrets } from './config/relay-secrets';
+import { openClusterStores } from './cluster/cluster-stores';
 
 /**
  * The seams where storage and the transport between relay nodes plug in (relay/README.md, "Code
@@ -30,6 +35,8 @@ export interface RelayStores {
   readonly media: MediaStore;
   /** The same rooms on other nodes (RP32); null on a single node. */
   readonly bus: RoomBus | null;
+  /** Rate limits shared with other nodes (RP45); null on a single node. */
+  readonly rates: RateShare | null;
 }
 
 /** The stores a config may bring instead of the defaults (tests, embedding, cluster mode). */
@@ -40,20 +47,26 @@ export interface StoreOptions {
   readonly ephemeral: boolean;
   readonly dataDir: string;
   readonly journalRetention: JournalRetention;
-  /** Stores brought by a test, an embedding or cluster mode instead of the defaults. */
+  /** Stores brought by a test or an embedding instead of the defaults. */
   readonly stores?: StoreHooks;
+  /** A cluster node's shared services, or null for a single relay. */
+  readonly cluster: ClusterConfig | null;
+  readonly logger: Logger;
 }
 
 /**
- * Opens the stores `config` asks for. `close` is for when nothing uses them any more: it leaves
- * them tidy and removes an ephemeral relay's media.
+ * Opens the stores `config` asks for, and the secrets (in the data directory, or in PostgreSQL
+ * for a cluster node). `close` is for when nothing uses them any more: it leaves them tidy and
+ * removes an ephemeral relay's media.
  */
 export async function openStores(
   config: StoreOptions,
   metrics: Metrics,
   now: () => number,
-): Promise<{ stores: RelayStores; close: () => Promise<void> }> {
-  const { ephemeral, dataDir } = config;
+): Promise<{ stores: RelayStores; secrets: RelaySecrets; close: () => Promise<void> }> {
+  const { ephemeral, dataDir, cluster } = config;
+  if (cluster) return openClusterStores({ ...config, cluster }, metrics);
+  const secrets = await loadSecrets(dataDir, ephemeral);
   const hooks = config.stores ?? {};
   const mediaDir = ephemeral
     ? await mkdtemp(join(tmpdir(), 'djamms-media-'))
@@ -72,6 +85,7 @@ export async function openStores(
     journal: new FileJournalStore(ephemeral ? null : dataDir, config.journalRetention, now),
     media: new DiskMediaStore(mediaDir),
     bus: hooks.bus ?? null,
+    rates: null,
   };
   const close = async () => {
     await stores.bus?.close();
@@ -79,5 +93,5 @@ export async function openStores(
     await stores.registry.close();
     if (ephemeral) await rm(mediaDir, { recursive: true, force: true });
   };
-  return { stores, close };
+  return { stores, secrets, close };
 }

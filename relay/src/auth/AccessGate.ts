@@ -40,6 +40,9 @@ const refuse = (code: number, status: number, error: string, message: string): R
   message,
 });
 
+/** Refusals another node's recent change may answer (RP41). */
+const MAYBE_STALE = new Set(['venue-not-found', 'token-revoked']);
+
 /**
  * The auth hook (RP5, RP6): who a token belongs to, whether it still counts (device not revoked,
  * guest link not rotated), and which room it opens with what access.
@@ -75,6 +78,29 @@ export class AccessGate {
       return refuse(CloseCode.revoked, 401, 'token-revoked', 'This device was revoked.');
     }
     return { ok: true, claims };
+  }
+
+  /**
+   * {@link identify}, but a refusal that a change made a moment ago on another node may answer (a
+   * venue or device not known here yet, a guest key not heard of yet) first catches the registry up
+   * and checks again (cluster mode, RP41). Only tokens this relay signed get that far.
+   */
+  async identifyFresh(token: string | null | undefined): Promise<Identity | Refusal> {
+    const first = this.identify(token);
+    if (first.ok || !MAYBE_STALE.has(first.error)) return first;
+    await this.#registry.catchUp();
+    return this.identify(token);
+  }
+
+  /** {@link admit} with {@link identifyFresh}'s second look. */
+  async admitFresh(
+    token: string | null | undefined,
+    room: string,
+  ): Promise<RoomAdmission | Refusal> {
+    const first = this.admit(token, room);
+    if (first.ok || !MAYBE_STALE.has(first.error)) return first;
+    await this.#registry.catchUp();
+    return this.admit(token, room);
   }
 
   /** Checks a token for one room: the token's venue room or its library room only. */

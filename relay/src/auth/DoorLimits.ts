@@ -63,6 +63,16 @@ export class DoorLimits {
   }
 
   /** Forgets full buckets (keeps memory bounded). */
+  /** Its limiters by name, for sharing their counters between nodes (RP45). */
+  limiters(): [string, RateLimiter][] {
+    return [
+      ['pairing-by-address', this.#pairingByAddress],
+      ['pairing-by-relay', this.#pairingByRelay],
+      ['guests-by-address', this.#guestsByAddress],
+      ['guests-by-link', this.#guestsByLink],
+    ];
+  }
+
   sweep(): void {
     this.#pairingByAddress.sweep();
     this.#pairingByRelay.sweep();

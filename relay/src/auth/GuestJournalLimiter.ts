@@ -46,6 +46,14 @@ export class GuestJournalLimiter {
     return 0;
   }
 
+  /** Its limiters by name, for sharing their counters between nodes (RP45). */
+  limiters(): [string, RateLimiter][] {
+    return [
+      ['guest-journal-entries', this.#entries],
+      ['guest-journal-bytes', this.#bytes],
+    ];
+  }
+
   /** Forgets buckets that are full again (keeps memory bounded). */
   sweep(): void {
     this.#entries.sweep();

@@ -45,6 +45,14 @@ export class Registry {
     return new Registry(store, new RegistryRecords(await store.load()));
   }
 
+  /**
+   * Hears now what other nodes changed and this node has not heard yet (cluster mode; nothing on a
+   * single node).
+   */
+  async catchUp(): Promise<void> {
+    await this.#store.catchUp?.();
+  }
+
   /** Calls `listener` for every revocation, local or made on another node. */
   onRevocation(listener: RevocationListener): void {
     this.#revocationListeners.add(listener);

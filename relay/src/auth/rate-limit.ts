@@ -4,6 +4,13 @@ export interface Rate {
   readonly burst: number;
 }
 
+/** Counters shared between relay nodes (cluster mode, RP45). */
+export interface RateShare {
+  /** Shares `limiter`'s counters with the limiter of the same name on every other node. */
+  share(name: string, limiter: RateLimiter): void;
+  close(): Promise<void>;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -18,6 +25,8 @@ export class RateLimiter {
   readonly #rate: Rate;
   readonly #now: () => number;
   readonly #buckets = new Map<string, Bucket>();
+  /** What was taken per key since {@link drainTaken} last ran, when other nodes share the rate. */
+  #taken: Map<string, number> | null = null;
 
   constructor(rate: Rate, now: () => number = Date.now) {
     this.#rate = rate;
@@ -34,7 +43,29 @@ export class RateLimiter {
     const wait = this.waitMs(key, cost);
     if (wait > 0) return Math.ceil(wait / 1000);
     (this.#buckets.get(key) as Bucket).tokens -= cost;
+    if (this.#taken) this.#taken.set(key, (this.#taken.get(key) ?? 0) + cost);
     return 0;
+  }
+
+  /**
+   * Shared counters (cluster mode, RP45): from now on this limiter notes what it takes, for
+   * {@link drainTaken} to tell other nodes, which {@link takenElsewhere} what they took.
+   */
+  shareTaken(): void {
+    this.#taken ??= new Map();
+  }
+
+  /** What was taken per key since the last call (empty unless {@link shareTaken}). */
+  drainTaken(): Map<string, number> {
+    const taken = this.#taken ?? new Map<string, number>();
+    if (this.#taken) this.#taken = new Map();
+    return taken;
+  }
+
+  /** Another node took `cost` for `key`: the key's bucket here has that much less. */
+  takenElsewhere(key: string, cost: number): void {
+    const bucket = this.#refill(key);
+    bucket.tokens = Math.max(0, bucket.tokens - cost);
   }
 
   /**

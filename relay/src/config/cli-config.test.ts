@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readCliConfig } from './cli-config';
+import { readCliConfig, readImportArgs } from './cli-config';
 import { silentLogger } from '../ops/logger';
 
 const read = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
@@ -28,6 +28,45 @@ describe('command line and environment', () => {
       port: 9000,
       host: '0.0.0.0',
       ephemeral: true,
+    });
+  });
+
+  it('RP41 --redis and --postgres make a cluster node: both, as URLs, never ephemeral', () => {
+    expect(read([]).kind === 'run' && read([])).toMatchObject({ config: { cluster: null } });
+    const node = read(['--redis', 'redis://10.0.0.5:6379'], {
+      DJAMMS_POSTGRES: 'postgres://djamms@10.0.0.6/djamms',
+    });
+    expect(node).toMatchObject({
+      kind: 'run',
+      config: {
+        cluster: {
+          redisUrl: 'redis://10.0.0.5:6379',
+          postgresUrl: 'postgres://djamms@10.0.0.6/djamms',
+        },
+      },
+    });
+    expect(read(['--redis', 'redis://r'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('go together'),
+    });
+    expect(read(['--redis', 'localhost:6379', '--postgres', 'postgres://p/db'])).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('--redis must be a redis://'),
+    });
+    expect(
+      read(['--redis', 'redis://r', '--postgres', 'postgres://p/db', '--ephemeral']),
+    ).toMatchObject({ kind: 'error', message: expect.stringContaining('--ephemeral') });
+  });
+
+  it('RP47 import needs a relay data directory and a PostgreSQL URL', () => {
+    expect(readImportArgs(['--data', '/nowhere'], {}, '/srv')).toMatchObject({
+      error: expect.stringContaining('--postgres'),
+    });
+    expect(
+      readImportArgs(['--data', '/nowhere', '--postgres', 'postgres://p/db'], {}, '/srv'),
+    ).toMatchObject({ error: expect.stringContaining('not a relay') });
+    expect(readImportArgs(['--bogus'], {}, '/srv')).toMatchObject({
+      error: expect.stringContaining('Usage'),
     });
   });
 

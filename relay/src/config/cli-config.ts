@@ -9,6 +9,7 @@ import {
   defaultConfig,
   type RelayConfig,
 } from './relay-config';
+import type { ClusterConfig } from '../cluster/cluster-config';
 import { MIN_RETENTION_BYTES } from '../storage/JournalStore';
 
 const GUEST = DEFAULT_LIMITS.guestJournal;
@@ -44,8 +45,16 @@ Options (environment variable in brackets):
   --journal-guest-max <n>
                       Of those, bytes of guest entries        [DJAMMS_JOURNAL_GUEST_MAX] default ${DEFAULT_JOURNAL_RETENTION.maxGuestBytes}
   --history-days <n>  Days of play history each venue keeps   [DJAMMS_HISTORY_DAYS] default ${DEFAULT_HISTORY_DAYS}
+  --redis <url>       Cluster node: Redis moving room updates between nodes
+                      (redis://host:port)                     [DJAMMS_REDIS]
+  --postgres <url>    Cluster node: PostgreSQL keeping rooms, registry, journal,
+                      media (postgres://user@host/db)         [DJAMMS_POSTGRES]
   --quiet             Log warnings and errors only            [DJAMMS_QUIET=1]
   --help              Show this help
+
+  djamms-relay import --data <dir> --postgres <url>
+                      Move a stopped single relay's data directory into a new cluster's
+                      PostgreSQL database, before any node starts on it
 `;
 
 /** Result of reading the command line and environment. */
@@ -73,6 +82,8 @@ const OPTIONS = {
   'journal-max': { type: 'string' },
   'journal-guest-max': { type: 'string' },
   'history-days': { type: 'string' },
+  redis: { type: 'string' },
+  postgres: { type: 'string' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
@@ -194,6 +205,12 @@ export function readCliConfig(
   const staticFlag = pick('static', 'DJAMMS_STATIC');
   if (staticFlag && !existsSync(staticFlag))
     problems.push(`--static ${staticFlag}: no such directory.`);
+  const cluster = readCluster(
+    pick('redis', 'DJAMMS_REDIS'),
+    pick('postgres', 'DJAMMS_POSTGRES'),
+    ephemeral,
+    problems,
+  );
   if (problems.length > 0) return { kind: 'error', message: problems.join('\n') };
   const quiet = Boolean(values.quiet) || env.DJAMMS_QUIET === '1';
   const config = defaultConfig({
@@ -226,6 +243,7 @@ export function readCliConfig(
       maxGuestBytes: journalGuestMax,
       historyMs: historyDays * 86_400_000,
     },
+    cluster,
   });
   return { kind: 'run', config, quiet };
 }
@@ -253,4 +271,73 @@ function readTls(cert: string | undefined, key: string | undefined, problems: st
     problems.push(`Cannot read the TLS files: ${(error as Error).message}`);
     return null;
   }
+}
+
+/** `--redis` and `--postgres` make a cluster node (RP40–RP46): both or neither, never ephemeral. */
+function readCluster(
+  redis: string | undefined,
+  postgres: string | undefined,
+  ephemeral: boolean,
+  problems: string[],
+): ClusterConfig | null {
+  if (!redis && !postgres) return null;
+  if (!redis || !postgres) {
+    problems.push('--redis and --postgres go together: a cluster node needs both.');
+    return null;
+  }
+  if (ephemeral) {
+    problems.push(
+      '--ephemeral cannot be a cluster node: the cluster keeps its data in PostgreSQL.',
+    );
+  }
+  for (const [flag, url, schemes] of [
+    ['--redis', redis, ['redis:', 'rediss:']],
+    ['--postgres', postgres, ['postgres:', 'postgresql:']],
+  ] as const) {
+    let scheme = '';
+    try {
+      scheme = new URL(url).protocol;
+    } catch {
+      // reported below
+    }
+    if (!(schemes as readonly string[]).includes(scheme)) {
+      problems.push(
+        `${flag} must be a ${schemes.map((s) => `${s}//…`).join(' or ')} URL, got "${url}".`,
+      );
+    }
+  }
+  return { redisUrl: redis, postgresUrl: postgres };
+}
+
+/** `djamms-relay import --data DIR --postgres URL` (RP47), read like the relay's own flags. */
+export function readImportArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { readonly dataDir: string; readonly postgresUrl: string } | { readonly error: string } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: { data: { type: 'string' }, postgres: { type: 'string' } },
+      strict: true,
+    }).values;
+  } catch (error) {
+    return {
+      error: `${(error as Error).message}\nUsage: djamms-relay import --data <dir> --postgres <url>`,
+    };
+  }
+  const data = (values.data as string | undefined) ?? env.DJAMMS_DATA;
+  const postgres = (values.postgres as string | undefined) ?? env.DJAMMS_POSTGRES;
+  if (!data || !postgres) {
+    return { error: "import needs --data (the single relay's data directory) and --postgres." };
+  }
+  const problems: string[] = [];
+  readCluster('redis://unused', postgres, false, problems);
+  if (problems.length > 0) return { error: problems.join('\n') };
+  const dataDir = resolve(cwd, data);
+  if (!existsSync(resolve(dataDir, 'secret'))) {
+    return { error: `${dataDir} is not a relay's data directory (it has no secret file).` };
+  }
+  return { dataDir, postgresUrl: postgres };
 }

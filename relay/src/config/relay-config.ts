@@ -4,6 +4,7 @@ import type { RelayLimits } from '../services';
 import type { Backpressure } from '../sync/SyncConnection';
 import type { CompactionPolicy } from '../sync/Room';
 import type { JournalRetention } from '../storage/JournalStore';
+import type { ClusterConfig } from '../cluster/cluster-config';
 
 /** Everything the relay needs, read once by main.ts (or built by tests). */
 export interface RelayConfig {
@@ -34,6 +35,8 @@ export interface RelayConfig {
    * storage and registry on disk (in memory when ephemeral), no bus.
    */
   readonly stores?: StoreHooks;
+  /** A node of a cluster (`--redis`, `--postgres`), or null for a single relay (the default). */
+  readonly cluster: ClusterConfig | null;
 }
 
 /** Defaults documented in relay/README.md and PROTOCOL.md. */
@@ -98,6 +101,7 @@ export function defaultConfig(
     journalRetention: DEFAULT_JOURNAL_RETENTION,
     pingIntervalMs: 30_000,
     keepaliveMs: 10_000,
+    cluster: null,
     ...overrides,
   };
 }

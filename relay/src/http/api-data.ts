@@ -25,7 +25,7 @@ export async function uploadMedia(
   res: ServerResponse,
   venueId: string,
 ) {
-  callerFor(s, req, venueId, ['admin']);
+  await callerFor(s, req, venueId, ['admin']);
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!isAcceptedMediaType(type)) {
     throw new HttpError(
@@ -126,7 +126,7 @@ export async function httpSync(
   room: string,
 ) {
   if (!isRoomName(room)) throw new HttpError(404, 'room-not-found', 'No such room.');
-  const admission = s.gate.admit(bearerToken(req), room);
+  const admission = await s.gate.admitFresh(bearerToken(req), room);
   if (!admission.ok) throw new HttpError(admission.status, admission.error, admission.message);
   limit(s, admission.claims.sub);
   const body = await readBody(req, s.limits.maxMessageBytes);

@@ -33,7 +33,7 @@ export async function appendJournal(
   res: ServerResponse,
   venueId: string,
 ) {
-  const { claims } = callerFor(s, req, venueId);
+  const { claims } = await callerFor(s, req, venueId);
   const deviceName = () => s.registry.device(claims.sub)?.name ?? '';
   const body = await readJson(req, MAX_JOURNAL_BODY);
   if (!Array.isArray(body.entries) || body.entries.length > MAX_JOURNAL_BATCH) {
@@ -133,7 +133,7 @@ export async function readJournal(
   venueId: string,
   query: URLSearchParams,
 ) {
-  const { claims } = callerFor(s, req, venueId);
+  const { claims } = await callerFor(s, req, venueId);
   if (!mayReadJournal(claims.role)) {
     throw new HttpError(403, 'journal-read-forbidden', 'Guests cannot read the journal.');
   }
@@ -168,7 +168,7 @@ export async function readHistory(
   venueId: string,
   query: URLSearchParams,
 ) {
-  callerFor(s, req, venueId, ['admin', 'staff']);
+  await callerFor(s, req, venueId, ['admin', 'staff']);
   const from = Number(query.get('from') ?? NaN);
   const to = Number(query.get('to') ?? NaN);
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from >= to) {

@@ -29,13 +29,13 @@ import {
 } from '../services';
 
 /** Checks the caller's token for the venue in the path, optionally requiring a role. */
-export function callerFor(
+export async function callerFor(
   s: RelayServices,
   req: IncomingMessage,
   venueId: string,
   roles?: readonly Role[],
-): Caller {
-  const identity = s.gate.identify(bearerToken(req));
+): Promise<Caller> {
+  const identity = await s.gate.identifyFresh(bearerToken(req));
   if (!identity.ok) throw new HttpError(identity.status, identity.error, identity.message);
   if (identity.claims.venue !== venueId) {
     throw new HttpError(403, 'venue-forbidden', 'This token belongs to another venue.');
@@ -144,13 +144,13 @@ function wantedVenue(s: RelayServices, raw: object, where: string): CreateVenueR
 }
 
 /** `GET /api/venues/<id>` (any device of the venue). */
-export function describeVenue(
+export async function describeVenue(
   s: RelayServices,
   req: IncomingMessage,
   res: ServerResponse,
   id: string,
 ) {
-  const caller = callerFor(s, req, id);
+  const caller = await callerFor(s, req, id);
   const venue = s.registry.venue(id);
   if (!venue) throw new HttpError(404, 'venue-not-found', 'No such venue.');
   sendJson(res, 200, {
@@ -169,7 +169,7 @@ export async function createPairingCode(
   res: ServerResponse,
   venueId: string,
 ) {
-  callerFor(s, req, venueId, ['admin']);
+  await callerFor(s, req, venueId, ['admin']);
   const body = await readJson(req);
   if (!isPairableRole(body.role)) {
     throw new HttpError(400, 'invalid-role', `role must be one of ${PAIRABLE_ROLES.join(', ')}.`);
@@ -220,7 +220,7 @@ export async function rotateGuestLink(
   res: ServerResponse,
   venueId: string,
 ) {
-  callerFor(s, req, venueId, ['admin']);
+  await callerFor(s, req, venueId, ['admin']);
   const guestKey = await s.registry.rotateGuestKey(venueId);
   if (!guestKey) throw new HttpError(404, 'venue-not-found', 'No such venue.');
   sendJson(res, 201, { guestKey });
@@ -265,13 +265,13 @@ export async function guestToken(s: RelayServices, req: IncomingMessage, res: Se
 }
 
 /** `GET /api/venues/<id>/devices` (admin). */
-export function listDevices(
+export async function listDevices(
   s: RelayServices,
   req: IncomingMessage,
   res: ServerResponse,
   venueId: string,
 ) {
-  callerFor(s, req, venueId, ['admin']);
+  await callerFor(s, req, venueId, ['admin']);
   const devices: DeviceInfo[] = s.registry.devicesOf(venueId).map((d) => ({
     deviceId: d.id,
     role: d.role,
@@ -291,7 +291,7 @@ export async function revokeDevice(
   venueId: string,
   deviceId: string,
 ) {
-  callerFor(s, req, venueId, ['admin']);
+  await callerFor(s, req, venueId, ['admin']);
   if (!(await s.registry.revoke(venueId, deviceId))) {
     throw new HttpError(404, 'device-not-found', 'No such device in this venue.');
   }

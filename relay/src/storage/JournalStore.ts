@@ -24,6 +24,20 @@ export type { JournalQuery, JournalRetention } from './journal-index';
 export const MIN_RETENTION_BYTES = 64 * 1024;
 
 /**
+ * Throws unless `MIN_RETENTION_BYTES ≤ maxGuestBytes ≤ maxBytes` and plays are kept for some time
+ * (every journal store checks).
+ */
+export function checkRetention(retention: JournalRetention): void {
+  if (
+    retention.maxGuestBytes < MIN_RETENTION_BYTES ||
+    retention.maxBytes < retention.maxGuestBytes
+  ) {
+    throw new Error(`journal budgets: ${MIN_RETENTION_BYTES} ≤ guest bytes ≤ all bytes`);
+  }
+  if (!(retention.historyMs > 0)) throw new Error('play history must be kept for some time');
+}
+
+/**
  * One venue's retained entries as an index: where each line is, not the entry itself (the file
  * holds those; an ephemeral relay keeps the lines).
  */
@@ -69,13 +83,7 @@ export class FileJournalStore implements JournalStore {
   readonly #venues = new Map<string, Promise<VenueJournal>>();
 
   constructor(dataDir: string | null, retention: JournalRetention, now: () => number = Date.now) {
-    if (
-      retention.maxGuestBytes < MIN_RETENTION_BYTES ||
-      retention.maxBytes < retention.maxGuestBytes
-    ) {
-      throw new Error(`journal budgets: ${MIN_RETENTION_BYTES} ≤ guest bytes ≤ all bytes`);
-    }
-    if (!(retention.historyMs > 0)) throw new Error('play history must be kept for some time');
+    checkRetention(retention);
     this.#dir = dataDir ? join(dataDir, 'journal') : null;
     this.#retention = retention;
     this.#now = now;

@@ -86,6 +86,12 @@ export interface RegistryStore {
   apply(changes: readonly RegistryChange[]): Promise<void>;
   /** Calls `listener` with each batch another node applied; returns the way to stop. */
   subscribe(listener: (changes: readonly RegistryChange[]) => void): () => void;
+  /**
+   * A shared store: reads the batches other nodes applied that this node has not heard of yet,
+   * calling the listeners before it resolves (a token minted a moment ago on another node is then
+   * known here). A single-node store has none.
+   */
+  catchUp?(): Promise<void>;
   /** The relay is stopping and no more batches will come. */
   close(): Promise<void>;
 }

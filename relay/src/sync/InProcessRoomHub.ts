@@ -1,4 +1,10 @@
-import type { RoomBus, RoomBusDelivery, RoomBusListener, RoomBusMessage } from './RoomBus';
+import type {
+  RoomBus,
+  RoomBusDelivery,
+  RoomBusListener,
+  RoomBusMessage,
+  RoomBusSubscription,
+} from './RoomBus';
 
 interface Subscription {
   readonly node: string;
@@ -96,7 +102,8 @@ class HubNode implements RoomBus {
     this.#hub.publish(this.node, room, message);
   }
 
-  subscribe(room: string, from: string | null, listener: RoomBusListener): () => void {
+  /** In one process nothing is ever missed: `onGap` is never called. */
+  subscribe(room: string, from: string | null, listener: RoomBusListener): RoomBusSubscription {
     const subscription: Subscription = { node: this.node, listener, active: true };
     const unsubscribe = this.#hub.subscribe(room, from, subscription);
     const stop = () => {
@@ -104,7 +111,7 @@ class HubNode implements RoomBus {
       this.#stops.delete(stop);
     };
     this.#stops.add(stop);
-    return stop;
+    return Object.assign(stop, { ready: Promise.resolve() });
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import type { RoomBus, RoomBusDelivery } from './RoomBus';
 import type { Metrics } from '../ops/metrics';
 import type { Logger } from '../ops/logger';
 import { RoomAwareness, type AwarenessOwner } from './RoomAwareness';
-import { GC_MAX_BYTES, MergedUpdates, collectGarbage } from './MergedUpdates';
+import { GC_MAX_BYTES, MergedUpdates, collectGarbage, mergeAll } from './MergedUpdates';
 import type { UpdateClocks } from './update-check';
 import {
   awarenessMessage,
@@ -157,13 +157,28 @@ export class Room {
       if (relayed) this.broadcast(awarenessMessage(relayed), null);
       return;
     }
-    for (const update of message.updates) {
+    this.#takeStored(message.updates);
+  }
+
+  /** Updates another node stored: to every peer and into the merged state, not stored again. */
+  #takeStored(updates: readonly Uint8Array[]): void {
+    for (const update of updates) {
       this.broadcast(syncUpdateMessage(update), null);
       this.#state.push(update);
       this.#advanceDurable(update);
     }
     this.#stateVector = null;
     if (this.#diffs.size > 0) this.#diffs.clear();
+  }
+
+  /**
+   * Updates stored by other nodes that the bus may not have delivered (RP43): whatever of `stored`
+   * this room lacks goes to every peer and into the merged state. Updates are idempotent, so
+   * what the room had already changes nothing.
+   */
+  catchUp(stored: StoredRoom): void {
+    if (this.#broken || stored.updates.length === 0) return;
+    this.#takeStored([Y.diffUpdate(mergeAll(stored.updates), this.stateVector())]);
   }
 
   #remoteOwner(node: string): AwarenessOwner {

@@ -17,6 +17,17 @@ export interface RoomBusDelivery {
 /** Receives a room's messages from other nodes. */
 export type RoomBusListener = (delivery: RoomBusDelivery) => void;
 
+/** A subscription to a room: call it to stop. */
+export interface RoomBusSubscription {
+  (): void;
+  /**
+   * Resolves once the bus knows where the room's stream stands, so that every message published
+   * after this resolves is heard (a room reads storage only then: what was published before is
+   * stored). Never rejects: a bus that cannot reach its server resolves it and reports a gap.
+   */
+  readonly ready: Promise<void>;
+}
+
 /**
  * How a room's updates and awareness reach the same room on other relay nodes (cluster mode; a
  * single node has none). Per room it is a stream with ids, as a Redis stream is, so a node that was
@@ -34,9 +45,15 @@ export interface RoomBus {
   /**
    * Calls `listener` with every message other nodes publish to `room` from now on, or (with
    * `from`) every one after the message with that id that the bus still holds, then the new
-   * ones. Returns the way to stop.
+   * ones. `onGap` is called when messages may have been missed (the bus lost its server, which
+   * may have restarted empty): the subscriber rereads what is stored. Returns the way to stop.
    */
-  subscribe(room: string, from: string | null, listener: RoomBusListener): () => void;
+  subscribe(
+    room: string,
+    from: string | null,
+    listener: RoomBusListener,
+    onGap?: () => void,
+  ): RoomBusSubscription;
   /** Ends every subscription of this node. */
   close(): Promise<void>;
 }

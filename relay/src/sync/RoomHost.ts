@@ -24,8 +24,8 @@ export interface RoomHostOptions {
  * Opens and unloads rooms (RP12): one load per room however many peers arrive at once (single
  * flight), no room used before its load finished, a failed load stored nowhere, and a room freed
  * once its last peer left and its writes are flushed. With a bus, a loaded room also hears the
- * same room on other nodes: it subscribes before it reads storage, so an update stored elsewhere
- * is either read or heard.
+ * same room on other nodes: its subscription is ready before it reads storage, so an update stored
+ * elsewhere is either read or heard; when the bus reports a gap, it reads storage again.
  */
 export class RoomHost {
   readonly #rooms = new Map<string, Promise<Room>>();
@@ -70,12 +70,20 @@ export class RoomHost {
     const { storage, metrics, logger, compaction, bus } = this.#opts;
     let room: Room | null = null;
     const early: RoomBusDelivery[] = [];
-    const unsubscribe = bus?.subscribe(name, null, (delivery) => {
-      if (room) room.receiveRemote(delivery);
-      else early.push(delivery);
-    });
+    const unsubscribe = bus?.subscribe(
+      name,
+      null,
+      (delivery) => {
+        if (room) room.receiveRemote(delivery);
+        else early.push(delivery);
+      },
+      () => {
+        if (room) void this.#catchUp(room);
+      },
+    );
     let stored;
     try {
+      await unsubscribe?.ready;
       stored = await storage.load(name);
     } catch (error) {
       unsubscribe?.();
@@ -95,6 +103,21 @@ export class RoomHost {
     this.#loaded.set(name, room);
     if (!this.#users.get(name)) queueMicrotask(() => void this.#unloadWhenIdle(name));
     return room;
+  }
+
+  /**
+   * The bus may have lost messages (its server restarted): reread the room's stored updates and
+   * send peers what they lack. A failed read leaves the room as it was (the next gap rereads).
+   */
+  async #catchUp(room: Room): Promise<void> {
+    try {
+      room.catchUp(await this.#opts.storage.load(room.name));
+    } catch (error) {
+      this.#opts.logger.log('warn', 'room-catch-up-failed', {
+        room: room.name,
+        error: String(error),
+      });
+    }
   }
 
   /** Ends one use of a room; the last one unloads it after its writes are flushed. */

@@ -52,6 +52,11 @@ export class SyncSockets {
     for (const timer of this.#timers) timer.unref();
   }
 
+  /** Sync messages per token (RP14), for sharing its counters between nodes (RP45). */
+  get messageLimiter(): RateLimiter {
+    return this.#messageLimiter;
+  }
+
   /** Open sockets. */
   get count(): number {
     return this.#connections.size;
@@ -72,17 +77,30 @@ export class SyncSockets {
     }
     const token = url.searchParams.get('token');
     const wantsAcks = url.searchParams.get(ACK_PARAM) === '1';
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, room, token, wantsAcks));
+    this.#wss.handleUpgrade(
+      req,
+      socket,
+      head,
+      (ws) => void this.#accept(ws, room, token, wantsAcks),
+    );
   }
 
   /**
    * Admission: a refused socket is completed and then closed with its code, so stock clients see
    * the code (a refused HTTP upgrade would look like a network error and be retried forever).
    */
-  #accept(ws: WebSocket, room: string, token: string | null, wantsAcks: boolean): void {
+  async #accept(
+    ws: WebSocket,
+    room: string,
+    token: string | null,
+    wantsAcks: boolean,
+  ): Promise<void> {
     const { gate, host, metrics, logger, registry, backpressure, now } = this.#opts;
     ws.on('error', (error) => logger.log('debug', 'socket-error', { error: String(error) }));
-    const admission = gate.admit(token, room);
+    // messages that arrive while admission looks again are held by the socket until read
+    ws.pause();
+    const admission = await gate.admitFresh(token, room);
+    ws.resume();
     if (!admission.ok) {
       metrics.refusedConnections.inc();
       logger.log('info', 'socket-refused', { room, code: admission.code, reason: admission.error });

@@ -26,14 +26,17 @@ function recorder() {
 /** Lets every delivery already due run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-/** The one contract every RoomBus passes (CONVENTIONS: shared adapter suite). */
+/**
+ * The one contract every RoomBus passes (CONVENTIONS: shared adapter suite). "From now on" is
+ * from when a subscription is `ready`.
+ */
 export function roomBusContract(make: MakeNodes): void {
   it('RP32 a message reaches every other node subscribed to the room, never its publisher', async () => {
     const [a, b, c] = await make();
     const [onA, onB, onC] = [recorder(), recorder(), recorder()];
-    a.subscribe('vroom', null, onA.listener);
-    b.subscribe('vroom', null, onB.listener);
-    c.subscribe('vroom', null, onC.listener);
+    await a.subscribe('vroom', null, onA.listener).ready;
+    await b.subscribe('vroom', null, onB.listener).ready;
+    await c.subscribe('vroom', null, onC.listener).ready;
     a.publish('vroom', updates(1));
     a.publish('vroom', { kind: 'awareness', update: new Uint8Array([2]) });
     const want = [`${a.node}:updates:1`, `${a.node}:awareness:2`];
@@ -47,8 +50,8 @@ export function roomBusContract(make: MakeNodes): void {
     const [a, b] = await make();
     const onOne = recorder();
     const onTwo = recorder();
-    b.subscribe('vone', null, onOne.listener);
-    b.subscribe('vtwo', null, onTwo.listener);
+    await b.subscribe('vone', null, onOne.listener).ready;
+    await b.subscribe('vtwo', null, onTwo.listener).ready;
     a.publish('vone', updates(1));
     a.publish('vtwo', updates(2));
     await eventually(() => expect(onTwo.heard).toEqual([`${a.node}:updates:2`]));
@@ -59,7 +62,7 @@ export function roomBusContract(make: MakeNodes): void {
   it('RP32 one node’s messages arrive in the order it published them', async () => {
     const [a, b, c] = await make();
     const onC = recorder();
-    c.subscribe('vroom', null, onC.listener);
+    await c.subscribe('vroom', null, onC.listener).ready;
     const values = Array.from({ length: 200 }, (_, i) => i);
     for (const v of values) {
       a.publish('vroom', updates(v));
@@ -76,6 +79,7 @@ export function roomBusContract(make: MakeNodes): void {
     const [a, b] = await make();
     const first = recorder();
     const stop = b.subscribe('vroom', null, first.listener);
+    await stop.ready;
     a.publish('vroom', updates(1));
     await eventually(() => expect(first.heard).toHaveLength(1));
     stop();
@@ -83,7 +87,7 @@ export function roomBusContract(make: MakeNodes): void {
     a.publish('vroom', updates(2));
     a.publish('vroom', updates(3));
     const again = recorder();
-    b.subscribe('vroom', first.deliveries[0]!.id, again.listener);
+    await b.subscribe('vroom', first.deliveries[0]!.id, again.listener).ready;
     a.publish('vroom', updates(4));
     await eventually(() =>
       expect(again.heard).toEqual([2, 3, 4].map((v) => `${a.node}:updates:${v}`)),
@@ -95,7 +99,8 @@ export function roomBusContract(make: MakeNodes): void {
     const onB = recorder();
     const onC = recorder();
     const stop = b.subscribe('vroom', null, onB.listener);
-    c.subscribe('vroom', null, onC.listener);
+    await stop.ready;
+    await c.subscribe('vroom', null, onC.listener).ready;
     a.publish('vroom', updates(1));
     stop();
     await c.close();

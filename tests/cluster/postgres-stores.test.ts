@@ -1,0 +1,116 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import * as Y from 'yjs';
+import { silentLogger } from 'djamms-relay';
+import { roomStorageContract } from '../../relay/src/storage/storage-contract';
+import {
+  registryStoreContract,
+  sharedRegistryStoreContract,
+} from '../../relay/src/storage/registry-store-contract';
+import { journalContract } from '../../relay/src/storage/journal-contract';
+import { mediaStoreContract } from '../../relay/src/storage/media-store-contract';
+import { PostgresRoomStorage } from '../../relay/src/cluster/PostgresRoomStorage';
+import { PostgresRegistryStore } from '../../relay/src/cluster/PostgresRegistryStore';
+import { PostgresJournalStore } from '../../relay/src/cluster/PostgresJournalStore';
+import { PostgresMediaStore } from '../../relay/src/cluster/PostgresMediaStore';
+import { ClusterCompactor } from '../../relay/src/cluster/ClusterCompactor';
+import { Metrics } from '../../relay/src/ops/metrics';
+import { describeCluster, freshSchema } from './services';
+
+describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
+  const pools: pg.Pool[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const close of closers) await close();
+    await Promise.all(pools.map((pool) => pool.end()));
+  });
+
+  const fresh = async () => {
+    const schema = await freshSchema(servers().postgres.url);
+    pools.push(schema.pool);
+    return schema;
+  };
+
+  describe('PostgresRoomStorage', () => {
+    roomStorageContract(async () => new PostgresRoomStorage((await fresh()).pool));
+
+    it('RP40 compaction keeps the merged rows in the place of the newest, after rows appended meanwhile', async () => {
+      const storage = new PostgresRoomStorage((await fresh()).pool);
+      await storage.append('vroom', [new Uint8Array([1]), new Uint8Array([2])]);
+      const rows = await storage.rows('vroom');
+      await storage.append('vroom', [new Uint8Array([3])]);
+      expect(await storage.compactThrough('vroom', rows[1]!.id, new Uint8Array([9]))).toBe(true);
+      expect((await storage.load('vroom')).updates.map((u) => [...u])).toEqual([[9], [3]]);
+      // a second worker with the same stale view changes nothing
+      expect(await storage.compactThrough('vroom', rows[0]!.id, new Uint8Array([8]))).toBe(false);
+      expect((await storage.load('vroom')).updates.map((u) => [...u])).toEqual([[9], [3]]);
+    });
+  });
+
+  it('RP44 one worker at a time holds the lease and compacts a room into one row, state intact', async () => {
+    const { pool, options } = await fresh();
+    const rooms = new PostgresRoomStorage(pool);
+    const registry = await PostgresRegistryStore.open({
+      pool,
+      logger: silentLogger,
+      listenConnection: () => new pg.Client({ connectionString: servers().postgres.url, options }),
+    });
+    closers.push(() => registry.close());
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    for (let i = 0; i < 30; i++) doc.getMap('queue').set(`k${i % 5}`, i);
+    for (const update of updates) await rooms.append('vroom', [update]);
+    const worker = () =>
+      new ClusterCompactor({
+        pool,
+        rooms,
+        registry,
+        metrics: new Metrics(),
+        logger: silentLogger,
+        maxRows: 10,
+        intervalMs: 60_000,
+      });
+    const [first, second] = [worker(), worker()];
+    expect(await second.runRound()).toBe(1);
+    await rooms.append('vroom', [new Uint8Array(Y.encodeStateAsUpdate(new Y.Doc()))]);
+    for (let i = 0; i < 12; i++) await rooms.append('vroom', [updates[i] as Uint8Array]);
+    // the lease is the second worker's until it runs out or is given up
+    expect(await first.runRound()).toBe(0);
+    await second.close();
+    expect(await first.runRound()).toBe(1);
+    await first.close();
+    const loaded = await rooms.load('vroom');
+    expect(loaded.updates).toHaveLength(1);
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, loaded.updates[0] as Uint8Array);
+    expect(copy.getMap('queue').toJSON()).toEqual(doc.getMap('queue').toJSON());
+  });
+
+  describe('PostgresRegistryStore', () => {
+    const make = async () => {
+      const { pool, options } = await fresh();
+      const open = async () => {
+        const store = await PostgresRegistryStore.open({
+          pool,
+          logger: silentLogger,
+          listenConnection: () =>
+            new pg.Client({ connectionString: servers().postgres.url, options }),
+        });
+        closers.push(() => store.close());
+        return store;
+      };
+      return { store: await open(), reopen: open };
+    };
+    registryStoreContract(make);
+    sharedRegistryStoreContract(make);
+  });
+
+  describe('PostgresJournalStore', () => {
+    journalContract(async (retention) => new PostgresJournalStore((await fresh()).pool, retention));
+  });
+
+  describe('PostgresMediaStore', () => {
+    mediaStoreContract(async () => new PostgresMediaStore((await fresh()).pool));
+  });
+});
