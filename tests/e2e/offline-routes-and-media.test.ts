@@ -21,6 +21,9 @@ import {
   type Page,
 } from './harness';
 
+// Page-side globals used below (this file is checked with Node's lib only).
+declare const document: { querySelectorAll(selector: string): ArrayLike<{ href: string }> };
+
 describe('e2e: offline routes and media', () => {
   let relay: E2ERelay;
   let browser: Browser;
@@ -66,7 +69,7 @@ describe('e2e: offline routes and media', () => {
           .map((e) => new URL(e.name).pathname)
           .filter((p) => p.startsWith('/_app/'));
         const preloaded = new Set(
-          [...document.querySelectorAll<HTMLLinkElement>('link[rel=modulepreload]')].map(
+          Array.from(document.querySelectorAll('link[rel=modulepreload]')).map(
             (l) => new URL(l.href).pathname,
           ),
         );

@@ -17,7 +17,13 @@ import { pathToFileURL } from 'node:url';
  */
 export async function routeFiles(manifest) {
   const { client, nodes, routes } = manifest._;
-  const root = await nodes[0]();
+  /** @param {number} index */
+  const node = (index) => {
+    const load = nodes[index];
+    if (!load) throw new Error(`SvelteKit's manifest has no node ${index}`);
+    return load();
+  };
+  const root = await node(0);
   const preloaded = new Set([...client.imports, ...root.imports, ...root.stylesheets]);
   const table = [];
   for (const { pattern, page } of routes) {
@@ -26,9 +32,8 @@ export async function routeFiles(manifest) {
     // The error pages too: the client loads the root one as it starts.
     for (const index of [...page.layouts, ...page.errors, page.leaf]) {
       if (index === undefined) continue;
-      const node = await nodes[index]();
-      for (const file of [...node.imports, ...node.stylesheets])
-        if (!preloaded.has(file)) files.add(file);
+      const { imports, stylesheets } = await node(index);
+      for (const file of [...imports, ...stylesheets]) if (!preloaded.has(file)) files.add(file);
     }
     table.push(/** @type {[string, string[]]} */ ([pattern.source, [...files]]));
   }
@@ -65,14 +70,40 @@ export function preloadScript(table, base) {
         }
       })(${JSON.stringify(base)}, ${JSON.stringify(table)});
     </script>
-  `;
+`;
+}
+
+/** SvelteKit's start script: the entry's imports, then the start itself. */
+const START = /Promise\.all\(\[([^\]]*)\]\)\.then\(\(\[kit, app\]\) => \{/g;
+
+/**
+ * A prerendered page (the home page) paints before the app starts: its markup is whole without
+ * the app, so the app's modules load at low priority (the page's own bytes and icon first) and
+ * start after the first frame (or after 100 ms where no frame comes, in a hidden tab): hydrating
+ * never holds the first paint back on a slow phone. Throws when SvelteKit's start script is not
+ * there exactly once, so a SvelteKit update cannot silently undo this.
+ * @param {string} html
+ * @param {string} file for the error message
+ */
+export function paintFirst(html, file) {
+  const starts = [...html.matchAll(START)].length;
+  if (starts !== 1) throw new Error(`${file} has ${starts} SvelteKit start scripts, not one`);
+  return html
+    .replaceAll('rel="modulepreload">', 'rel="modulepreload" fetchpriority="low">')
+    .replace(
+      START,
+      (_, imports) =>
+        'new Promise(function (paint) { requestAnimationFrame(function () { setTimeout(paint); }); ' +
+        `setTimeout(paint, 100); }).then(() => Promise.all([${imports}])).then(([kit, app]) => {`,
+    );
 }
 
 /**
  * Wraps a SvelteKit adapter that writes an SPA fallback page (`fallback` under `pages`, as
  * adapter-static does): once it has written the site, the fallback gets {@link preloadScript} at
- * the end of its head. The relay's Content-Security-Policy hashes inline scripts (RP27), so this one
- * runs under it as the others do.
+ * the start of its head, after its charset, and each prerendered page gets {@link paintFirst}.
+ * The relay's Content-Security-Policy hashes inline scripts (RP27), so these run under it as the
+ * others do.
  * @param {import('@sveltejs/kit').Adapter} adapter
  * @param {{ pages: string; fallback: string }} options
  * @returns {import('@sveltejs/kit').Adapter}
@@ -87,10 +118,18 @@ export function withRoutePreload(adapter, { pages, fallback }) {
       const table = await routeFiles(manifest);
       const file = join(pages, fallback);
       const html = await readFile(file, 'utf8');
-      if (!html.includes('</head>')) throw new Error(`${file} has no </head> to preload routes in`);
+      const charset = '<meta charset="utf-8" />';
+      if (!html.includes(charset))
+        throw new Error(`${file} has no ${charset} to preload routes after`);
       const base = `${builder.config.kit.paths.base}/`;
-      await writeFile(file, html.replace('</head>', `${preloadScript(table, base)}</head>`));
+      // Early in the head (the charset stays in its first 1,024 bytes): the preloads start before
+      // the page's other inline scripts run.
+      await writeFile(file, html.replace(charset, `${charset}\n    ${preloadScript(table, base)}`));
       builder.log.minor(`Route preloads written in ${file} for ${table.length} routes`);
+      for (const { file: page } of builder.prerendered.pages.values()) {
+        const path = join(pages, page);
+        await writeFile(path, paintFirst(await readFile(path, 'utf8'), path));
+      }
     },
   };
 }
