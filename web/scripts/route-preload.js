@@ -70,7 +70,7 @@ export function preloadScript(table, base) {
         }
       })(${JSON.stringify(base)}, ${JSON.stringify(table)});
     </script>
-`;
+  `;
 }
 
 /** SvelteKit's start script: the entry's imports, then the start itself. */
@@ -101,7 +101,7 @@ export function paintFirst(html, file) {
 /**
  * Wraps a SvelteKit adapter that writes an SPA fallback page (`fallback` under `pages`, as
  * adapter-static does): once it has written the site, the fallback gets {@link preloadScript} at
- * the start of its head, after its charset, and each prerendered page gets {@link paintFirst}.
+ * the end of its head, and each prerendered page gets {@link paintFirst}.
  * The relay's Content-Security-Policy hashes inline scripts (RP27), so these run under it as the
  * others do.
  * @param {import('@sveltejs/kit').Adapter} adapter
@@ -118,13 +118,11 @@ export function withRoutePreload(adapter, { pages, fallback }) {
       const table = await routeFiles(manifest);
       const file = join(pages, fallback);
       const html = await readFile(file, 'utf8');
-      const charset = '<meta charset="utf-8" />';
-      if (!html.includes(charset))
-        throw new Error(`${file} has no ${charset} to preload routes after`);
       const base = `${builder.config.kit.paths.base}/`;
-      // Early in the head (the charset stays in its first 1,024 bytes): the preloads start before
-      // the page's other inline scripts run.
-      await writeFile(file, html.replace(charset, `${charset}\n    ${preloadScript(table, base)}`));
+      // Last in the head: on a phone that has the app, the database warm-up above comes first
+      // (the screen waits on it; the chunks come from the service worker's cache at once).
+      if (!html.includes('</head>')) throw new Error(`${file} has no </head> to preload routes in`);
+      await writeFile(file, html.replace('</head>', `${preloadScript(table, base)}</head>`));
       builder.log.minor(`Route preloads written in ${file} for ${table.length} routes`);
       for (const { file: page } of builder.prerendered.pages.values()) {
         const path = join(pages, page);
