@@ -1,6 +1,7 @@
 // @ts-check
 import adapter from '@sveltejs/adapter-static';
 import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+import { withRoutePreload } from './web/scripts/route-preload.js';
 
 /** The web app: a single-page app with an SPA fallback that the relay (or any static host) serves. */
 /** @type {import('@sveltejs/kit').Config} */
@@ -8,7 +9,11 @@ const config = {
   preprocess: vitePreprocess(),
   kit: {
     // The SPA shell is not index.html: that is the prerendered home page (web/routes/+page.ts).
-    adapter: adapter({ pages: 'build', assets: 'build', fallback: 'shell.html', strict: true }),
+    // The shell preloads the opened route's chunks beside the entry (web/scripts/route-preload.js).
+    adapter: withRoutePreload(
+      adapter({ pages: 'build', assets: 'build', fallback: 'shell.html', strict: true }),
+      { pages: 'build', fallback: 'shell.html' },
+    ),
     files: {
       routes: 'web/routes',
       lib: 'web/lib',

@@ -21,6 +21,9 @@ import {
   type Page,
 } from './harness';
 
+// Page-side globals used below (this file is checked with Node's lib only).
+declare const document: { querySelectorAll(selector: string): ArrayLike<{ href: string }> };
+
 describe('e2e: offline routes and media', () => {
   let relay: E2ERelay;
   let browser: Browser;
@@ -47,6 +50,43 @@ describe('e2e: offline routes and media', () => {
   afterAll(async () => {
     await browser?.close();
     await relay?.dispose();
+  });
+
+  it('a first visit to a venue page fetches its route code beside the entry, each file once, under the page policy', async () => {
+    // A phone that has never opened the app: no service worker, nothing cached, not paired.
+    const cold = await browser.newContext();
+    const page = await cold.newPage();
+    const complaints: string[] = [];
+    page.on('console', (m) => {
+      if (/not used|Content Security Policy/i.test(m.text())) complaints.push(m.text());
+    });
+    for (const route of [`/v/${venueId}/admin`, `/v/${venueId}/kiosk`, `/v/${venueId}/player`]) {
+      await page.goto(relay.url + route);
+      await page.getByRole('alert').waitFor();
+      const { routeCode, notPreloaded, fetchedTwice } = await page.evaluate(() => {
+        const paths = performance
+          .getEntriesByType('resource')
+          .map((e) => new URL(e.name).pathname)
+          .filter((p) => p.startsWith('/_app/'));
+        const preloaded = new Set(
+          Array.from(document.querySelectorAll('link[rel=modulepreload]')).map(
+            (l) => new URL(l.href).pathname,
+          ),
+        );
+        const routeCode = paths.filter((p) => p.startsWith('/_app/immutable/nodes/'));
+        return {
+          routeCode,
+          notPreloaded: routeCode.filter((p) => !preloaded.has(p)),
+          fetchedTwice: paths.filter((p, i) => paths.indexOf(p) !== i),
+        };
+      });
+      // The root layout, the venue layout, the error page and the screen itself.
+      expect(routeCode.length, route).toBeGreaterThanOrEqual(4);
+      expect(notPreloaded, route).toEqual([]);
+      expect(fetchedTwice, route).toEqual([]);
+    }
+    expect(complaints).toEqual([]);
+    await cold.close();
   });
 
   it('journey 4: with the relay stopped every route reloads and shows the venue', async () => {

@@ -15,6 +15,7 @@ type TabMessage =
 export class TabChannel {
   private readonly channel: BroadcastChannel;
   private readonly id = crypto.randomUUID();
+  private closed = false;
   /** Milliseconds between another tab's post and our apply, for diagnostics. */
   lastLatencyMs: number | null = null;
 
@@ -32,8 +33,12 @@ export class TabChannel {
     this.post({ t: 'hello', from: this.id, sv: Y.encodeStateVector(this.doc), reply: false });
   }
 
+  /**
+   * Posts to the other tabs; nothing once destroyed (a document closed while its local state was
+   * still loading, as when the device turns out not to be paired, says its hello after the close).
+   */
   private post(message: TabMessage) {
-    this.channel.postMessage(message);
+    if (!this.closed) this.channel.postMessage(message);
   }
 
   private onUpdate = (u: Uint8Array, origin: unknown) => {
@@ -65,6 +70,7 @@ export class TabChannel {
   }
 
   destroy() {
+    this.closed = true;
     this.doc.off('update', this.onUpdate);
     this.channel.close();
   }
