@@ -615,6 +615,13 @@ export const words = {
     noGuestLink: 'This guest link no longer works: scan the code at the venue again.',
   },
 
+  /** The home page: making a venue on a relay. */
+  home: {
+    wrongOperatorKey:
+      'The relay did not accept that operator key. Copy it whole from the relay’s operator-key file (its path is printed when the relay starts).',
+    relayUnreachable: 'The relay cannot be reached: check its address and that it is running.',
+  },
+
   diagnostics: {
     title: 'Diagnostics',
     skipped: 'Skipped facts',
