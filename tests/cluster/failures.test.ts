@@ -120,8 +120,15 @@ describeCluster('a cluster losing a node, Redis or PostgreSQL under write load',
     await eventually(() => expect(storedOf(reader.doc, writers[0]!)).toBe(writers[0]!.written), {
       timeoutMs: 10_000,
     });
-    const stored = await roomState(b, venue.venueId, venue.adminToken);
-    for (const w of writers) expect(storedOf(stored, w)).toBe(w.written);
+    // node B, whose sockets may have heard nothing from node C while C's own connection to Redis
+    // was still coming back, catches up once C can publish again (RP48)
+    await eventually(
+      async () => {
+        const stored = await roomState(b, venue.venueId, venue.adminToken);
+        for (const w of writers) expect(storedOf(stored, w)).toBe(w.written);
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
     for (const p of [reader, ...writers.map((w) => w.provider)]) p.destroy();
   });
 

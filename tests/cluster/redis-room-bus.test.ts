@@ -1,4 +1,6 @@
-import { afterAll } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { eventually } from '@djamms/test-harness';
 import { silentLogger } from 'djamms-relay';
 import { RedisRoomBus } from '../../relay/src/cluster/RedisRoomBus';
 import { roomBusContract } from '../../relay/src/sync/room-bus-contract';
@@ -20,5 +22,66 @@ describeCluster('RedisRoomBus', (servers) => {
       return bus;
     };
     return [node(), node(), node()];
+  });
+});
+
+describeCluster('RedisRoomBus gaps', (servers) => {
+  const closing: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    await Promise.all(closing.map((close) => close()));
+  });
+  const setUp = async () => {
+    const prefix = `g${++clusters}:`;
+    const bus = () => {
+      const made = new RedisRoomBus({ url: servers().redis.url, logger: silentLogger, prefix });
+      closing.push(() => made.close());
+      return made;
+    };
+    const raw = new Redis(servers().redis.url);
+    closing.push(() => raw.quit());
+    const [publisher, subscriber] = [bus(), bus()];
+    const heard: string[] = [];
+    let gaps = 0;
+    const subscription = subscriber.subscribe(
+      'room',
+      null,
+      (delivery) => heard.push(delivery.node),
+      () => gaps++,
+    );
+    await subscription.ready;
+    return { key: `${prefix}room:room`, raw, publisher, heard, gaps: () => gaps };
+  };
+  const message = { kind: 'awareness', update: new Uint8Array([1]) } as const;
+
+  it('RP48 a message a node failed to publish is announced as a gap once Redis takes messages again', async () => {
+    const { key, raw, publisher, heard, gaps } = await setUp();
+    publisher.publish('room', message);
+    await eventually(() => expect(heard).toHaveLength(1));
+    // Redis refuses the next messages (the stream's key holds something else), as when it is away
+    await raw.del(key);
+    await raw.set(key, 'not a stream');
+    publisher.publish('room', message);
+    publisher.publish('room', message);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(gaps()).toBe(0);
+    await raw.del(key);
+    await eventually(() => expect(gaps()).toBe(1));
+    // the next message follows the gap message: nothing more is missed
+    publisher.publish('room', message);
+    await eventually(() => expect(heard).toHaveLength(2));
+    expect(gaps()).toBe(1);
+  });
+
+  it('RP48 a number skipped in a node’s messages (a trimmed stream, a lost publish) is a gap', async () => {
+    const { key, raw, heard, gaps } = await setUp();
+    const add = (sequence: number) =>
+      raw.xadd(key, '*', 'n', 'other-node', 's', sequence, 'k', 'a', 'd', 'x');
+    await add(7); // the first heard from a node: what came before it is stored (RP43)
+    await add(8);
+    await eventually(() => expect(heard).toHaveLength(2));
+    expect(gaps()).toBe(0);
+    await add(10);
+    await eventually(() => expect(gaps()).toBe(1));
+    expect(heard).toHaveLength(3);
   });
 });

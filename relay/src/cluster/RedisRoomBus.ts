@@ -21,6 +21,12 @@ const BLOCK_MS = 5_000;
 const READ_COUNT = 1000;
 /** The longest a new subscription waits to learn where its stream stands. */
 const POSITION_TIMEOUT_MS = 2_000;
+/** How soon a room whose message failed to publish is announced as a gap again (RP48). */
+const GAP_RETRY_MS = 250;
+/** The longest a lost connection to Redis waits between attempts to come back. */
+const RECONNECT_MAX_MS = 500;
+/** How many other nodes' sequences a subscription remembers (nodes that restarted drop out). */
+const NODES_REMEMBERED = 64;
 
 /** Options for {@link RedisRoomBus}. */
 export interface RedisRoomBusOptions {
@@ -40,6 +46,8 @@ interface Subscription {
   /** It may have missed messages: tell it once its position is known again. */
   gapped: boolean;
   active: boolean;
+  /** Node → the sequence number of the last of its messages heard in this room (RP48). */
+  readonly heard: Map<string, number>;
 }
 
 /** A stream id `ms-seq` as two numbers, to compare ids. */
@@ -64,6 +72,9 @@ function idAfter(a: string, b: string): boolean {
  * Redis is only the transport: a room's updates are in PostgreSQL before they are published
  * (RP40), so a Redis that restarts empty loses nothing stored. When the reading connection comes
  * back after losing Redis, every subscription is told of a gap and its room rereads PostgreSQL.
+ * Every other message lost is caught too (RP48): each node numbers its messages per room, a node
+ * that failed to publish announces a gap once Redis takes messages again, and a reader far enough
+ * behind to have been trimmed past learns it from the stream's `max-deleted-entry-id`.
  */
 export class RedisRoomBus implements RoomBus {
   readonly node = randomBytes(6).toString('hex');
@@ -85,11 +96,20 @@ export class RedisRoomBus implements RoomBus {
   #lostRedis = false;
   #loop: Promise<void>;
   #publishErrors = 0;
+  /** Room → the sequence number of this node's last message in it (RP48). */
+  readonly #sequences = new Map<string, number>();
+  /** Rooms with a message of this node that failed to publish, not yet announced as a gap. */
+  readonly #unannounced = new Set<string>();
+  #gapRetry: NodeJS.Timeout | null = null;
 
   constructor(opts: RedisRoomBusOptions) {
     this.#prefix = opts.prefix ?? 'djamms:';
     this.#logger = opts.logger;
-    const common = { enableAutoPipelining: true, lazyConnect: false } as const;
+    const common = {
+      enableAutoPipelining: true,
+      lazyConnect: false,
+      retryStrategy: (attempts: number) => Math.min(attempts * 50, RECONNECT_MAX_MS),
+    } as const;
     this.#commands = new Redis(opts.url, { ...common, maxRetriesPerRequest: 2 });
     this.#reader = new Redis(opts.url, { ...common, maxRetriesPerRequest: null });
     for (const [name, connection] of [
@@ -107,6 +127,8 @@ export class RedisRoomBus implements RoomBus {
       if (!this.#closed) this.#lostRedis = true;
     });
     this.#reader.on('ready', () => void this.#readerReady());
+    // what failed to publish while the connection was away is announced as soon as it is back
+    this.#commands.on('ready', () => this.#announceGaps());
     this.#loop = this.#readLoop();
   }
 
@@ -115,28 +137,63 @@ export class RedisRoomBus implements RoomBus {
   }
 
   publish(room: string, message: RoomBusMessage): void {
-    const key = this.#key(room);
     const data =
       message.kind === 'updates'
         ? Buffer.from(encodeUpdates(message.updates))
         : Buffer.from(message.update);
-    const kind = message.kind === 'updates' ? 'u' : 'a';
-    this.#commands
-      .xadd(key, 'MAXLEN', '~', STREAM_LENGTH, '*', 'n', this.node, 'k', kind, 'd', data)
-      .catch((error: unknown) => this.#publishFailed(error));
+    this.#add(room, message.kind === 'updates' ? 'u' : 'a', data);
     // the idle expiry is renewed once a minute per room, not with every message
     const now = Date.now();
     if ((this.#expiresRenewed.get(room) ?? 0) < now - 60_000) {
       this.#expiresRenewed.set(room, now);
-      this.#commands.pexpire(key, STREAM_IDLE_MS).catch(() => undefined);
+      this.#commands.pexpire(this.#key(room), STREAM_IDLE_MS).catch(() => undefined);
     }
   }
 
-  #publishFailed(error: unknown): void {
-    // the update is stored; other nodes reread storage when they see Redis come back
+  /**
+   * Appends one message of this node to the room's stream, numbered one after its previous one in
+   * the room (RP48): a node that hears a number skipped knows it missed a message.
+   */
+  #add(room: string, kind: 'u' | 'a' | 'g', data: Buffer): void {
+    const sequence = (this.#sequences.get(room) ?? 0) + 1;
+    this.#sequences.set(room, sequence);
+    this.#commands
+      .xadd(
+        this.#key(room),
+        'MAXLEN',
+        '~',
+        STREAM_LENGTH,
+        '*',
+        'n',
+        this.node,
+        's',
+        sequence,
+        'k',
+        kind,
+        'd',
+        data,
+      )
+      .catch((error: unknown) => this.#publishFailed(room, error));
+  }
+
+  #publishFailed(room: string, error: unknown): void {
     if (this.#publishErrors++ % 1000 === 0) {
       this.#logger.log('warn', 'redis-publish-failed', { error: String(error) });
     }
+    // the update is stored, but other nodes did not hear it: once Redis takes messages again, a
+    // gap message tells them to reread the room (RP48), even if this node publishes nothing more
+    this.#unannounced.add(room);
+    if (this.#closed || this.#gapRetry) return;
+    this.#gapRetry = setTimeout(() => this.#announceGaps(), GAP_RETRY_MS);
+  }
+
+  /** Publishes a gap message to every room with a message that failed to publish. */
+  #announceGaps(): void {
+    if (this.#gapRetry) clearTimeout(this.#gapRetry);
+    this.#gapRetry = null;
+    if (this.#closed) return;
+    for (const room of this.#unannounced) this.#add(room, 'g', Buffer.alloc(0));
+    this.#unannounced.clear();
   }
 
   subscribe(
@@ -152,6 +209,7 @@ export class RedisRoomBus implements RoomBus {
       resolving: false,
       gapped: false,
       active: true,
+      heard: new Map(),
     };
     let subscriptions = this.#rooms.get(room);
     if (!subscriptions) {
@@ -292,6 +350,8 @@ export class RedisRoomBus implements RoomBus {
       }
       for (const [key, entries] of reply ?? []) {
         const room = key.toString().slice(this.#prefix.length + 'room:'.length);
+        const from = positions[streams.indexOf(key.toString())];
+        if (entries.length >= READ_COUNT && from) void this.#checkTrimmed(room, from);
         for (const [idBuffer, fields] of entries) this.#deliver(room, idBuffer.toString(), fields);
       }
     }
@@ -300,18 +360,39 @@ export class RedisRoomBus implements RoomBus {
   #deliver(room: string, id: string, fields: Buffer[]): void {
     const subscriptions = this.#rooms.get(room);
     if (!subscriptions) return;
-    const delivery = decodeEntry(id, fields);
+    const entry = decodeEntry(id, fields);
     for (const subscription of subscriptions) {
       if (subscription.position === null || !idAfter(id, subscription.position)) continue;
       subscription.position = id;
-      if (delivery && delivery.node !== this.node && subscription.active) {
-        subscription.listener(delivery);
-      }
+      if (!entry || entry.node === this.node || !subscription.active) continue;
+      if (entry.delivery) subscription.listener(entry.delivery);
+      if (missed(subscription, entry)) subscription.onGap?.();
+    }
+  }
+
+  /**
+   * After a read that returned a full batch of a room's stream (the node is far behind), asks
+   * Redis whether it trimmed messages after `position`, the last one heard before that read: the
+   * subscriptions then missed them and reread the room (RP48).
+   */
+  async #checkTrimmed(room: string, position: string): Promise<void> {
+    let deleted: string | undefined;
+    try {
+      const info = (await this.#commands.xinfo('STREAM', this.#key(room))) as unknown[];
+      const at = info.indexOf('max-deleted-entry-id');
+      deleted = at === -1 ? undefined : String(info[at + 1]);
+    } catch {
+      return; // the stream is gone (Redis lost): the reading connection's reconnect reports it
+    }
+    if (deleted !== undefined && !idAfter(deleted, position)) return;
+    for (const subscription of this.#rooms.get(room) ?? []) {
+      if (subscription.active) subscription.onGap?.();
     }
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    if (this.#gapRetry) clearTimeout(this.#gapRetry);
     this.#rooms.clear();
     this.#wake?.();
     this.#reader.disconnect();
@@ -328,16 +409,51 @@ function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** A stream entry as a delivery; null if it is not one this relay wrote. */
-function decodeEntry(id: string, fields: Buffer[]): RoomBusDelivery | null {
+/** A stream entry this relay wrote. */
+interface Entry {
+  readonly node: string;
+  /** Its place among the node's messages in the room (RP48). */
+  readonly sequence: number;
+  /** A gap message: the node failed to publish something before it (RP48). */
+  readonly gap: boolean;
+  /** What it carries; null for a gap message or one that cannot be read. */
+  readonly delivery: RoomBusDelivery | null;
+}
+
+/**
+ * True when `entry` shows that `subscription` missed a message of its node: it is a gap message,
+ * or its number is not the one after the last heard from that node. The first message heard from a
+ * node shows nothing: what came before the subscription's start is stored (RP43).
+ */
+function missed(subscription: Subscription, entry: Entry): boolean {
+  const { heard } = subscription;
+  const last = heard.get(entry.node);
+  heard.delete(entry.node); // re-inserted last: the node least recently heard is forgotten first
+  heard.set(entry.node, entry.sequence);
+  if (heard.size > NODES_REMEMBERED) heard.delete(heard.keys().next().value as string);
+  return entry.gap || (last !== undefined && entry.sequence !== last + 1);
+}
+
+/** A stream entry; null if it is not one this relay wrote. */
+function decodeEntry(id: string, fields: Buffer[]): Entry | null {
   const values = new Map<string, Buffer>();
   for (let i = 0; i + 1 < fields.length; i += 2) {
     values.set((fields[i] as Buffer).toString(), fields[i + 1] as Buffer);
   }
   const node = values.get('n')?.toString();
+  const sequence = Number(values.get('s')?.toString());
   const kind = values.get('k')?.toString();
   const data = values.get('d');
-  if (!node || !data) return null;
+  if (!node || !data || !Number.isSafeInteger(sequence)) return null;
+  return { node, sequence, gap: kind === 'g', delivery: decodeDelivery(id, node, kind, data) };
+}
+
+function decodeDelivery(
+  id: string,
+  node: string,
+  kind: string | undefined,
+  data: Buffer,
+): RoomBusDelivery | null {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (kind === 'a') return { id, node, message: { kind: 'awareness', update: bytes } };
   if (kind !== 'u') return null;

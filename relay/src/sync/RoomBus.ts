@@ -46,7 +46,8 @@ export interface RoomBus {
    * Calls `listener` with every message other nodes publish to `room` from now on, or (with
    * `from`) every one after the message with that id that the bus still holds, then the new
    * ones. `onGap` is called when messages may have been missed (the bus lost its server, which
-   * may have restarted empty): the subscriber rereads what is stored. Returns the way to stop.
+   * may have restarted empty, or another node failed to publish): the subscriber rereads what is
+   * stored. Returns the way to stop.
    */
   subscribe(
     room: string,

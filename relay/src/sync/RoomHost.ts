@@ -32,6 +32,8 @@ export class RoomHost {
   readonly #loaded = new Map<string, Room>();
   /** Loaded room → how it stops hearing other nodes. */
   readonly #unsubscribes = new Map<Room, () => void>();
+  /** Rooms rereading storage after a gap; `again` when another gap came meanwhile. */
+  readonly #catchUps = new Map<Room, { again: boolean }>();
   readonly #opts: RoomHostOptions;
   #users = new Map<string, number>();
 
@@ -70,6 +72,8 @@ export class RoomHost {
     const { storage, metrics, logger, compaction, bus } = this.#opts;
     let room: Room | null = null;
     const early: RoomBusDelivery[] = [];
+    // a gap reported while storage is read may be of an update stored after that read started
+    let gapWhileLoading = false;
     const unsubscribe = bus?.subscribe(
       name,
       null,
@@ -79,6 +83,7 @@ export class RoomHost {
       },
       () => {
         if (room) void this.#catchUp(room);
+        else gapWhileLoading = true;
       },
     );
     let stored;
@@ -101,22 +106,39 @@ export class RoomHost {
     for (const delivery of early) room.receiveRemote(delivery);
     if (unsubscribe) this.#unsubscribes.set(room, unsubscribe);
     this.#loaded.set(name, room);
+    if (gapWhileLoading) void this.#catchUp(room);
     if (!this.#users.get(name)) queueMicrotask(() => void this.#unloadWhenIdle(name));
     return room;
   }
 
   /**
-   * The bus may have lost messages (its server restarted): reread the room's stored updates and
-   * send peers what they lack. A failed read leaves the room as it was (the next gap rereads).
+   * The bus may have lost messages (its server restarted, a node failed to publish, RP48): reread
+   * the room's stored updates and send peers what they lack. Gaps reported while a reread runs
+   * lead to one more reread after it (it may have started before what was missed was stored). A
+   * failed read leaves the room as it was (the next gap rereads).
    */
   async #catchUp(room: Room): Promise<void> {
+    const running = this.#catchUps.get(room);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: true };
+    this.#catchUps.set(room, state);
     try {
-      room.catchUp(await this.#opts.storage.load(room.name));
-    } catch (error) {
-      this.#opts.logger.log('warn', 'room-catch-up-failed', {
-        room: room.name,
-        error: String(error),
-      });
+      while (state.again && this.#loaded.get(room.name) === room) {
+        state.again = false;
+        try {
+          room.catchUp(await this.#opts.storage.load(room.name));
+        } catch (error) {
+          this.#opts.logger.log('warn', 'room-catch-up-failed', {
+            room: room.name,
+            error: String(error),
+          });
+        }
+      }
+    } finally {
+      this.#catchUps.delete(room);
     }
   }
 
