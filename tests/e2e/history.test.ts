@@ -10,6 +10,7 @@ import type { JournalPage } from '@djamms/protocol';
 import {
   addToneTracks,
   api,
+  audioState,
   axeViolations,
   closeVenue,
   expectVenueName,
@@ -81,7 +82,10 @@ describe('e2e: play history and the activity log', () => {
     await expect
       .poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.track), { timeout: 30_000 })
       .toBe('second');
-    await player.waitForTimeout(3_000);
+    // A few seconds of the second song play before it is skipped.
+    await expect
+      .poll(async () => (await audioState(player)).currentTime, { timeout: 15_000 })
+      .toBeGreaterThan(2.5);
     await staff.getByRole('button', { name: 'Skip' }).click();
     await expect.poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.track)).toBe('third');
     await expect

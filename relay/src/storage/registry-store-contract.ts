@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { eventually } from '@djamms/test-harness';
 import {
   RegistryConflict,
   type DeviceRecord,
@@ -177,8 +178,7 @@ export function sharedRegistryStoreContract(make: () => Promise<RegistryStoreUnd
     const second: RegistryChange[] = [{ kind: 'device-revoked', deviceId: 'd1' }];
     await store.apply(first);
     await store.apply(second);
-    await settle();
-    expect(heard).toEqual([first, second]);
+    await eventually(() => expect(heard).toEqual([first, second]));
     stop();
     await store.apply([{ kind: 'device-seen', deviceId: 'd1', lastSeen: 5 }]);
     await settle();

@@ -55,8 +55,7 @@ export function roomBusContract(make: MakeNodes): void {
     a.publish('vone', updates(1));
     a.publish('vtwo', updates(2));
     await eventually(() => expect(onTwo.heard).toEqual([`${a.node}:updates:2`]));
-    await settle();
-    expect(onOne.heard).toEqual([`${a.node}:updates:1`]);
+    await eventually(() => expect(onOne.heard).toEqual([`${a.node}:updates:1`]));
   });
 
   it('RP32 one node’s messages arrive in the order it published them', async () => {
