@@ -155,11 +155,22 @@ export async function startPostgres(pgBin: string, { fsync = false } = {}): Prom
   // SIGKILL would leave shared memory that blocks a restart: a crash is SIGQUIT (immediate stop)
   const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
     stopChild(child, signal === 'SIGKILL' ? 'SIGQUIT' : 'SIGINT');
+  return testServer(url, dir, start, stop, () => child);
+}
+
+/** A started server as the tests handle it. */
+function testServer(
+  url: string,
+  dir: string,
+  start: () => Promise<void>,
+  stop: (signal?: NodeJS.Signals) => Promise<void>,
+  child: () => ChildProcess | null,
+): TestServer {
   return {
     url,
     stop,
     start,
-    pid: () => (child as ChildProcess | null)?.pid ?? null,
+    pid: () => child()?.pid ?? null,
     dispose: async () => {
       await stop();
       await rm(dir, { recursive: true, force: true });
@@ -208,14 +219,5 @@ export async function startRedis(redisBin: string): Promise<TestServer> {
   };
   await start();
   const stop = (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal);
-  return {
-    url,
-    stop,
-    start,
-    pid: () => (child as ChildProcess | null)?.pid ?? null,
-    dispose: async () => {
-      await stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return testServer(url, dir, start, stop, () => child);
 }
