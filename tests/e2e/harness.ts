@@ -452,14 +452,18 @@ export type DjammsPlayer = {
 };
 
 /** What a player screen plays: its deck's position, whether it ended, tracks finished. */
-export function audioState(
-  page: Page,
-): Promise<{ currentTime: number; ended: boolean; paused: boolean; finished: number }> {
+export function audioState(page: Page): Promise<{
+  currentTime: number;
+  duration: number;
+  ended: boolean;
+  paused: boolean;
+  finished: number;
+}> {
   return page.evaluate(() => {
     const engine = (window as unknown as DjammsPlayer).djammsPlayer;
-    if (!engine) return { currentTime: 0, ended: false, paused: true, finished: 0 };
-    const { currentTime, ended, paused } = engine.audio.media;
-    return { currentTime, ended, paused, finished: engine.finished };
+    if (!engine) return { currentTime: 0, duration: 0, ended: false, paused: true, finished: 0 };
+    const { currentTime, duration, ended, paused } = engine.audio.media;
+    return { currentTime, duration, ended, paused, finished: engine.finished };
   });
 }
 

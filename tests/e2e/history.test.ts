@@ -82,9 +82,16 @@ describe('e2e: play history and the activity log', () => {
     await expect
       .poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.track), { timeout: 30_000 })
       .toBe('second');
-    // A few seconds of the second song play before it is skipped.
+    // A few seconds of the second song (30 s long; the first was 5 s) play before it is skipped.
+    // The snapshot names the second song a moment before its deck takes over, so wait for the deck.
     await expect
-      .poll(async () => (await audioState(player)).currentTime, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const { currentTime, duration } = await audioState(player);
+          return duration > 10 ? currentTime : 0;
+        },
+        { timeout: 15_000 },
+      )
       .toBeGreaterThan(2.5);
     await staff.getByRole('button', { name: 'Skip' }).click();
     await expect.poll(() => inApp(player, (app) => app.snapshot.nowPlaying?.track)).toBe('third');
