@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PlayRecord } from '@djamms/protocol';
 import { createRandom } from '@djamms/test-harness';
-import { BOM, csvField, csvText, localIso, playHistoryCsv } from './play-csv';
+import { asText, BOM, csvField, csvText, localIso, playHistoryCsv } from './play-csv';
 
 /** An RFC 4180 reader written apart from the writer, to read back what it wrote. */
 function parseCsv(text: string): string[][] {
@@ -88,6 +88,22 @@ describe('play history CSV', () => {
     expect(csvField('two\nlines')).toBe('"two\nlines"');
     expect(csvField('cr\rlf')).toBe('"cr\rlf"');
     expect(csvField('')).toBe('');
+  });
+
+  it('writes a title, artist or album a spreadsheet would run as a formula as text', () => {
+    for (const formula of ['=HYPERLINK("http://x")', '+44', '-1', '@SUM(A1)', '\tx', '\rx'])
+      expect(asText(formula)).toBe(`'${formula}`);
+    for (const words of ['Blue Monday', 'a=b', "'Til Tuesday", '', '99 Luftballons'])
+      expect(asText(words)).toBe(words);
+    const [, row] = parseCsv(
+      playHistoryCsv(
+        [play({ title: '=cmd|calc', artist: '+44', album: '@Home', isrc: '-' })],
+        () => 0,
+      ).slice(1),
+    );
+    expect(row!.slice(0, 4)).toEqual(["'=cmd|calc", "'+44", "'@Home", "'-"]);
+    // the times and seconds are the app's own: never prefixed
+    expect(row!.slice(4)).toEqual(['2026-11-30T20:04:05+00:00', '449', 'finished']);
   });
 
   it('writes local time with its offset, east and west of Greenwich and across midnight', () => {

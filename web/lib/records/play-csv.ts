@@ -2,7 +2,9 @@
  * Play history as CSV for a licensing report (issue 9): one row per play, RFC 4180 (fields with a
  * comma, a quote or a line break quoted, quotes doubled, CRLF between records), UTF-8 with a byte
  * order mark so spreadsheet programs read accents right. `started` is ISO 8601 local time with its
- * UTC offset, as the device exporting it keeps time. Pure: the time zone is passed in.
+ * UTC offset, as the device exporting it keeps time. Pure: the time zone is passed in. A title,
+ * artist or album that a spreadsheet would run as a formula is written as text (see
+ * {@link asText}): the library's words come from files' tags, which anyone can write.
  */
 import type { PlayRecord } from '@djamms/protocol';
 
@@ -28,6 +30,15 @@ export function csvField(value: string): string {
 /** Records joined with CRLF, each ending with it (RFC 4180 §2.1–2.2). */
 export function csvText(rows: readonly (readonly string[])[]): string {
   return rows.map((row) => row.map(csvField).join(',') + '\r\n').join('');
+}
+
+/**
+ * Text a spreadsheet program takes as text, not as a formula to run: one starting with `=`, `+`,
+ * `-`, `@`, a tab or a carriage return gets a leading apostrophe (OWASP's advice on CSV injection),
+ * which spreadsheets do not show.
+ */
+export function asText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 const two = (n: number) => String(n).padStart(2, '0');
@@ -56,10 +67,10 @@ export function playHistoryCsv(
   offsetAt: (t: number) => number,
 ): string {
   const rows = plays.map((p) => [
-    p.title,
-    p.artist,
-    p.album,
-    p.isrc,
+    asText(p.title),
+    asText(p.artist),
+    asText(p.album),
+    asText(p.isrc),
     localIso(p.started, offsetAt(p.started)),
     String(Math.round(p.seconds)),
     p.endedBy,
