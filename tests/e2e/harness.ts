@@ -445,7 +445,7 @@ export type DjammsPlayer = {
     problem: string;
     media: { items: { url: string; status: string }[] };
     audio: {
-      media: { currentTime: number; ended: boolean; paused: boolean };
+      media: { currentTime: number; duration: number; ended: boolean; paused: boolean };
       gains(): { decks: [number, number]; music: number; master: number };
     };
   };
