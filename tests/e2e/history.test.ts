@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JournalPage } from '@djamms/protocol';
+import type { JournalPage, PlayRecord } from '@djamms/protocol';
 import {
   addToneTracks,
   api,
@@ -100,7 +100,7 @@ describe('e2e: play history and the activity log', () => {
       .toEqual(
         expect.arrayContaining([
           expect.stringMatching(/First, "Live" · Café Band\s+Played 0:0[45] · played to the end/),
-          expect.stringMatching(/Second Song · Café Band\s+Played 0:0[2-5] · skipped/),
+          expect.stringMatching(/Second Song · Café Band\s+Played 0:0[2-9] · skipped/),
           expect.stringMatching(/Skipped Second Song\s+Bar phone \(Staff\)/),
         ]),
       );
@@ -159,9 +159,60 @@ describe('e2e: play history and the activity log', () => {
     expect(rows[0]).toMatch(
       /^"First, ""Live""",Café Band,,,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d,[45],finished$/,
     );
-    expect(rows[1]).toMatch(/^Second Song,Café Band,,,[^,]+,[2-5],skipped$/);
+    expect(rows[1]).toMatch(/^Second Song,Café Band,,,[^,]+,[2-9],skipped$/);
     await admin.getByRole('status').filter({ hasText: 'Exported 2 plays.' }).waitFor();
   });
+
+  it('a play left open by a player that crashed is recorded as stopped when it was last heard', async () => {
+    await admin.getByRole('tab', { name: 'Playing' }).click();
+    await admin.getByRole('button', { name: 'Play', exact: true }).click();
+    await expect
+      .poll(async () => (await audioState(player)).paused, { timeout: 15_000 })
+      .toBe(false);
+    // Long enough for the open play to be kept after 5 s of sound in this stretch.
+    const from = (await audioState(player)).currentTime;
+    await expect
+      .poll(async () => (await audioState(player)).currentTime, { timeout: 20_000 })
+      .toBeGreaterThan(from + 6);
+    const url = player.url();
+    // A damaged copy beside it is forgotten, not recorded.
+    await player.evaluate(`localStorage.setItem('djamms-open-play:${venueId}:damaged', '{"id":')`);
+    // The renderer dies (as a frozen TV stick or a power cut ends it): no pagehide, no end.
+    const crashed = new Promise((resolve) => player.once('crash', resolve));
+    await player.goto('chrome://crash').catch(() => undefined);
+    await crashed;
+    const crashedAt = Date.now();
+    const plays = async () =>
+      (
+        await api<JournalPage>(
+          relay,
+          'GET',
+          `/api/venues/${venueId}/journal?kinds=play&limit=1000`,
+          token,
+        )
+      ).entries.map((e) => e.data as PlayRecord);
+    // Nothing was recorded on the way down.
+    await admin.waitForTimeout(2_000);
+    expect((await plays()).map((p) => p.track)).not.toContain('third');
+    player = await player.context().newPage();
+    await player.goto(url);
+    await expect
+      .poll(async () => (await plays()).find((p) => p.track === 'third'), { timeout: 20_000 })
+      .toMatchObject({ title: 'Third Song', endedBy: 'stopped' });
+    const third = (await plays()).find((p) => p.track === 'third')!;
+    expect(third.seconds).toBeGreaterThanOrEqual(5);
+    expect(third.ended).toBeLessThanOrEqual(crashedAt);
+    expect(third.ended).toBeGreaterThan(crashedAt - 6_000);
+    // The dead tab's copy and the damaged one are gone; the new player keeps only its own.
+    const kept = (await player.evaluate(
+      `Object.keys(localStorage).filter((k) => k.startsWith('djamms-open-play:'))`,
+    )) as string[];
+    expect(kept.length).toBeLessThanOrEqual(1);
+    expect(kept).not.toContain(`djamms-open-play:${venueId}:damaged`);
+    expect(
+      await player.evaluate(`navigator.locks.query().then((s) => s.held.map((l) => l.name))`),
+    ).toEqual(expect.arrayContaining(kept));
+  }, 90_000);
 
   it('the Log tab has no axe violations', async () => {
     expect(await axeViolations(admin)).toEqual([]);

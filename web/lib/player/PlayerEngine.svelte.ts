@@ -16,6 +16,7 @@ import type { VenueSession } from '../sync/venue-session.svelte';
 import { AudioEngine, FADE_OUT_SECONDS } from './AudioEngine';
 import { recordId, sendRecord } from '../records/send';
 import { guestEntries } from './journal';
+import { orphanedPlays, PlayKeeper } from './kept-play';
 import { LIVE_FIELD, type LivePosition } from './live';
 import { PlayLog } from './PlayLog';
 import { ScheduleRunner } from './ScheduleRunner.svelte';
@@ -88,10 +89,16 @@ export class PlayerEngine {
       waiting: this.onWaiting,
       playing: this.onPlaying,
     });
+    const keeper = new PlayKeeper(session.credential.venueId);
     this.playLog = new PlayLog(
       deviceClock.now,
       () => recordId('play'),
       (entry) => void sendRecord(session.credential, entry),
+      (play) => keeper.save(play),
+    );
+    // What a player of this venue on this device was playing when it died goes in the history.
+    void orphanedPlays(session.credential.venueId).then((plays) =>
+      plays.forEach((entry) => void sendRecord(session.credential, entry)),
     );
     this.schedule = new ScheduleRunner(session);
     this.cache = new MediaCache((state) => {
