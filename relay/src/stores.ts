@@ -11,6 +11,7 @@ import { EphemeralRoomStorage } from './storage/MemoryRoomStorage';
 import { DiskRegistryStore } from './storage/DiskRegistryStore';
 import { MemoryRegistryStore } from './storage/MemoryRegistryStore';
 import { DiskMediaStore } from './storage/DiskMediaStore';
+import { claimDataDir } from './storage/data-dir-lock';
 import { FileJournalStore, type JournalRetention, type JournalStore } from './storage/JournalStore';
 import type { Metrics } from './ops/metrics';
 import type { Logger } from './ops/logger';
@@ -67,6 +68,8 @@ export async function openStores(
   const { ephemeral, dataDir, cluster } = config;
   if (cluster) return openClusterStores({ ...config, cluster }, metrics);
   const secrets = await loadSecrets(dataDir, ephemeral);
+  // one relay per data directory (RP37)
+  const release = ephemeral ? null : await claimDataDir(dataDir);
   const hooks = config.stores ?? {};
   const mediaDir = ephemeral
     ? await mkdtemp(join(tmpdir(), 'djamms-media-'))
@@ -92,6 +95,7 @@ export async function openStores(
     await stores.rooms.close();
     await stores.registry.close();
     if (ephemeral) await rm(mediaDir, { recursive: true, force: true });
+    await release?.();
   };
   return { stores, secrets, close };
 }

@@ -32,16 +32,19 @@ describe('e2e: play history and the activity log', () => {
   let venueId: string;
   let token: string;
 
-  /** The venue's actions in words, as the relay holds them. */
-  const actions = async () =>
+  /** The venue's journal entries of one kind, as the relay holds them. */
+  const journal = async (kind: 'action' | 'play') =>
     (
       await api<JournalPage>(
         relay,
         'GET',
-        `/api/venues/${venueId}/journal?kinds=action&limit=1000`,
+        `/api/venues/${venueId}/journal?kinds=${kind}&limit=1000`,
         token,
       )
-    ).entries.map((e) => ({
+    ).entries;
+  /** The venue's actions in words. */
+  const actions = async () =>
+    (await journal('action')).map((e) => ({
       what: (e.data as { what: string }).what,
       at: e.at,
       device: (e.data as { device: string }).device,
@@ -182,15 +185,7 @@ describe('e2e: play history and the activity log', () => {
     await player.goto('chrome://crash').catch(() => undefined);
     await crashed;
     const crashedAt = Date.now();
-    const plays = async () =>
-      (
-        await api<JournalPage>(
-          relay,
-          'GET',
-          `/api/venues/${venueId}/journal?kinds=play&limit=1000`,
-          token,
-        )
-      ).entries.map((e) => e.data as PlayRecord);
+    const plays = async () => (await journal('play')).map((e) => e.data as PlayRecord);
     // Nothing was recorded on the way down.
     await admin.waitForTimeout(2_000);
     expect((await plays()).map((p) => p.track)).not.toContain('third');

@@ -6,6 +6,7 @@ import type { Logger } from '../ops/logger';
 import { DiskRegistryStore } from '../storage/DiskRegistryStore';
 import { DiskRoomStorage } from '../storage/DiskRoomStorage';
 import { DiskMediaStore } from '../storage/DiskMediaStore';
+import { DataDirInUseError, relayUsing } from '../storage/data-dir-lock';
 import { FileJournalStore } from '../storage/JournalStore';
 import { DEFAULT_JOURNAL_RETENTION } from '../config/relay-config';
 import { mergeAll } from '../sync/MergedUpdates';
@@ -39,7 +40,8 @@ const PAGE = 1000;
  * working; venues, devices and pairing codes keep their ids, each room becomes one merged update,
  * journals keep their seqs (clients' cursors stay valid) and media their hashes. The secrets are
  * written last: an import that stopped midway can be run again (everything else is written so
- * that a repeat changes nothing), and a database that already has secrets is refused.
+ * that a repeat changes nothing), and a database that already has secrets is refused, as is a
+ * data directory a relay is still running on (RP37).
  */
 export async function importDataDir(
   dataDir: string,
@@ -47,6 +49,8 @@ export async function importDataDir(
   logger: Logger,
   postgresOptions?: string,
 ): Promise<ImportCounts> {
+  const running = await relayUsing(dataDir);
+  if (running !== null) throw new DataDirInUseError(dataDir, running);
   const secret = (await readFile(join(dataDir, 'secret'), 'utf8')).trim();
   const operatorKey = (await readFile(join(dataDir, 'operator-key'), 'utf8')).trim();
   const pool = openPostgres(
