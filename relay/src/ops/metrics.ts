@@ -59,6 +59,38 @@ function processMetrics(): Registry {
 }
 
 /**
+ * A counter bumped for every message or delivery: a plain number while the relay runs, added to
+ * its prom-client counter when the metrics are read (its `collect`), so the hot path allocates
+ * nothing per bump (prom-client's `inc` makes an object each time).
+ */
+export class Tally {
+  #pending = 0;
+  readonly #counter: Counter;
+
+  constructor(registry: Registry, name: string, help: string) {
+    this.#counter = new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect: () => {
+        if (this.#pending === 0) return;
+        this.#counter.inc(this.#pending);
+        this.#pending = 0;
+      },
+    });
+  }
+
+  inc(by = 1): void {
+    this.#pending += by;
+  }
+
+  /** The counter's value as prom-client reports it (everything bumped so far). */
+  get(): ReturnType<Counter['get']> {
+    return this.#counter.get();
+  }
+}
+
+/**
  * The relay's Prometheus metrics (`GET /metrics`, RP21), through prom-client. Counters are bumped
  * where things happen; sizes that already live elsewhere (rooms, sockets, the largest room) are
  * read at scrape time. No metric has a per-venue or per-room label.
@@ -69,14 +101,14 @@ export class Metrics {
 
   readonly #roomsOpen = this.#gauge('rooms_open', 'Rooms loaded in memory.');
   readonly #connections = this.#gauge('connections', 'Open sync sockets.');
-  readonly updatesStored = this.#counter('updates_stored_total', 'Updates durably appended.');
-  readonly bytesStored = this.#counter('bytes_stored_total', 'Update bytes durably appended.');
-  readonly updatesForwarded = this.#counter(
+  readonly updatesStored = this.#tally('updates_stored_total', 'Updates durably appended.');
+  readonly bytesStored = this.#tally('bytes_stored_total', 'Update bytes durably appended.');
+  readonly updatesForwarded = this.#tally(
     'updates_forwarded_total',
     'Update deliveries to sockets.',
   );
-  readonly bytesSent = this.#counter('bytes_sent_total', 'Bytes sent on sync sockets.');
-  readonly bytesReceived = this.#counter('bytes_received_total', 'Bytes received on sync sockets.');
+  readonly bytesSent = this.#tally('bytes_sent_total', 'Bytes sent on sync sockets.');
+  readonly bytesReceived = this.#tally('bytes_received_total', 'Bytes received on sync sockets.');
   readonly resyncs = this.#counter('resyncs_total', 'Slow sockets resynced after draining.');
   readonly heldBack = this.#gauge(
     'sockets_held_back',
@@ -171,6 +203,10 @@ export class Metrics {
     this.#largestLog.set(state.largestRoom.logBytes);
     this.#largestFrames.set(state.largestRoom.frames);
     return Registry.merge([this.#registry, processMetrics()]).metrics();
+  }
+
+  #tally(name: string, help: string): Tally {
+    return new Tally(this.#registry, `djamms_${name}`, help);
   }
 
   #counter(name: string, help: string): Counter {

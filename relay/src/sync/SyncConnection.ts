@@ -7,7 +7,7 @@ import type { RoomAdmission } from '../auth/AccessGate';
 import type { Metrics } from '../ops/metrics';
 import type { RateLimiter } from '../auth/rate-limit';
 import { checkUpdate, isEmptyUpdate } from './update-check';
-import { batchWrites } from './send-batcher';
+import { batchWrites, sendMessage } from './send-batcher';
 import {
   awarenessMessage,
   permissionDeniedMessage,
@@ -221,7 +221,7 @@ export class SyncConnection implements RoomPeer {
     this.#ctx.metrics.bytesSent.inc(message.byteLength);
     this.sentRecently = true;
     batchWrites(this.socket);
-    this.socket.send(message);
+    sendMessage(this.socket, message);
   }
 
   /**
