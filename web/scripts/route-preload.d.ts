@@ -21,9 +21,9 @@ export interface ServerManifest {
 export function routeFiles(manifest: ServerManifest): Promise<[string, string[]][]>;
 /** The shell's inline script that preloads the opened route's files. */
 export function preloadScript(table: [string, string[]][], base: string): string;
-/** A prerendered page whose app loads at low priority and starts after the first frame. */
+/** A page whose app loads at low priority and starts after the first frame. */
 export function paintFirst(html: string, file: string): string;
-/** Wraps an adapter that writes an SPA fallback: the fallback preloads routes, pages paint first. */
+/** Wraps an adapter that writes an SPA fallback: the fallback preloads routes; pages paint first. */
 export function withRoutePreload(
   adapter: Adapter,
   options: { pages: string; fallback: string },

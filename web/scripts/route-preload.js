@@ -42,7 +42,8 @@ export async function routeFiles(manifest) {
 
 /**
  * The shell's inline script: it preloads the opened route's chunks and styles (from `table`, see
- * {@link routeFiles}) as soon as the head is parsed, beside the entry's. Without it the shell's
+ * {@link routeFiles}) as soon as the head is parsed, beside the entry's, at the entry's low
+ * priority ({@link paintFirst}). Without it the shell's
  * first visit to a venue page loads the entry, and only once that has run, the route's code: two
  * network round trips before the screen, where there is now one.
  * @param {[string, string[]][]} table
@@ -58,6 +59,8 @@ export function preloadScript(table, base) {
             var link = document.createElement('link');
             var style = /\\.css$/.test(file);
             link.rel = style ? 'preload' : 'modulepreload';
+            // Not needed for the first paint (the screen's skeleton): the page's own bytes first.
+            link.fetchPriority = 'low';
             // As the app then asks for them: a stylesheet in CORS mode (Vite's loader does).
             if (style) {
               link.as = 'style';
@@ -77,11 +80,14 @@ export function preloadScript(table, base) {
 const START = /Promise\.all\(\[([^\]]*)\]\)\.then\(\(\[kit, app\]\) => \{/g;
 
 /**
- * A prerendered page (the home page) paints before the app starts: its markup is whole without
- * the app, so the app's modules load at low priority (the page's own bytes and icon first) and
- * start after the first frame (or after 100 ms where no frame comes, in a hidden tab): hydrating
- * never holds the first paint back on a slow phone. Throws when SvelteKit's start script is not
- * there exactly once, so a SvelteKit update cannot silently undo this.
+ * A page paints before the app starts: it is whole without the app (the home page, prerendered)
+ * or shows its screen's skeleton (the shell, web/hooks.server.ts), so the app's modules load at
+ * low priority (the page's own bytes and icon first) and the app's start (its entry's imports,
+ * then SvelteKit's start) waits for the first frame (at once in a hidden tab, which draws none):
+ * loading and starting the app never holds the first paint back on a slow phone or TV. (A time
+ * limit instead of the frame let a busy phone start the app first, and the frame came after it.)
+ * Throws when SvelteKit's start script is not there exactly once, so a SvelteKit update cannot
+ * silently undo this.
  * @param {string} html
  * @param {string} file for the error message
  */
@@ -93,15 +99,16 @@ export function paintFirst(html, file) {
     .replace(
       START,
       (_, imports) =>
-        'new Promise(function (paint) { requestAnimationFrame(function () { setTimeout(paint); }); ' +
-        `setTimeout(paint, 100); }).then(() => Promise.all([${imports}])).then(([kit, app]) => {`,
+        "new Promise(function (paint) { if (document.visibilityState === 'hidden') paint(); " +
+        'else requestAnimationFrame(function () { setTimeout(paint); }); }).then(() => ' +
+        `Promise.all([${imports}])).then(([kit, app]) => {`,
     );
 }
 
 /**
  * Wraps a SvelteKit adapter that writes an SPA fallback page (`fallback` under `pages`, as
  * adapter-static does): once it has written the site, the fallback gets {@link preloadScript} at
- * the end of its head, and each prerendered page gets {@link paintFirst}.
+ * the end of its head, and it and each prerendered page get {@link paintFirst}.
  * The relay's Content-Security-Policy hashes inline scripts (RP27), so these run under it as the
  * others do.
  * @param {import('@sveltejs/kit').Adapter} adapter
@@ -122,7 +129,8 @@ export function withRoutePreload(adapter, { pages, fallback }) {
       // Last in the head: on a phone that has the app, the database warm-up above comes first
       // (the screen waits on it; the chunks come from the service worker's cache at once).
       if (!html.includes('</head>')) throw new Error(`${file} has no </head> to preload routes in`);
-      await writeFile(file, html.replace('</head>', `${preloadScript(table, base)}</head>`));
+      const preloading = html.replace('</head>', `${preloadScript(table, base)}</head>`);
+      await writeFile(file, paintFirst(preloading, file));
       builder.log.minor(`Route preloads written in ${file} for ${table.length} routes`);
       for (const { file: page } of builder.prerendered.pages.values()) {
         const path = join(pages, page);

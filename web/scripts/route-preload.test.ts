@@ -63,11 +63,13 @@ describe('route preload', () => {
     ]);
   });
 
-  it('a prerendered page loads the app at low priority and starts it after the first frame', () => {
+  it('a page (prerendered, or the shell) loads the app at low priority and starts it after the first frame', () => {
     const html = paintFirst(PRERENDERED, 'index.html');
     expect(html.match(/rel="modulepreload" fetchpriority="low">/g)).toHaveLength(2);
     expect(html).not.toMatch(/rel="modulepreload">/);
     expect(html).toContain('requestAnimationFrame(function () { setTimeout(paint); })');
+    // A hidden tab draws no frame: it starts at once.
+    expect(html).toContain("if (document.visibilityState === 'hidden') paint();");
     // The same imports and start, only later.
     expect(html).toContain('.then(() => Promise.all([');
     expect(html).toContain('import("./_app/immutable/entry/app.C.js")');
