@@ -2,8 +2,8 @@
  * Build-time only: the app has no server (adapter-static), but SvelteKit writes the SPA shell
  * (`shell.html`, served for every path but the prerendered home page) through this hook. The shell
  * gets the skeletons of the screens that open on a slow device or network with nothing to show
- * until the app's code has loaded: the guest page and the TV player. An inline script (hashed by
- * the relay's CSP like the others, RP27) puts the opened screen's skeleton in the boot notice
+ * until the app's code has loaded: the guest page and the TV player. Inline scripts (hashed by
+ * the relay's CSP like the others, RP27) put the opened screen's skeleton in the boot notice
  * before the first paint; the screen takes the notice away when it shows (web/routes).
  */
 import type { Handle } from '@sveltejs/kit';
@@ -12,44 +12,52 @@ import { render } from 'svelte/server';
 import GuestSkeleton from './routes/g/[venueId]/Skeleton.svelte';
 import PlayerSkeleton from './routes/v/[venueId]/player/Skeleton.svelte';
 
-/** Each skeleton and the paths of the screen it stands for. */
-const SKELETONS: [RegExp, Component][] = [
-  [/^\/g\/[^/]+\/?$/, GuestSkeleton],
-  [/^\/v\/[^/]+\/player\/?$/, PlayerSkeleton],
+/** Each screen with a skeleton: its name, its paths and its skeleton. */
+const SKELETONS: [string, RegExp, Component][] = [
+  ['guest', /^\/g\/[^/]+\/?$/, GuestSkeleton],
+  ['player', /^\/v\/[^/]+\/player\/?$/, PlayerSkeleton],
 ];
 
 /**
- * The shell's skeletons: each one's markup in a `<template>` named by its paths, its styles, and
- * the script that shows the one for the opened path. Answers the styles (for the head) and the
- * rest (for the end of the body, after the boot notice).
+ * The shell's skeletons. For the head: their styles, and a script that names the opened path's
+ * screen in `data-skeleton` on the root element (the app then loads at low priority and starts
+ * after the first frame, web/scripts/route-preload.js). For the end of the body: each one's markup
+ * in a `<template>`, and a script that draws the named one in the boot notice.
  */
 function skeletons(): { head: string; body: string } {
-  const rendered = SKELETONS.map(([paths, component]) => {
+  const rendered = SKELETONS.map(([name, paths, component]) => {
     const { head, body } = render(component);
-    return { paths, head, body };
+    return { name, paths: paths.source, head, body };
   });
-  const templates = rendered.map(
-    ({ paths, body }) =>
-      `<template data-paths="${paths.source.replaceAll('"', '&quot;')}">${body}</template>`,
-  );
-  const script = `<script>
-      // The opened screen's skeleton, drawn in the boot notice before the first paint.
-      (function () {
-        var boot = document.getElementById('boot');
-        var frames = document.querySelectorAll('template[data-paths]');
-        for (var i = 0; boot && i < frames.length; i++) {
-          if (!new RegExp(frames[i].dataset.paths).test(location.pathname)) continue;
-          var frame = document.createElement('div');
-          frame.className = 'frame';
-          frame.setAttribute('aria-hidden', 'true');
-          frame.appendChild(frames[i].content.cloneNode(true));
-          boot.appendChild(frame);
-          boot.classList.add('framed');
-          return;
+  const paths = Object.fromEntries(rendered.map(({ name, paths }) => [name, paths]));
+  const head = `${rendered.map((r) => r.head).join('')}<script>
+      // Which screen's skeleton this path shows (web/hooks.server.ts).
+      (function (screens) {
+        for (var name in screens) {
+          if (new RegExp(screens[name]).test(location.pathname)) {
+            document.documentElement.dataset.skeleton = name;
+          }
         }
-      })();
+      })(${JSON.stringify(paths)});
     </script>`;
-  return { head: rendered.map((r) => r.head).join(''), body: templates.join('') + script };
+  const templates = rendered.map(
+    ({ name, body }) => `<template data-skeleton="${name}">${body}</template>`,
+  );
+  const body = `${templates.join('')}<script>
+      // The opened screen's skeleton, drawn in the boot notice before the first paint.
+      (function (name) {
+        var boot = document.getElementById('boot');
+        var template = name && document.querySelector('template[data-skeleton="' + name + '"]');
+        if (!boot || !template) return;
+        var frame = document.createElement('div');
+        frame.className = 'frame';
+        frame.setAttribute('aria-hidden', 'true');
+        frame.appendChild(template.content.cloneNode(true));
+        boot.appendChild(frame);
+        boot.classList.add('framed');
+      })(document.documentElement.dataset.skeleton);
+    </script>`;
+  return { head, body };
 }
 
 export const handle: Handle = ({ event, resolve }) => {
