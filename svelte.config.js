@@ -19,6 +19,8 @@ const config = {
       lib: 'web/lib',
       appTemplate: 'web/app.html',
       serviceWorker: 'web/service-worker.ts',
+      // Build-time only: it puts the screens' skeletons in the shell.
+      hooks: { server: 'web/hooks.server' },
       assets: 'static',
     },
     // The home page's and the shell's stylesheets (a few KB) go in the HTML: nothing blocks paint.

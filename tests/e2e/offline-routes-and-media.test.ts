@@ -89,6 +89,44 @@ describe('e2e: offline routes and media', () => {
     await cold.close();
   });
 
+  it("before the app's code has run, the shell paints the guest page's and the TV's skeleton, under the page policy", async () => {
+    const cold = await browser.newContext();
+    const page = await cold.newPage();
+    const complaints: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) complaints.push(m.text());
+    });
+    // The app's code never arrives: what shows is the shell's alone.
+    await page.route('**/_app/**', (r) => r.abort());
+    const boot = page.locator('#boot');
+    const guest = `/g/${venueId}?k=${encodeURIComponent(guestKey)}`;
+    for (const [route, words] of [
+      [guest, ['Request a song', 'Search songs', 'Up next']],
+      [`/v/${venueId}/player`, ['Now playing', 'Opening the venue…', 'Scan to request a song']],
+    ] as const) {
+      await page.goto(relay.url + route);
+      for (const text of words) await boot.getByText(text).waitFor();
+      // Drawn only: a screen reader hears the notice, not the shapes.
+      const heard = await boot.ariaSnapshot();
+      expect(heard, route).toContain('DJAMMS · opening…');
+      for (const text of words) expect(heard, route).not.toContain(text);
+    }
+    // A screen without a skeleton keeps the line.
+    await page.goto(`${relay.url}/v/${venueId}/admin`);
+    await page.getByText('DJAMMS · opening…').waitFor();
+    expect(await boot.locator('.frame').count()).toBe(0);
+    // With its code, the guest page replaces the skeleton with the venue's songs.
+    await page.unroute('**/_app/**');
+    await page.goto(relay.url + guest);
+    await page
+      .getByRole('button', { name: /^Request / })
+      .first()
+      .waitFor();
+    expect(await boot.count()).toBe(0);
+    expect(complaints).toEqual([]);
+    await cold.close();
+  });
+
   it('journey 4: with the relay stopped every route reloads and shows the venue', async () => {
     const routes = [
       `/v/${venueId}/admin`,

@@ -72,6 +72,8 @@ export const words = {
     micOn: 'Microphone on',
     micOff: 'Microphone off',
     micLabel: 'Microphone',
+    /** Where the song's title goes while the TV's app loads (its skeleton). */
+    opening: 'Opening the venue…',
     standbyLoading: 'Waiting for the venue to arrive from the relay…',
     standbyOther: (name: string) => `Standing by: ${name || 'another player'} is playing.`,
     standbyGone: (name: string, when: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paintFirst, routeFiles } from './route-preload.js';
+import { paintFirst, preloadScript, routeFiles } from './route-preload.js';
 
 /** The end of a page as SvelteKit 2 prerenders it (web/routes/+page.ts), hashes shortened. */
 const PRERENDERED = `<head>
@@ -68,6 +68,8 @@ describe('route preload', () => {
     expect(html.match(/rel="modulepreload" fetchpriority="low">/g)).toHaveLength(2);
     expect(html).not.toMatch(/rel="modulepreload">/);
     expect(html).toContain('requestAnimationFrame(function () { setTimeout(paint); })');
+    // A hidden tab draws no frame: it starts at once.
+    expect(html).toContain("if (document.visibilityState === 'hidden') paint();");
     // The same imports and start, only later.
     expect(html).toContain('.then(() => Promise.all([');
     expect(html).toContain('import("./_app/immutable/entry/app.C.js")');
@@ -75,6 +77,40 @@ describe('route preload', () => {
     // What the browser would run parses.
     const script = /<script>([\s\S]*)<\/script>/.exec(html)![1]!;
     expect(() => new Function(script)).not.toThrow();
+  });
+
+  it('the shell does so only where it draws a skeleton; elsewhere the app loads and starts at once', () => {
+    const html = paintFirst(PRERENDERED, 'shell.html', 'document.documentElement.dataset.skeleton');
+    // Its preloads are the preload script's to make, at the priority the path calls for.
+    expect(html).not.toContain('rel="modulepreload"');
+    expect(html).toContain(
+      "if (!(document.documentElement.dataset.skeleton) || document.visibilityState === 'hidden') paint();",
+    );
+    const script = /<script>([\s\S]*)<\/script>/.exec(html)![1]!;
+    expect(() => new Function(script)).not.toThrow();
+  });
+
+  it("the shell's preload script names the entry and the opened route's files, low only under a skeleton", () => {
+    const table: [string, string[]][] = [['^\\/g\\/([^/]+?)\\/?$', ['nodes/4.js', 'assets/4.css']]];
+    const script = /<script>([\s\S]*)<\/script>/.exec(
+      preloadScript(table, '/', ['/_app/start.js']),
+    )![1]!;
+    const run = (path: string, skeleton?: string) => {
+      const links: Record<string, string>[] = [];
+      const document = {
+        documentElement: { dataset: { skeleton } },
+        createElement: () => ({}),
+        head: { appendChild: (link: Record<string, string>) => links.push(link) },
+      };
+      new Function('document', 'location', script)(document, { pathname: path });
+      return links;
+    };
+    expect(run('/g/v1', 'guest')).toEqual([
+      { rel: 'modulepreload', fetchPriority: 'low', href: '/_app/start.js' },
+      { rel: 'modulepreload', fetchPriority: 'low', href: '/nodes/4.js' },
+      { rel: 'preload', fetchPriority: 'low', as: 'style', crossOrigin: '', href: '/assets/4.css' },
+    ]);
+    expect(run('/v/v1/admin')).toEqual([{ rel: 'modulepreload', href: '/_app/start.js' }]);
   });
 
   it('refuses a page whose start script it does not recognise, rather than leave it as it was', () => {

@@ -101,7 +101,8 @@ export class VenueSession {
   readonly libraryModel: Library;
   /** The venue model itself (not its recording wrapper): the origin of this session's own writes. */
   private readonly ownOrigin: Venue;
-  private refreshQueued = false;
+  /** A refresh is queued: in this task (`now`, this device's writes) or a task of its own. */
+  private refreshQueued: 'now' | 'soon' | null = null;
   private readonly ticker: ReturnType<typeof setInterval>;
   private readonly clockTimer: ReturnType<typeof setInterval>;
   /** Set by the bench and tests: when the last remote change reached this tab's state. */
@@ -155,14 +156,31 @@ export class VenueSession {
   };
 
   private onUpdate = (_u: Uint8Array, origin: unknown) => {
-    if (origin !== this.ownOrigin && origin !== null) this.lastRemoteAt = performance.now();
-    if (this.refreshQueued) return;
-    this.refreshQueued = true;
-    queueMicrotask(() => this.refresh());
+    const remote = origin !== this.ownOrigin && origin !== null;
+    if (remote) this.lastRemoteAt = performance.now();
+    const when = remote ? 'soon' : 'now';
+    if (this.refreshQueued === 'now' || this.refreshQueued === when) return;
+    this.refreshQueued = when;
+    later(remote, () => {
+      if (this.refreshQueued === when) this.refresh();
+    });
   };
 
-  private onLibraryUpdate = () => {
-    this.library = this.libraryModel.snapshot();
+  /** A library read is queued (see {@link later}). */
+  private libraryQueued = false;
+
+  private onLibraryUpdate = (_u: Uint8Array, origin: unknown) => {
+    // The library model writes with no origin; the relay, the database and other tabs with theirs.
+    if (origin === null) {
+      this.library = this.libraryModel.snapshot();
+      return;
+    }
+    if (this.libraryQueued) return;
+    this.libraryQueued = true;
+    later(true, () => {
+      this.libraryQueued = false;
+      this.library = this.libraryModel.snapshot();
+    });
   };
 
   /** What the last snapshot showed, apart from its time (so a quiet second re-renders nothing). */
@@ -170,7 +188,7 @@ export class VenueSession {
 
   /** Rebuilds the rune state from the documents (validated snapshots, never raw Yjs). */
   refresh(onlyIfChanged = false) {
-    this.refreshQueued = false;
+    this.refreshQueued = null;
     const next = this.venue.snapshot();
     if (onlyIfChanged) {
       // Compared only on the timer, so a change from a write or a peer renders without this cost.
@@ -261,6 +279,28 @@ export class VenueSession {
   }
 }
 
+/** Reads queued by {@link later}, run in order, one a task. */
+const reads: (() => void)[] = [];
+let readChannel: MessageChannel | null = null;
+
+/**
+ * Runs `read` after the current task: this device's own writes (`remote` false) show in the same
+ * task, as a microtask; what arrives from elsewhere (the relay, the local database, another tab) is
+ * read and drawn in a task of its own, so that applying a large update and drawing it are shorter
+ * tasks, not one long one that holds a slow phone's screen. In order: a link's state that says
+ * "synced" is read after the documents it synced. A message to itself, not a timer: a hidden
+ * tab's timers are throttled to once a minute, and a player in one must still follow the venue.
+ */
+function later(remote: boolean, read: () => void) {
+  if (!remote) return queueMicrotask(read);
+  if (!readChannel) {
+    readChannel = new MessageChannel();
+    readChannel.port1.onmessage = () => reads.shift()?.();
+  }
+  reads.push(read);
+  readChannel.port2.postMessage(null);
+}
+
 /** How often the clock is corrected again while the relay is reachable (RP23). */
 const CLOCK_EVERY_MS = 10 * 60_000;
 
@@ -332,17 +372,21 @@ async function start(
   const venueId = credential.venueId;
   const readOnly = credential.role === 'viewer' || credential.role === 'guest';
   const box: { session?: VenueSession } = {};
-  const linkFor = (which: 'venueLink' | 'libraryLink') => (state: LinkState) => {
-    const was = box.session?.[which]?.connected ?? false;
-    if (box.session) box.session[which] = state;
-    // The relay is back: HTTP side effects the service worker queued can go now (the browser's
-    // own `online` or `sync` never fires when only the relay was away), and its time corrects ours.
-    if (which === 'venueLink' && state.connected && !was) {
-      replaySideEffects();
-      void box.session?.correctClock();
-      void box.session?.ensureGenesis();
-    }
-  };
+  const linkFor = (which: 'venueLink' | 'libraryLink') => (state: LinkState) =>
+    // After the documents' reads the same update queued (a screen waiting for "synced" then
+    // finds what was synced).
+    later(true, () => {
+      const was = box.session?.[which]?.connected ?? false;
+      if (box.session) box.session[which] = state;
+      // The relay is back: HTTP side effects the service worker queued can go now (the browser's
+      // own `online` or `sync` never fires when only the relay was away), and its time corrects
+      // ours.
+      if (which === 'venueLink' && state.connected && !was) {
+        replaySideEffects();
+        void box.session?.correctClock();
+        void box.session?.ensureGenesis();
+      }
+    });
   const libraryDoc = new SyncedDoc(credential.libraryId);
   const [writer] = await Promise.all([
     acquireWriterSlot(venueId, credential.deviceId),
