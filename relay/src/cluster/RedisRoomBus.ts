@@ -111,7 +111,7 @@ function shardOf(room: string, shards: number): number {
  * back after losing Redis, every subscription is told of a gap and its room rereads PostgreSQL.
  * Every other message lost is caught too (RP48): each node numbers its messages per room, a node
  * that failed to publish announces a gap once Redis takes messages again, and a reader far enough
- * behind to have been trimmed past learns it from the stream's `max-deleted-entry-id`.
+ * behind to have been trimmed past learns it from the stream's first id.
  */
 export class RedisRoomBus implements RoomBus {
   readonly node = randomBytes(6).toString('hex');
