@@ -11,16 +11,25 @@ import type {
   RoomBusSubscription,
 } from '../sync/RoomBus';
 
-/** How many of a room's newest messages its stream keeps (about; Redis trims in whole nodes). */
-const STREAM_LENGTH = 1000;
-/** A room's stream is dropped this long after its last message. */
+/** How many streams a cluster's rooms share (RP43); every node of a cluster must use the same. */
+export const ROOM_SHARDS = 16;
+/** How many of a shard's newest messages its stream keeps (about; Redis trims in whole nodes). */
+const STREAM_LENGTH = 10_000;
+/** A shard's stream is dropped this long after its last message. */
 const STREAM_IDLE_MS = 60 * 60 * 1000;
 /** The longest one read waits for messages before it starts again (new rooms interrupt it). */
 const BLOCK_MS = 5_000;
-/** Messages fetched per read. */
+/** Messages fetched per shard per read. */
 const READ_COUNT = 1000;
-/** The longest a new subscription waits to learn where its stream stands. */
+/**
+ * How long a node waits after a read that brought messages before it reads again: one round trip
+ * to Redis for the several messages that arrive meanwhile, instead of one each.
+ */
+const READ_WINDOW_MS = 4;
+/** The longest a new subscription waits to learn where its shard's stream stands. */
 const POSITION_TIMEOUT_MS = 2_000;
+/** How soon a subscription whose position Redis did not give asks again. */
+const POSITION_RETRY_MS = 250;
 /** How soon a room whose message failed to publish is announced as a gap again (RP48). */
 const GAP_RETRY_MS = 250;
 /** The longest a lost connection to Redis waits between attempts to come back. */
@@ -34,12 +43,15 @@ export interface RedisRoomBusOptions {
   readonly logger: Logger;
   /** Prefixed to every key (several clusters on one Redis, as the tests run). */
   readonly prefix?: string;
+  /** How many streams the rooms share ({@link ROOM_SHARDS}); the same on every node. */
+  readonly shards?: number;
 }
 
 interface Subscription {
+  readonly room: string;
   readonly listener: RoomBusListener;
   readonly onGap: (() => void) | undefined;
-  /** The last message this subscription heard, or null until its position is known. */
+  /** The last message of its shard this subscription heard, or null until it is known. */
   position: string | null;
   /** Its position is being asked for. */
   resolving: boolean;
@@ -50,10 +62,21 @@ interface Subscription {
   readonly heard: Map<string, number>;
 }
 
+/** One of the streams the rooms share, as this node reads it. */
+interface Shard {
+  /** Its rooms open on this node. */
+  readonly rooms: Set<string>;
+  /**
+   * The id its next read starts after: at most the position of every subscription in it, or null
+   * while none knows its position (the shard is not read).
+   */
+  cursor: string | null;
+}
+
 /** A stream id `ms-seq` as two numbers, to compare ids. */
 function idParts(id: string): [number, number] {
-  const [ms = '0', seq = '0'] = id.split('-');
-  return [Number(ms), Number(seq)];
+  const dash = id.indexOf('-');
+  return dash === -1 ? [Number(id), 0] : [Number(id.slice(0, dash)), Number(id.slice(dash + 1))];
 }
 function idAfter(a: string, b: string): boolean {
   const [am, as] = idParts(a);
@@ -61,33 +84,50 @@ function idAfter(a: string, b: string): boolean {
   return am > bm || (am === bm && as > bs);
 }
 
+/** FNV-1a of a room's name: which shard its messages go to. */
+function shardOf(room: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < room.length; i++) {
+    hash ^= room.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
 /**
- * The room bus over Redis streams (cluster mode, RP43): a room's messages go to the stream
- * `<prefix>room:<room>` (XADD, trimmed to about its newest thousand, dropped after an idle hour),
- * and each node reads every room it has open with one blocking XREAD on a connection of its own,
- * from the last id it saw per room: a node that was slow catches up from there, where pub/sub
- * would have dropped messages (the flaw of Hocuspocus' Redis extension). A new subscription
- * interrupts the read (CLIENT UNBLOCK) so it is heard at once.
+ * The room bus over Redis streams (cluster mode, RP43). Rooms share a fixed number of streams,
+ * `<prefix>rooms:<n>` (n = a hash of the room modulo {@link ROOM_SHARDS}; XADD with the room as a
+ * field, trimmed to about its newest ten thousand messages, dropped after an idle hour), and each
+ * node reads the shards holding rooms it has open with one blocking XREAD on a connection of its
+ * own, from the last id it read per shard: a node that was slow catches up from there, where
+ * pub/sub would have dropped messages (the flaw of Hocuspocus' Redis extension). One stream per
+ * room made every read list every open room (a thousand venues: two thousand arguments, a
+ * thousand keys for Redis to look at) several hundred times a second; a read now costs the same
+ * for ten rooms as for ten thousand. A new shard, or a subscription that must read from an earlier
+ * id, interrupts the read (CLIENT UNBLOCK) so it is heard at once.
  *
  * Redis is only the transport: a room's updates are in PostgreSQL before they are published
  * (RP40), so a Redis that restarts empty loses nothing stored. When the reading connection comes
  * back after losing Redis, every subscription is told of a gap and its room rereads PostgreSQL.
  * Every other message lost is caught too (RP48): each node numbers its messages per room, a node
  * that failed to publish announces a gap once Redis takes messages again, and a reader far enough
- * behind to have been trimmed past learns it from the stream's `max-deleted-entry-id`.
+ * behind to have been trimmed past learns it from the stream's first id.
  */
 export class RedisRoomBus implements RoomBus {
   readonly node = randomBytes(6).toString('hex');
   readonly #commands: Redis;
   readonly #reader: Redis;
   readonly #prefix: string;
+  readonly #shardCount: number;
   readonly #logger: Logger;
   /** Room → its subscriptions on this node. */
   readonly #rooms = new Map<string, Set<Subscription>>();
+  /** Stream key → the shard, for shards with rooms open on this node. */
+  readonly #shards = new Map<string, Shard>();
   #readerId: number | null = null;
-  /** Room → when this node last renewed its stream's idle expiry. */
+  /** Stream key → when this node last renewed its idle expiry. */
   readonly #expiresRenewed = new Map<string, number>();
-  /** Bumped whenever the set of rooms or positions to read changes. */
+  /** Bumped whenever a read must start over: a shard to read, or one to read from further back. */
   #generation = 0;
   /** The generation of the read in flight (or -1). */
   #reading = -1;
@@ -104,6 +144,7 @@ export class RedisRoomBus implements RoomBus {
 
   constructor(opts: RedisRoomBusOptions) {
     this.#prefix = opts.prefix ?? 'djamms:';
+    this.#shardCount = opts.shards ?? ROOM_SHARDS;
     this.#logger = opts.logger;
     const common = {
       enableAutoPipelining: true,
@@ -111,7 +152,12 @@ export class RedisRoomBus implements RoomBus {
       retryStrategy: (attempts: number) => Math.min(attempts * 50, RECONNECT_MAX_MS),
     } as const;
     this.#commands = new Redis(opts.url, { ...common, maxRetriesPerRequest: 2 });
-    this.#reader = new Redis(opts.url, { ...common, maxRetriesPerRequest: null });
+    // the reader sends one command at a time: nothing to gather
+    this.#reader = new Redis(opts.url, {
+      ...common,
+      enableAutoPipelining: false,
+      maxRetriesPerRequest: null,
+    });
     for (const [name, connection] of [
       ['commands', this.#commands],
       ['reader', this.#reader],
@@ -132,8 +178,9 @@ export class RedisRoomBus implements RoomBus {
     this.#loop = this.#readLoop();
   }
 
+  /** The stream holding `room`'s messages. */
   #key(room: string): string {
-    return `${this.#prefix}room:${room}`;
+    return `${this.#prefix}rooms:${shardOf(room, this.#shardCount)}`;
   }
 
   publish(room: string, message: RoomBusMessage): void {
@@ -142,28 +189,27 @@ export class RedisRoomBus implements RoomBus {
         ? Buffer.from(encodeUpdates(message.updates))
         : Buffer.from(message.update);
     this.#add(room, message.kind === 'updates' ? 'u' : 'a', data);
-    // the idle expiry is renewed once a minute per room, not with every message
-    const now = Date.now();
-    if ((this.#expiresRenewed.get(room) ?? 0) < now - 60_000) {
-      this.#expiresRenewed.set(room, now);
-      this.#commands.pexpire(this.#key(room), STREAM_IDLE_MS).catch(() => undefined);
-    }
   }
 
   /**
-   * Appends one message of this node to the room's stream, numbered one after its previous one in
-   * the room (RP48): a node that hears a number skipped knows it missed a message.
+   * Appends one message of this node to the room's shard, numbered one after its previous one in
+   * the room (RP48): a node that hears a number skipped knows it missed a message. It goes at once
+   * (a node killed before it went leaves other nodes without it): the messages of one turn of the
+   * event loop, as those of one group commit in PostgreSQL, go to Redis in one pipeline.
    */
   #add(room: string, kind: 'u' | 'a' | 'g', data: Buffer): void {
     const sequence = (this.#sequences.get(room) ?? 0) + 1;
     this.#sequences.set(room, sequence);
+    const key = this.#key(room);
     this.#commands
       .xadd(
-        this.#key(room),
+        key,
         'MAXLEN',
         '~',
         STREAM_LENGTH,
         '*',
+        'r',
+        room,
         'n',
         this.node,
         's',
@@ -174,6 +220,12 @@ export class RedisRoomBus implements RoomBus {
         data,
       )
       .catch((error: unknown) => this.#publishFailed(room, error));
+    // the idle expiry is renewed once a minute per shard, not with every message
+    const now = Date.now();
+    if ((this.#expiresRenewed.get(key) ?? 0) < now - 60_000) {
+      this.#expiresRenewed.set(key, now);
+      this.#commands.pexpire(key, STREAM_IDLE_MS).catch(() => undefined);
+    }
   }
 
   #publishFailed(room: string, error: unknown): void {
@@ -203,6 +255,7 @@ export class RedisRoomBus implements RoomBus {
     onGap?: () => void,
   ): RoomBusSubscription {
     const subscription: Subscription = {
+      room,
       listener,
       onGap,
       position: from,
@@ -217,31 +270,58 @@ export class RedisRoomBus implements RoomBus {
       this.#rooms.set(room, subscriptions);
     }
     subscriptions.add(subscription);
-    const ready =
-      from === null ? this.#resolvePosition(room, subscription) : Promise.resolve(this.#changed());
+    const key = this.#key(room);
+    let shard = this.#shards.get(key);
+    if (!shard) {
+      shard = { rooms: new Set(), cursor: null };
+      this.#shards.set(key, shard);
+    }
+    shard.rooms.add(room);
+    let ready: Promise<void>;
+    if (from === null) {
+      ready = this.#resolvePosition(subscription);
+    } else {
+      this.#readFrom(key, from);
+      ready = Promise.resolve();
+    }
     const stop = () => {
       subscription.active = false;
       const set = this.#rooms.get(room);
-      set?.delete(subscription);
-      if (set?.size === 0) this.#rooms.delete(room);
+      if (!set?.delete(subscription) || set.size > 0) return;
+      this.#rooms.delete(room);
+      const holding = this.#shards.get(key);
+      holding?.rooms.delete(room);
+      // the read in flight may still list the shard: what it brings for no room is dropped
+      if (holding?.rooms.size === 0) this.#shards.delete(key);
     };
     return Object.assign(stop, { ready });
   }
 
+  /** A subscription of the shard `key` knows its position: the shard is read from there or before. */
+  #readFrom(key: string, position: string): void {
+    const shard = this.#shards.get(key);
+    if (!shard || (shard.cursor !== null && !idAfter(shard.cursor, position))) return;
+    shard.cursor = position;
+    this.#changed();
+  }
+
   /**
-   * Learns the id of the room's newest message (new subscriptions hear what comes after it), then
-   * reports a gap if the subscription may have missed messages. If Redis does not answer in time
-   * the subscription waits without a position and the read loop asks again, reporting a gap then.
+   * Learns the id of the newest message of the room's shard (new subscriptions hear what comes
+   * after it), then reports a gap if the subscription may have missed messages. If Redis does not
+   * answer in time the subscription asks again in a moment, and reports a gap once it knows.
    */
-  async #resolvePosition(room: string, subscription: Subscription): Promise<void> {
+  async #resolvePosition(subscription: Subscription): Promise<void> {
     subscription.resolving = true;
+    const key = this.#key(subscription.room);
     try {
       const newest = await withTimeout(
-        this.#commands.xrevrange(this.#key(room), '+', '-', 'COUNT', 1),
+        this.#commands.xrevrange(key, '+', '-', 'COUNT', 1),
         POSITION_TIMEOUT_MS,
       );
+      subscription.resolving = false;
       if (!subscription.active) return;
       subscription.position = newest[0]?.[0] ?? '0-0';
+      this.#readFrom(key, subscription.position);
       if (subscription.gapped) {
         subscription.gapped = false;
         subscription.onGap?.();
@@ -249,14 +329,15 @@ export class RedisRoomBus implements RoomBus {
     } catch {
       subscription.gapped = true;
       // Redis is away: ask again in a moment, not at once
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    } finally {
+      await new Promise((resolve) => setTimeout(resolve, POSITION_RETRY_MS));
       subscription.resolving = false;
-      this.#changed();
+      if (subscription.active && subscription.position === null && !this.#closed) {
+        void this.#resolvePosition(subscription);
+      }
     }
   }
 
-  /** The rooms to read changed: wake the read loop or interrupt its blocking read. */
+  /** What to read changed: wake the read loop or interrupt its blocking read. */
   #changed(): void {
     this.#generation++;
     if (this.#wake) {
@@ -289,37 +370,26 @@ export class RedisRoomBus implements RoomBus {
     this.#lostRedis = false;
     this.#logger.log('info', 'redis-reconnected', { rooms: this.#rooms.size });
     // Redis may have restarted empty: every room rereads what is stored, from a fresh position
-    for (const [room, subscriptions] of this.#rooms) {
+    for (const shard of this.#shards.values()) shard.cursor = null;
+    for (const subscriptions of this.#rooms.values()) {
       for (const subscription of subscriptions) {
         subscription.position = null;
         subscription.gapped = true;
-        if (!subscription.resolving) void this.#resolvePosition(room, subscription);
+        if (!subscription.resolving) void this.#resolvePosition(subscription);
       }
     }
   }
 
   async #readLoop(): Promise<void> {
     while (!this.#closed) {
-      const streams: string[] = [];
-      const positions: string[] = [];
-      for (const [room, subscriptions] of this.#rooms) {
-        let oldest: string | null = null;
-        for (const subscription of subscriptions) {
-          // one whose position Redis did not give in time: ask again
-          if (subscription.position === null && !subscription.resolving) {
-            void this.#resolvePosition(room, subscription);
-          }
-        }
-        for (const { position } of subscriptions) {
-          if (position !== null && (oldest === null || idAfter(oldest, position))) {
-            oldest = position;
-          }
-        }
-        if (oldest === null) continue;
-        streams.push(this.#key(room));
-        positions.push(oldest);
+      const keys: string[] = [];
+      const cursors: string[] = [];
+      for (const [key, { cursor }] of this.#shards) {
+        if (cursor === null) continue;
+        keys.push(key);
+        cursors.push(cursor);
       }
-      if (streams.length === 0) {
+      if (keys.length === 0) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
           setTimeout(resolve, BLOCK_MS).unref();
@@ -336,8 +406,8 @@ export class RedisRoomBus implements RoomBus {
           'BLOCK',
           BLOCK_MS,
           'STREAMS',
-          ...streams,
-          ...positions,
+          ...keys,
+          ...cursors,
         )) as [Buffer, [Buffer, Buffer[]][]][] | null;
       } catch (error) {
         this.#reading = -1;
@@ -348,45 +418,61 @@ export class RedisRoomBus implements RoomBus {
       } finally {
         this.#reading = -1;
       }
-      for (const [key, entries] of reply ?? []) {
-        const room = key.toString().slice(this.#prefix.length + 'room:'.length);
-        const from = positions[streams.indexOf(key.toString())];
-        if (entries.length >= READ_COUNT && from) void this.#checkTrimmed(room, from);
-        for (const [idBuffer, fields] of entries) this.#deliver(room, idBuffer.toString(), fields);
+      for (const [keyBuffer, entries] of reply ?? []) {
+        const key = keyBuffer.toString();
+        const from = cursors[keys.indexOf(key)] as string;
+        if (entries.length >= READ_COUNT) void this.#checkTrimmed(key, from);
+        let last = from;
+        for (const [idBuffer, fields] of entries) {
+          last = idBuffer.toString();
+          this.#deliver(last, fields);
+        }
+        // a subscription that came meanwhile may need the shard from further back: keep that
+        const shard = this.#shards.get(key);
+        if (shard?.cursor === from) shard.cursor = last;
       }
+      // more are likely on their way: let them gather for the next read
+      if (reply) await new Promise((resolve) => setTimeout(resolve, READ_WINDOW_MS));
     }
   }
 
-  #deliver(room: string, id: string, fields: Buffer[]): void {
-    const subscriptions = this.#rooms.get(room);
+  #deliver(id: string, fields: Buffer[]): void {
+    const entry = decodeEntry(fields);
+    if (!entry) return;
+    const subscriptions = this.#rooms.get(entry.room);
     if (!subscriptions) return;
-    const entry = decodeEntry(id, fields);
+    let delivery: RoomBusDelivery | null | undefined;
     for (const subscription of subscriptions) {
       if (subscription.position === null || !idAfter(id, subscription.position)) continue;
       subscription.position = id;
-      if (!entry || entry.node === this.node || !subscription.active) continue;
-      if (entry.delivery) subscription.listener(entry.delivery);
+      if (entry.node === this.node || !subscription.active) continue;
+      if (delivery === undefined) delivery = decodeDelivery(id, entry);
+      if (delivery) subscription.listener(delivery);
       if (missed(subscription, entry)) subscription.onGap?.();
     }
   }
 
   /**
-   * After a read that returned a full batch of a room's stream (the node is far behind), asks
-   * Redis whether it trimmed messages after `position`, the last one heard before that read: the
-   * subscriptions then missed them and reread the room (RP48).
+   * After a read that returned a full batch of a shard (the node is far behind), asks Redis
+   * whether it trimmed messages after `position`, the last one read before that read: the shard's
+   * subscriptions then missed them and reread their rooms (RP48). Trimming drops the oldest
+   * messages first, so it trimmed past `position` when the stream's first message is after it. (A
+   * position `0-0`, from a stream that was empty, looks trimmed past too: its rooms reread once
+   * more than needed, which loses nothing. `max-deleted-entry-id` cannot tell: Redis 7 moves it on
+   * XDEL, not when it trims.)
    */
-  async #checkTrimmed(room: string, position: string): Promise<void> {
-    let deleted: string | undefined;
+  async #checkTrimmed(key: string, position: string): Promise<void> {
+    let first: string | undefined;
     try {
-      const info = (await this.#commands.xinfo('STREAM', this.#key(room))) as unknown[];
-      const at = info.indexOf('max-deleted-entry-id');
-      deleted = at === -1 ? undefined : String(info[at + 1]);
+      first = (await this.#commands.xrange(key, '-', '+', 'COUNT', 1))[0]?.[0];
     } catch {
-      return; // the stream is gone (Redis lost): the reading connection's reconnect reports it
+      return; // Redis is away: the reading connection's reconnect reports a gap
     }
-    if (deleted !== undefined && !idAfter(deleted, position)) return;
-    for (const subscription of this.#rooms.get(room) ?? []) {
-      if (subscription.active) subscription.onGap?.();
+    if (first === undefined || !idAfter(first, position)) return;
+    for (const room of this.#shards.get(key)?.rooms ?? []) {
+      for (const subscription of this.#rooms.get(room) ?? []) {
+        if (subscription.active) subscription.onGap?.();
+      }
     }
   }
 
@@ -394,6 +480,7 @@ export class RedisRoomBus implements RoomBus {
     this.#closed = true;
     if (this.#gapRetry) clearTimeout(this.#gapRetry);
     this.#rooms.clear();
+    this.#shards.clear();
     this.#wake?.();
     this.#reader.disconnect();
     await this.#loop;
@@ -409,15 +496,15 @@ function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
   return encoding.toUint8Array(encoder);
 }
 
-/** A stream entry this relay wrote. */
+/** A stream entry this relay wrote, its payload not read yet. */
 interface Entry {
+  readonly room: string;
   readonly node: string;
   /** Its place among the node's messages in the room (RP48). */
   readonly sequence: number;
-  /** A gap message: the node failed to publish something before it (RP48). */
-  readonly gap: boolean;
-  /** What it carries; null for a gap message or one that cannot be read. */
-  readonly delivery: RoomBusDelivery | null;
+  /** `u` updates, `a` awareness, `g` a gap: the node failed to publish something before it. */
+  readonly kind: string;
+  readonly data: Buffer;
 }
 
 /**
@@ -431,29 +518,33 @@ function missed(subscription: Subscription, entry: Entry): boolean {
   heard.delete(entry.node); // re-inserted last: the node least recently heard is forgotten first
   heard.set(entry.node, entry.sequence);
   if (heard.size > NODES_REMEMBERED) heard.delete(heard.keys().next().value as string);
-  return entry.gap || (last !== undefined && entry.sequence !== last + 1);
+  return entry.kind === 'g' || (last !== undefined && entry.sequence !== last + 1);
 }
+
+/** Field names of an entry, as {@link RedisRoomBus} writes them, in that order. */
+const FIELDS = ['r', 'n', 's', 'k', 'd'];
 
 /** A stream entry; null if it is not one this relay wrote. */
-function decodeEntry(id: string, fields: Buffer[]): Entry | null {
-  const values = new Map<string, Buffer>();
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    values.set((fields[i] as Buffer).toString(), fields[i + 1] as Buffer);
+function decodeEntry(fields: Buffer[]): Entry | null {
+  if (fields.length !== 2 * FIELDS.length) return null;
+  for (let i = 0; i < FIELDS.length; i++) {
+    const name = fields[2 * i] as Buffer;
+    if (name.length !== 1 || name[0] !== (FIELDS[i] as string).charCodeAt(0)) return null;
   }
-  const node = values.get('n')?.toString();
-  const sequence = Number(values.get('s')?.toString());
-  const kind = values.get('k')?.toString();
-  const data = values.get('d');
-  if (!node || !data || !Number.isSafeInteger(sequence)) return null;
-  return { node, sequence, gap: kind === 'g', delivery: decodeDelivery(id, node, kind, data) };
+  const value = (i: number) => fields[2 * i + 1] as Buffer;
+  const sequence = Number(value(2).toString());
+  if (!Number.isSafeInteger(sequence)) return null;
+  return {
+    room: value(0).toString(),
+    node: value(1).toString(),
+    sequence,
+    kind: value(3).toString(),
+    data: value(4),
+  };
 }
 
-function decodeDelivery(
-  id: string,
-  node: string,
-  kind: string | undefined,
-  data: Buffer,
-): RoomBusDelivery | null {
+/** What an entry carries; null for a gap message or one that cannot be read. */
+function decodeDelivery(id: string, { node, kind, data }: Entry): RoomBusDelivery | null {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (kind === 'a') return { id, node, message: { kind: 'awareness', update: bytes } };
   if (kind !== 'u') return null;
