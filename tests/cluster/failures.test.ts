@@ -86,9 +86,15 @@ describeCluster('a cluster losing a node, Redis or PostgreSQL under write load',
     await eventually(() => expect(writers.every((w) => w.saved > 30)).toBe(true));
     await killChild(a);
     const acked = writers.map((w) => w.saved);
-    // what was acknowledged is stored, before any client sends anything again
-    const stored = await roomState(b, venue.venueId, venue.adminToken);
-    writers.forEach((w, i) => expect(storedOf(stored, w)).toBeGreaterThanOrEqual(acked[i]!));
+    // what node A acknowledged is in node B's open room (the bus held it before A sent `saved`,
+    // RP40) within about a second (RP48), before A's clients send anything again
+    await eventually(
+      async () => {
+        const stored = await roomState(b, venue.venueId, venue.adminToken);
+        writers.forEach((w, i) => expect(storedOf(stored, w)).toBeGreaterThanOrEqual(acked[i]!));
+      },
+      { timeoutMs: 2_000, intervalMs: 50 },
+    );
     // node A's clients move to node C and keep writing
     for (const w of writers.slice(0, 2)) {
       w.provider.destroy();

@@ -183,25 +183,26 @@ export class RedisRoomBus implements RoomBus {
     return `${this.#prefix}rooms:${shardOf(room, this.#shardCount)}`;
   }
 
-  publish(room: string, message: RoomBusMessage): void {
+  publish(room: string, message: RoomBusMessage): Promise<void> {
     const data =
       message.kind === 'updates'
         ? Buffer.from(encodeUpdates(message.updates))
         : Buffer.from(message.update);
-    this.#add(room, message.kind === 'updates' ? 'u' : 'a', data);
+    return this.#add(room, message.kind === 'updates' ? 'u' : 'a', data);
   }
 
   /**
    * Appends one message of this node to the room's shard, numbered one after its previous one in
    * the room (RP48): a node that hears a number skipped knows it missed a message. It goes at once
    * (a node killed before it went leaves other nodes without it): the messages of one turn of the
-   * event loop, as those of one group commit in PostgreSQL, go to Redis in one pipeline.
+   * event loop, as those of one group commit in PostgreSQL, go to Redis in one pipeline. Resolves
+   * once Redis holds it, or once its failure is recorded as a gap to announce.
    */
-  #add(room: string, kind: 'u' | 'a' | 'g', data: Buffer): void {
+  #add(room: string, kind: 'u' | 'a' | 'g', data: Buffer): Promise<void> {
     const sequence = (this.#sequences.get(room) ?? 0) + 1;
     this.#sequences.set(room, sequence);
     const key = this.#key(room);
-    this.#commands
+    const added = this.#commands
       .xadd(
         key,
         'MAXLEN',
@@ -219,13 +220,17 @@ export class RedisRoomBus implements RoomBus {
         'd',
         data,
       )
-      .catch((error: unknown) => this.#publishFailed(room, error));
+      .then(
+        () => undefined,
+        (error: unknown) => this.#publishFailed(room, error),
+      );
     // the idle expiry is renewed once a minute per shard, not with every message
     const now = Date.now();
     if ((this.#expiresRenewed.get(key) ?? 0) < now - 60_000) {
       this.#expiresRenewed.set(key, now);
       this.#commands.pexpire(key, STREAM_IDLE_MS).catch(() => undefined);
     }
+    return added;
   }
 
   #publishFailed(room: string, error: unknown): void {
@@ -244,7 +249,7 @@ export class RedisRoomBus implements RoomBus {
     if (this.#gapRetry) clearTimeout(this.#gapRetry);
     this.#gapRetry = null;
     if (this.#closed) return;
-    for (const room of this.#unannounced) this.#add(room, 'g', Buffer.alloc(0));
+    for (const room of this.#unannounced) void this.#add(room, 'g', Buffer.alloc(0));
     this.#unannounced.clear();
   }
 

@@ -98,8 +98,9 @@ class HubNode implements RoomBus {
     this.node = node;
   }
 
-  publish(room: string, message: RoomBusMessage): void {
+  publish(room: string, message: RoomBusMessage): Promise<void> {
     this.#hub.publish(this.node, room, message);
+    return Promise.resolve();
   }
 
   /** In one process nothing is ever missed: `onGap` is never called. */

@@ -143,7 +143,7 @@ export class Room {
    */
   relayAwareness(update: Uint8Array): void {
     this.broadcast(awarenessMessage(update), null);
-    this.#ctx.bus?.publish(this.name, { kind: 'awareness', update });
+    void this.#ctx.bus?.publish(this.name, { kind: 'awareness', update });
   }
 
   /**
@@ -300,9 +300,11 @@ export class Room {
       this.#fail(error);
       throw error;
     }
-    // other nodes hear only what is stored: a room loading there reads it or is sent it (RP32)
+    // other nodes hear only what is stored: a room loading there reads it or is sent it (RP32);
+    // `saved` waits until the bus holds it, so an acknowledged update reaches every node's open
+    // room even if this node dies the moment after (RP40)
     const { bus } = this.#ctx;
-    if (bus) bus.publish(this.name, { kind: 'updates', updates: batch.map((p) => p.update) });
+    if (bus) await bus.publish(this.name, { kind: 'updates', updates: batch.map((p) => p.update) });
     this.#recordDurable(batch);
     for (const p of batch) p.waiter?.resolve();
     await this.#maybeCompact();

@@ -40,8 +40,12 @@ export interface RoomBusSubscription {
 export interface RoomBus {
   /** This node's id. */
   readonly node: string;
-  /** Sends `message` to every other node subscribed to `room`; never waits. */
-  publish(room: string, message: RoomBusMessage): void;
+  /**
+   * Sends `message` to every other node subscribed to `room`. Resolves once the bus holds it (every
+   * other node will hear it, even if this one dies now) or once its failure is recorded, to be
+   * announced as a gap (RP48); never rejects. A room sends `saved` only after this (RP40).
+   */
+  publish(room: string, message: RoomBusMessage): Promise<void>;
   /**
    * Calls `listener` with every message other nodes publish to `room` from now on, or (with
    * `from`) every one after the message with that id that the bus still holds, then the new
