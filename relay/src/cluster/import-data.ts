@@ -115,13 +115,10 @@ export async function importDataDir(
 
 /** Each room's log (the commit log replayed first) as one merged row, unless it is there. */
 async function importRooms(dataDir: string, pool: pg.Pool): Promise<number> {
-  const files = await readdir(join(dataDir, 'rooms')).catch(() => [] as string[]);
   const storage = new DiskRoomStorage(dataDir);
   let rooms = 0;
   try {
-    for (const file of files) {
-      if (!file.endsWith('.log')) continue;
-      const room = file.slice(0, -'.log'.length);
+    for (const room of await storage.rooms()) {
       const { updates } = await storage.load(room);
       if (updates.length === 0) continue;
       await pool.query(
@@ -129,7 +126,6 @@ async function importRooms(dataDir: string, pool: pg.Pool): Promise<number> {
          WHERE NOT EXISTS (SELECT 1 FROM room_updates WHERE room = $1)`,
         [room, Buffer.from(mergeAll(updates))],
       );
-      await storage.release(room);
       rooms++;
     }
   } finally {

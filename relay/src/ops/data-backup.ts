@@ -2,11 +2,13 @@
  * `djamms-relay backup` and `djamms-relay restore`: a consistent copy of a relay's data directory,
  * taken while the relay runs, and putting one back (relay/PROTOCOL.md RP35, RP36).
  *
- * Why a plain copy is consistent here: every update is written to its room's log before the commit
- * log's fsync acknowledges it (RP11), logs only grow, and everything rewritten (a compacted room or
- * journal, the registry) is replaced by an atomic rename. So a room log read after the backup began
- * holds every update acknowledged before: the copy keeps its whole frames and leaves off a frame
- * still being written. The commit log adds nothing the room logs lack and is not copied.
+ * Why a plain copy is consistent here: an acknowledged update is in a commit-log generation, which
+ * a checkpoint deletes only after writing its updates to the room logs (RP11); logs only grow; and
+ * everything rewritten (a compacted room or journal, the registry) is replaced by an atomic rename.
+ * The backup reads the commit log first and lists the room logs after it, so an update acknowledged
+ * before the backup began is in a generation it read or in a room log it read. The copy keeps whole
+ * frames and leaves off a frame still being written; the restored relay replays the commit log into
+ * the room logs when it starts.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
@@ -53,26 +55,29 @@ async function readIfThere(path: string): Promise<Buffer | null> {
   }
 }
 
-/** The part of a file a backup keeps: whole frames of a room log, whole lines of a journal. */
+/** The part of a file a backup keeps: whole frames of a log, whole lines of a journal. */
 function keptPart(path: string, data: Buffer): Buffer {
-  if (path.startsWith('rooms/')) return data.subarray(0, decodeFrames(data).goodBytes);
+  if (path.startsWith('rooms/') || path.startsWith('commit/')) {
+    return data.subarray(0, decodeFrames(data).goodBytes);
+  }
   if (path.startsWith('journal/')) return data.subarray(0, data.lastIndexOf(0x0a) + 1);
   return data;
 }
 
-/** The files of a data directory a backup takes, in the order it reads them. */
-async function filesOf(data: string): Promise<string[]> {
-  const files = ['secret', 'operator-key', 'registry.json'];
-  for (const f of await list(join(data, 'rooms'))) if (f.endsWith('.log')) files.push(`rooms/${f}`);
-  for (const f of await list(join(data, 'journal'))) {
-    if (f.endsWith('.jsonl')) files.push(`journal/${f}`);
-  }
+/**
+ * The files of a data directory a backup takes, in the order it reads them. Each folder is listed
+ * only once the files before it were read: the room logs after the commit log (see above).
+ */
+async function* filesOf(data: string): AsyncGenerator<string> {
+  yield* ['secret', 'operator-key', 'registry.json'];
+  for (const f of await list(join(data, 'commit'))) if (/^\d+\.log$/.test(f)) yield `commit/${f}`;
+  for (const f of await list(join(data, 'rooms'))) if (f.endsWith('.log')) yield `rooms/${f}`;
+  for (const f of await list(join(data, 'journal'))) if (f.endsWith('.jsonl')) yield `journal/${f}`;
   // A file is in the store once it has its type beside it (DiskMediaStore renames it in last).
   const media = new Set(await list(join(data, 'media')));
   for (const f of media) {
-    if (SHA256.test(f) && media.has(`${f}.json`)) files.push(`media/${f}.json`, `media/${f}`);
+    if (SHA256.test(f) && media.has(`${f}.json`)) yield* [`media/${f}.json`, `media/${f}`];
   }
-  return files;
 }
 
 async function emptyOrAbsent(dir: string): Promise<boolean> {
@@ -124,7 +129,7 @@ export async function backupData(data: string, to: string, now = Date.now()) {
     files: {},
   };
   await intoNewDirectory(to, async (put) => {
-    for (const path of await filesOf(data)) {
+    for await (const path of filesOf(data)) {
       const read = await readIfThere(join(data, path));
       if (!read) continue; // compacted away meanwhile: its replacement is read under its own name
       const bytes = keptPart(path, read);

@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { decodeFrames, encodeFrames } from './frames';
 import { appendNow, fsyncDir, writeFileDurably } from './durable-file';
 
-/** Start a new commit log once the current one holds this many bytes… */
-const CHECKPOINT_BYTES = 64 * 1024 * 1024;
+/**
+ * Start a new commit log once the current one holds this many bytes… (the room logs get a
+ * generation's updates at its checkpoint and keep them in memory until then)
+ */
+const CHECKPOINT_BYTES = 16 * 1024 * 1024;
 /** …or is this old. */
 const CHECKPOINT_MS = 60_000;
 
@@ -19,7 +22,7 @@ interface Generation {
   readonly path: string;
   readonly file: Promise<FileHandle>;
   readonly openedAt: number;
-  /** Rooms whose own logs are fsynced at this generation's checkpoint. */
+  /** Rooms whose own logs are written and fsynced at this generation's checkpoint. */
   readonly rooms: Set<string>;
   bytes: number;
 }
@@ -47,11 +50,12 @@ function decodeEntry(payload: Uint8Array): CommittedRoom {
 
 /**
  * The relay-wide commit log (RP11): one file that every room's updates are appended to, so one
- * fdatasync makes the updates of every room that wrote in the meantime durable (a thousand busy
- * venues used to cost a thousand fsyncs a second). Each room's own log (RP12) is written first,
- * without an fsync; a checkpoint fsyncs the room logs written during one commit-log generation and
- * then deletes that generation. After a crash, {@link recover} appends what the commit logs hold to
- * the room logs again: Yjs updates are idempotent, so a repeated update changes nothing.
+ * write and one fdatasync make the updates of every room that wrote in the meantime durable (a
+ * thousand busy venues used to cost a thousand fsyncs a second, then a write per room per update).
+ * A checkpoint writes each room's updates of one commit-log generation to the room's own log
+ * (RP12) with one write and one fdatasync, then deletes that generation. After a crash,
+ * {@link recover} appends what the commit logs hold to the room logs: Yjs updates are idempotent,
+ * so an update the room log already had changes nothing.
  */
 export class CommitLog {
   readonly #dir: string;
@@ -61,20 +65,20 @@ export class CommitLog {
   #scheduled = false;
   #committing: Promise<void> | null = null;
   #checkpointing: Promise<void> | null = null;
-  readonly #syncRoom: (room: string) => Promise<void>;
+  readonly #writeRoom: (room: string) => Promise<void>;
   readonly #onCommit: (seconds: number) => void;
 
   /**
-   * `syncRoom` makes a room's own log durable (fsync), for checkpoints; `onCommit` hears how long
-   * each group commit took (metrics).
+   * `writeRoom` makes a room's own log hold its committed updates durably (write and fsync), for
+   * checkpoints; `onCommit` hears how long each group commit took (metrics).
    */
   constructor(
     dataDir: string,
-    syncRoom: (room: string) => Promise<void>,
+    writeRoom: (room: string) => Promise<void>,
     onCommit: (seconds: number) => void,
   ) {
     this.#dir = join(dataDir, 'commit');
-    this.#syncRoom = syncRoom;
+    this.#writeRoom = writeRoom;
     this.#onCommit = onCommit;
   }
 
@@ -189,7 +193,8 @@ export class CommitLog {
 
   /**
    * Ends the current generation: later commits go to a new file; once the commit in flight has
-   * finished, the room logs written during this generation are fsynced and its file is deleted.
+   * finished, each room that committed in this generation has its updates written to its own log
+   * (fsynced), and the generation's file is deleted.
    * A failure leaves the file for the next start to replay.
    */
   checkpoint(): Promise<void> {
@@ -202,7 +207,7 @@ export class CommitLog {
     if (!generation) return;
     this.#current = null;
     await this.#committing;
-    for (const room of generation.rooms) await this.#syncRoom(room);
+    for (const room of generation.rooms) await this.#writeRoom(room);
     await (await generation.file).close();
     await rm(generation.path);
     await fsyncDir(this.#dir);

@@ -47,32 +47,57 @@ describe('DiskRoomStorage', () => {
     expect(loaded.updates.map((x) => [...x])).toEqual([[1]]);
   });
 
-  it('RP11 an acknowledged update survives a crash that lost the room log’s unsynced writes', async () => {
+  it('RP11 an acknowledged update survives a crash before the checkpoint wrote its room log', async () => {
     const dir = await tempDir();
     const storage = new DiskRoomStorage(dir);
     await storage.append('vroom', [new Uint8Array([1])]);
     await storage.append('vroom', [new Uint8Array([2])]);
-    // the crash: the room log was written but never fsynced, so the disk may hold none of it
-    await truncate(join(dir, 'rooms', 'vroom.log'), 0);
+    // the crash: only the commit log holds them (the room log is written at the checkpoint)
+    expect(await readdir(join(dir, 'rooms'))).toEqual([]);
     const reopened = new DiskRoomStorage(dir);
     expect((await reopened.load('vroom')).updates.map((x) => [...x])).toEqual([[1], [2]]);
     expect(await readdir(join(dir, 'commit'))).toEqual([]);
+  });
+
+  it('RP47 the rooms of a data directory include those only its commit log holds (a relay killed before a checkpoint)', async () => {
+    const dir = await tempDir();
+    const storage = new DiskRoomStorage(dir);
+    await storage.append('vsaved', [new Uint8Array([1])]);
+    await storage.close();
+    await storage.append('vnew', [new Uint8Array([2])]);
+    expect((await new DiskRoomStorage(dir).rooms()).sort()).toEqual(['vnew', 'vsaved']);
   });
 
   it('RP11 replayed updates follow a torn room tail, which is set aside', async () => {
     const dir = await tempDir();
     const storage = new DiskRoomStorage(dir);
     await storage.append('vroom', [new Uint8Array([1])]);
+    await storage.close();
+    await storage.append('vroom', [new Uint8Array([2])]);
     await appendFile(join(dir, 'rooms', 'vroom.log'), Buffer.from([200, 0, 0, 0, 1, 2]));
     const reopened = new DiskRoomStorage(dir);
-    // the update is there twice (kept, then replayed): Yjs updates are idempotent
-    expect((await reopened.load('vroom')).updates.map((x) => [...x])).toEqual([[1], [1]]);
+    expect((await reopened.load('vroom')).updates.map((x) => [...x])).toEqual([[1], [2]]);
     await reopened.append('vroom', [new Uint8Array([3])]);
     await reopened.close();
     const again = await new DiskRoomStorage(dir).load('vroom');
-    expect(again.updates.map((x) => [...x])).toEqual([[1], [1], [3]]);
+    expect(again.updates.map((x) => [...x])).toEqual([[1], [2], [3]]);
     const files = await readdir(join(dir, 'rooms'));
     expect(files.some((f) => f.startsWith('vroom.log.corrupt-'))).toBe(true);
+  });
+
+  it('RP11 a room loaded while checkpoints write its log reads every committed update once', async () => {
+    const dir = await tempDir();
+    const storage = new DiskRoomStorage(dir);
+    const appended: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      await storage.append('vroom', [new Uint8Array([i])]);
+      appended.push(i);
+      const [loaded] = await Promise.all([storage.load('vroom'), i % 3 === 0 && storage.close()]);
+      expect(loaded.updates.map((x) => x[0])).toEqual(appended);
+    }
+    await storage.close();
+    const reread = await new DiskRoomStorage(dir).load('vroom');
+    expect(reread.updates.map((x) => x[0])).toEqual(appended);
   });
 
   it('RP11 one fdatasync makes the updates of many rooms durable', async () => {
