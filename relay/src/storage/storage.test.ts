@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { appendFile, mkdtemp, open, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskRoomStorage } from './DiskRoomStorage';
