@@ -1,6 +1,7 @@
 import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeFrames, encodeFrames } from './frames';
+import { crc32 } from 'node:zlib';
+import { FRAME_HEADER, decodeFrames } from './frames';
 import { appendNow, fsyncDir, writeFileDurably } from './durable-file';
 
 /**
@@ -32,13 +33,32 @@ interface Waiting extends CommittedRoom {
   readonly reject: (error: unknown) => void;
 }
 
-/** A commit-log frame: `[u16 name length][name][update]`. */
-function encodeEntry(room: string, update: Uint8Array): Uint8Array {
-  const name = Buffer.from(room, 'utf8');
-  const out = new Uint8Array(2 + name.byteLength + update.byteLength);
-  new DataView(out.buffer).setUint16(0, name.byteLength, true);
-  out.set(name, 2);
-  out.set(update, 2 + name.byteLength);
+/**
+ * A commit's frames (frames.ts), one per update, each `[u16 name length][name][update]`, encoded
+ * straight into one buffer.
+ */
+function encodeCommit(batch: readonly CommittedRoom[]): Buffer {
+  const names = batch.map(({ room }) => Buffer.from(room, 'utf8'));
+  let size = 0;
+  batch.forEach(({ updates }, i) => {
+    for (const update of updates)
+      size += FRAME_HEADER + 2 + names[i]!.byteLength + update.byteLength;
+  });
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  batch.forEach(({ updates }, i) => {
+    const name = names[i]!;
+    for (const update of updates) {
+      const start = at + FRAME_HEADER;
+      out.writeUInt16LE(name.byteLength, start);
+      name.copy(out, start + 2);
+      out.set(update, start + 2 + name.byteLength);
+      const end = start + 2 + name.byteLength + update.byteLength;
+      out.writeUInt32LE(end - start, at);
+      out.writeUInt32LE(crc32(out.subarray(start, end)), at + 4);
+      at = end;
+    }
+  });
   return out;
 }
 
@@ -158,9 +178,7 @@ export class CommitLog {
     const started = performance.now();
     try {
       const file = await generation.file;
-      const frames = encodeFrames(
-        batch.flatMap(({ room, updates }) => updates.map((u) => encodeEntry(room, u))),
-      );
+      const frames = encodeCommit(batch);
       appendNow(file.fd, frames);
       await file.datasync();
       generation.bytes += frames.byteLength;

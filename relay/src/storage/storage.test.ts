@@ -51,11 +51,15 @@ describe('DiskRoomStorage', () => {
     const dir = await tempDir();
     const storage = new DiskRoomStorage(dir);
     await storage.append('vroom', [new Uint8Array([1])]);
-    await storage.append('vroom', [new Uint8Array([2])]);
+    await Promise.all([
+      storage.append('vroom', [new Uint8Array([2]), new Uint8Array([3, 4])]),
+      storage.append('vother', [new Uint8Array([5])]),
+    ]);
     // the crash: only the commit log holds them (the room log is written at the checkpoint)
     expect(await readdir(join(dir, 'rooms'))).toEqual([]);
     const reopened = new DiskRoomStorage(dir);
-    expect((await reopened.load('vroom')).updates.map((x) => [...x])).toEqual([[1], [2]]);
+    expect((await reopened.load('vroom')).updates.map((x) => [...x])).toEqual([[1], [2], [3, 4]]);
+    expect((await reopened.load('vother')).updates.map((x) => [...x])).toEqual([[5]]);
     expect(await readdir(join(dir, 'commit'))).toEqual([]);
   });
 
