@@ -124,6 +124,28 @@ describe('malformed input on the sync socket', () => {
     await expectStoredUnchanged();
   });
 
+  it('RP10 a presence state a client would refuse (bad UTF-8, a BOM before its JSON, bad JSON) closes with 4400', async () => {
+    const presence = (state: Uint8Array) => {
+      const update = encoding.createEncoder();
+      encoding.writeVarUint(update, 1); // one entry
+      encoding.writeVarUint(update, 4242); // client id
+      encoding.writeVarUint(update, 1); // clock
+      encoding.writeVarUint8Array(update, state);
+      const message = encoding.createEncoder();
+      encoding.writeVarUint(message, 1); // awareness
+      encoding.writeVarUint8Array(message, encoding.toUint8Array(update));
+      return encoding.toUint8Array(message);
+    };
+    const json = Buffer.from('{"user":"ok"}');
+    for (const state of [
+      Buffer.concat([json.subarray(0, 5), Buffer.from([0xc3, 0x28]), json.subarray(5)]),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]),
+      Buffer.from('{"user":'),
+    ]) {
+      await expectClosedWith(presence(state), CloseCode.badRequest);
+    }
+  });
+
   it('RP10 a garbage state vector closes with 4400', async () => {
     await expectClosedWith(syncMessage(0, new Uint8Array([5, 200, 200])), CloseCode.badRequest);
   });

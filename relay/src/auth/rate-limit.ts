@@ -68,6 +68,11 @@ export class RateLimiter {
     bucket.tokens = Math.max(0, bucket.tokens - cost);
   }
 
+  /** The tokens `key` had left when it last took or was checked, not refilled since. */
+  tokensLeft(key: string): number {
+    return this.#buckets.get(key)?.tokens ?? this.#rate.burst;
+  }
+
   /**
    * Milliseconds until `key` has `cost` tokens, taking none: 0 when it has them now, Infinity when
    * `cost` is more than a burst. Lets a caller check several buckets before taking from any.

@@ -8,7 +8,8 @@ export interface AwarenessOwner {
   readonly deviceId: string | null;
 }
 
-const utf8 = new TextDecoder();
+/** Decodes as the clients' lib0 does: bytes it would refuse (bad UTF-8, a BOM it keeps) fail here. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Bounds on a room's presence (RP31), in UTF-8 bytes of each state's JSON. */
 export const AWARENESS_LIMITS = {
@@ -52,8 +53,9 @@ export class RoomAwareness {
 
   /**
    * Applies an awareness update from `peer`, keeping only the entries it may set: none when it may
-   * not publish (a read-only socket). Returns the re-encoded update to relay (null if nothing is
-   * left), or throws on a malformed update.
+   * not publish (a read-only socket). Returns the update to relay (as it came when every entry is
+   * kept, re-encoded when some were dropped; null if none is left), or throws on a malformed update
+   * (RP10: one a client's decoder would refuse, too).
    */
   apply(peer: AwarenessOwner, update: Uint8Array, mayPublish: boolean): Uint8Array | null {
     const changes = decodeAwareness(update);
@@ -72,6 +74,7 @@ export class RoomAwareness {
       }
       kept.push(change);
     }
+    if (kept.length === changes.length) return update; // all of it: relayed as it came
     return kept.length > 0 ? encodeAwareness(kept) : null;
   }
 

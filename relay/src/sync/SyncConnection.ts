@@ -126,7 +126,7 @@ export class SyncConnection implements RoomPeer {
     const { messageLimiter, metrics, now, overRateCloseMs } = this.#ctx;
     const device = this.admission.claims.sub;
     if (messageLimiter.take(device)) {
-      if (messageLimiter.waitMs(device) === 0) this.#overRateSince = null; // a break: tokens left
+      if (messageLimiter.tokensLeft(device) >= 1) this.#overRateSince = null; // a break: tokens left
       return true;
     }
     metrics.rateLimited.inc();
