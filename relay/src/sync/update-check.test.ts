@@ -57,6 +57,20 @@ describe('checkUpdate', () => {
     }
   });
 
+  it('RP10 refuses a name, key or text that is not UTF-8, as a client decoding it would', () => {
+    const doc = new Y.Doc();
+    doc.getMap('mm').set('kk', 1);
+    doc.getText('tt').insert(0, 'xx');
+    const update = Y.encodeStateAsUpdate(doc);
+    expect(checkUpdate(update)).not.toBeNull();
+    for (const text of ['mm', 'kk', 'tt', 'xx']) {
+      const at = Buffer.from(update).indexOf(text);
+      const broken = update.slice();
+      broken.set([0xc3, 0x28], at); // a lead byte without its continuation
+      expect(checkUpdate(broken)).toBeNull();
+    }
+  });
+
   it('RP10 refuses trailing bytes', () => {
     const update = richUpdate();
     expect(checkUpdate(new Uint8Array([...update, 0]))).toBeNull();

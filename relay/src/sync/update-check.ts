@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import * as decoding from 'lib0/decoding';
 
 /**
@@ -70,11 +71,30 @@ function readStruct(decoder: decoding.Decoder, info: number): number {
   if ((info & BIT8) !== 0) readId(decoder); // origin
   if ((info & BIT7) !== 0) readId(decoder); // right origin
   if ((info & (BIT7 | BIT8)) === 0) {
-    if (decoding.readVarUint(decoder) === 1) decoding.readVarString(decoder);
+    if (decoding.readVarUint(decoder) === 1) skipString(decoder);
     else readId(decoder);
-    if ((info & BIT6) !== 0) decoding.readVarString(decoder); // parentSub
+    if ((info & BIT6) !== 0) skipString(decoder); // parentSub
   }
   return readContent(decoder, info & BITS5);
+}
+
+/**
+ * Reads past a string without decoding it; throws, as a client's strict decoder would, when it is
+ * not UTF-8. Returns its bytes.
+ */
+function skipString(decoder: decoding.Decoder): Uint8Array {
+  const bytes = decoding.readVarUint8Array(decoder);
+  if (!isUtf8(bytes)) throw new Error('a string that is not UTF-8');
+  return bytes;
+}
+
+/** The UTF-16 length of valid UTF-8: one unit per character, two for those of four bytes. */
+function utf16Length(utf8: Uint8Array): number {
+  let length = 0;
+  for (const byte of utf8) {
+    if ((byte & 0xc0) !== 0x80) length += byte >= 0xf0 ? 2 : 1;
+  }
+  return length;
 }
 
 function readByte(decoder: decoding.Decoder): number {
@@ -98,7 +118,7 @@ function readContent(decoder: decoding.Decoder, ref: number): number {
       decoding.readVarUint8Array(decoder);
       return 1;
     case 4: // string: its length in UTF-16 code units, as Yjs counts it
-      return decoding.readVarString(decoder).length;
+      return utf16Length(skipString(decoder));
     case 5: // embed
       JSON.parse(decoding.readVarString(decoder));
       return 1;
