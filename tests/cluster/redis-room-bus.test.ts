@@ -57,6 +57,37 @@ describeCluster('RedisRoomBus', (servers) => {
       expect(heard.get('v3')).toEqual(['awareness:5']);
     });
   });
+
+  it('RP51 presence waits for company: renewals over several turns, and the update that follows them, are one entry', async () => {
+    const [a, b] = await nodes();
+    const heard: string[] = [];
+    await b.subscribe('v1', null, ({ message }) => {
+      const values = message.kind === 'updates' ? message.updates : [message.update];
+      heard.push(...values.map((v) => `${message.kind}:${v[0]}`));
+    }).ready;
+    const raw = new Redis(servers().redis.url);
+    const key = `t${clusters}:rooms`;
+    const before = await raw.xlen(key);
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    const published = [a.publish('v1', { kind: 'awareness', update: new Uint8Array([1]) })];
+    await nextTurn();
+    published.push(a.publish('v1', { kind: 'awareness', update: new Uint8Array([2]) }));
+    await nextTurn();
+    expect(await raw.xlen(key)).toBe(before);
+    // an update goes at the end of its turn, taking the waiting presence with it
+    published.push(a.publish('v1', { kind: 'updates', updates: [new Uint8Array([3])] }));
+    await Promise.all(published);
+    expect((await raw.xlen(key)) - before).toBe(1);
+    // presence alone goes within 50 ms
+    const started = performance.now();
+    await a.publish('v1', { kind: 'awareness', update: new Uint8Array([4]) });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect((await raw.xlen(key)) - before).toBe(2);
+    await raw.quit();
+    await eventually(() =>
+      expect(heard).toEqual(['awareness:1', 'awareness:2', 'updates:3', 'awareness:4']),
+    );
+  });
 });
 
 describeCluster('RedisRoomBus gaps', (servers) => {

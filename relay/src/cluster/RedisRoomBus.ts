@@ -31,6 +31,12 @@ const READ_WINDOW_MS = 4;
 const POSITION_TIMEOUT_MS = 2_000;
 /** How soon a subscription whose position Redis did not give asks again. */
 const POSITION_RETRY_MS = 250;
+/**
+ * The longest presence waits for company before its entry goes (RP51): presence alone is most of
+ * what a quiet evening publishes (every device renews it every 15 s), and an entry per renewal
+ * cost each node a command and every other node a reply to read.
+ */
+const PRESENCE_GATHER_MS = 50;
 /** How soon a room whose message failed to publish is announced as a gap again (RP48). */
 const GAP_RETRY_MS = 250;
 /** The longest a lost connection to Redis waits between attempts to come back. */
@@ -87,12 +93,15 @@ interface Subscription {
   readonly heard: Map<string, number>;
 }
 
-/** What this node publishes in one turn of its event loop: one entry of the stream (RP50). */
+/** Messages this node publishes together: one entry of the stream (RP50, RP51). */
 interface Outgoing {
   readonly encoder: encoding.Encoder;
   readonly rooms: string[];
   readonly sent: Promise<void>;
-  resolve: () => void;
+  readonly resolve: () => void;
+  /** When it goes: at the end of this turn, or once presence waited long enough (RP51). */
+  due: 'turn' | 'presence' | null;
+  timer: NodeJS.Timeout | null;
 }
 
 /** A stream id `ms-seq` as two numbers, to compare ids. */
@@ -154,7 +163,7 @@ export class RedisRoomBus implements RoomBus {
   #publishErrors = 0;
   /** Room → the sequence number of this node's last message in it (RP48). */
   readonly #sequences = new Map<string, number>();
-  /** The entry this turn of the event loop is filling, sent at its end. */
+  /** The entry being filled (RP50, RP51). */
   #outgoing: Outgoing | null = null;
   /** Rooms with a message of this node that failed to publish, not yet announced as a gap. */
   readonly #unannounced = new Set<string>();
@@ -197,11 +206,12 @@ export class RedisRoomBus implements RoomBus {
   }
 
   /**
-   * Adds one message of this node to the entry of this turn of the event loop, numbered one after
-   * its previous one in the room (RP48): a node that hears a number skipped knows it missed a
-   * message. The entry goes to Redis at the end of the turn (a node killed before it went leaves
-   * other nodes without it, and its rooms acknowledged nothing of it). Resolves once Redis holds
-   * it, or once its failure is recorded as a gap to announce.
+   * Adds one message of this node to the entry being filled, numbered one after its previous one
+   * in the room (RP48): a node that hears a number skipped knows it missed a message. An entry
+   * holding updates or a gap goes to Redis at the end of this turn of the event loop (RP50); one
+   * holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A node killed
+   * before its entry went leaves other nodes without it, and its rooms acknowledged nothing of it.
+   * Resolves once Redis holds it, or once its failure is recorded as a gap to announce.
    */
   #add(room: string, kind: RoomMessageKind, payloads: readonly Uint8Array[]): Promise<void> {
     const sequence = (this.#sequences.get(room) ?? 0) + 1;
@@ -210,19 +220,34 @@ export class RedisRoomBus implements RoomBus {
     if (!outgoing) {
       let resolve = () => undefined as void;
       const sent = new Promise<void>((done) => (resolve = done));
-      outgoing = { encoder: encoding.createEncoder(), rooms: [], sent, resolve };
+      outgoing = {
+        encoder: encoding.createEncoder(),
+        rooms: [],
+        sent,
+        resolve,
+        due: null,
+        timer: null,
+      };
       this.#outgoing = outgoing;
-      setImmediate(() => this.#send());
     }
     writeRoomMessage(outgoing.encoder, { room, sequence, kind, payloads });
     outgoing.rooms.push(room);
+    const filling = outgoing;
+    if (kind !== 'a' && filling.due !== 'turn') {
+      if (filling.timer) clearTimeout(filling.timer);
+      filling.due = 'turn';
+      setImmediate(() => this.#send(filling));
+    } else if (filling.due === null) {
+      filling.due = 'presence';
+      filling.timer = setTimeout(() => this.#send(filling), PRESENCE_GATHER_MS);
+    }
     return outgoing.sent;
   }
 
-  /** Appends this turn's entry to the stream (RP50). */
-  #send(): void {
-    const outgoing = this.#outgoing;
-    if (!outgoing) return;
+  /** Appends an entry to the stream (RP50), unless it went already. */
+  #send(outgoing: Outgoing): void {
+    if (this.#outgoing !== outgoing) return;
+    if (outgoing.timer) clearTimeout(outgoing.timer);
     this.#outgoing = null;
     const encoded = encoding.toUint8Array(outgoing.encoder);
     const messages = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
@@ -506,7 +531,7 @@ export class RedisRoomBus implements RoomBus {
     this.#wake?.();
     this.#reader.disconnect();
     await this.#loop;
-    this.#send();
+    if (this.#outgoing) this.#send(this.#outgoing);
     if (this.#commands.status === 'ready') await this.#commands.quit().catch(() => undefined);
     this.#commands.disconnect();
   }
