@@ -121,12 +121,13 @@ function idAfter(a: string, b: string): boolean {
  * turn of its event loop (the rooms of one group commit in PostgreSQL, the presence its sockets
  * sent meanwhile) is one entry, `n` its node and `m` its messages, each naming its room: one
  * command for Redis to run and one reply for every node to read, where an entry per message cost
- * every node, writing and reading, more than anything else the cluster adds to a write. Each node
- * reads the stream with one blocking XREAD on a connection of its own from the last id it read:
- * a node that was slow catches up from there, where pub/sub would have dropped messages (the flaw
- * of Hocuspocus' Redis extension). Its own entries it skips by their `n` without decoding them, and
- * the messages of rooms it does not have open by their room. A subscription that must read from an
- * earlier id interrupts the read (CLIENT UNBLOCK) so it is heard at once.
+ * every node, writing and reading, more than anything else the cluster adds to a write (presence
+ * alone waits up to 50 ms for company, RP51). Each node reads the stream with one blocking XREAD
+ * on a connection of its own from the last id it read: a node that was slow catches up from there,
+ * where pub/sub would have dropped messages (the flaw of Hocuspocus' Redis extension). Its own
+ * entries it skips by their `n` without decoding them, and the messages of rooms it does not have
+ * open by their room. A subscription that must read from an earlier id interrupts the read (CLIENT
+ * UNBLOCK) so it is heard at once.
  *
  * Redis is only the transport: a room's updates are in PostgreSQL before they are published
  * (RP40), so a Redis that restarts empty loses nothing stored. When the reading connection comes
