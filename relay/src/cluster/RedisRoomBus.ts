@@ -11,25 +11,32 @@ import type {
   RoomBusSubscription,
 } from '../sync/RoomBus';
 
-/** How many streams a cluster's rooms share (RP43); every node of a cluster must use the same. */
-export const ROOM_SHARDS = 16;
-/** How many of a shard's newest messages its stream keeps (about; Redis trims in whole nodes). */
-const STREAM_LENGTH = 10_000;
-/** A shard's stream is dropped this long after its last message. */
+/**
+ * How many entries the stream keeps (about; Redis trims in whole nodes). An entry holds what one
+ * node published in one turn of its event loop: often several rooms' messages.
+ */
+const STREAM_LENGTH = 20_000;
+/** The stream is dropped this long after its last entry. */
 const STREAM_IDLE_MS = 60 * 60 * 1000;
-/** The longest one read waits for messages before it starts again (new rooms interrupt it). */
+/** The longest one read waits for entries before it starts again (new rooms interrupt it). */
 const BLOCK_MS = 5_000;
-/** Messages fetched per shard per read. */
+/** Entries fetched per read. */
 const READ_COUNT = 1000;
 /**
- * How long a node waits after a read that brought messages before it reads again: one round trip
- * to Redis for the several messages that arrive meanwhile, instead of one each.
+ * How long a node waits after a read that brought entries before it reads again: one round trip
+ * to Redis for the several entries that arrive meanwhile, instead of one each.
  */
 const READ_WINDOW_MS = 4;
-/** The longest a new subscription waits to learn where its shard's stream stands. */
+/** The longest a new subscription waits to learn where the stream stands. */
 const POSITION_TIMEOUT_MS = 2_000;
 /** How soon a subscription whose position Redis did not give asks again. */
 const POSITION_RETRY_MS = 250;
+/**
+ * The longest presence waits for company before its entry goes (RP51): presence alone is most of
+ * what a quiet evening publishes (every device renews it every 15 s), and an entry per renewal
+ * cost each node a command and every other node a reply to read.
+ */
+const PRESENCE_GATHER_MS = 50;
 /** How soon a room whose message failed to publish is announced as a gap again (RP48). */
 const GAP_RETRY_MS = 250;
 /** The longest a lost connection to Redis waits between attempts to come back. */
@@ -37,21 +44,45 @@ const RECONNECT_MAX_MS = 500;
 /** How many other nodes' sequences a subscription remembers (nodes that restarted drop out). */
 const NODES_REMEMBERED = 64;
 
+/** What a message of a room carries (RP50): a node's stored updates, its awareness, or a gap. */
+export type RoomMessageKind = 'u' | 'a' | 'g';
+
+/** One room's message in an entry of the stream (RP50). */
+export interface RoomStreamMessage {
+  readonly room: string;
+  /** Its place among its node's messages in the room (RP48). */
+  readonly sequence: number;
+  /** `u` updates, `a` awareness, `g` a gap: the node failed to publish something before it. */
+  readonly kind: RoomMessageKind;
+  /** The updates (`u`), the one awareness update (`a`), nothing (`g`). */
+  readonly payloads: readonly Uint8Array[];
+}
+
+/**
+ * Appends `message` to the `m` field of a stream entry being built (RP50): the room, the sequence,
+ * the kind, then the payloads, each length-prefixed (lib0 encoding).
+ */
+export function writeRoomMessage(encoder: encoding.Encoder, message: RoomStreamMessage): void {
+  encoding.writeVarString(encoder, message.room);
+  encoding.writeVarUint(encoder, message.sequence);
+  encoding.writeUint8(encoder, message.kind.charCodeAt(0));
+  encoding.writeVarUint(encoder, message.payloads.length);
+  for (const payload of message.payloads) encoding.writeVarUint8Array(encoder, payload);
+}
+
 /** Options for {@link RedisRoomBus}. */
 export interface RedisRoomBusOptions {
   readonly url: string;
   readonly logger: Logger;
   /** Prefixed to every key (several clusters on one Redis, as the tests run). */
   readonly prefix?: string;
-  /** How many streams the rooms share ({@link ROOM_SHARDS}); the same on every node. */
-  readonly shards?: number;
 }
 
 interface Subscription {
   readonly room: string;
   readonly listener: RoomBusListener;
   readonly onGap: (() => void) | undefined;
-  /** The last message of its shard this subscription heard, or null until it is known. */
+  /** The last entry of the stream this subscription heard, or null until it is known. */
   position: string | null;
   /** Its position is being asked for. */
   resolving: boolean;
@@ -62,15 +93,15 @@ interface Subscription {
   readonly heard: Map<string, number>;
 }
 
-/** One of the streams the rooms share, as this node reads it. */
-interface Shard {
-  /** Its rooms open on this node. */
-  readonly rooms: Set<string>;
-  /**
-   * The id its next read starts after: at most the position of every subscription in it, or null
-   * while none knows its position (the shard is not read).
-   */
-  cursor: string | null;
+/** Messages this node publishes together: one entry of the stream (RP50, RP51). */
+interface Outgoing {
+  readonly encoder: encoding.Encoder;
+  readonly rooms: string[];
+  readonly sent: Promise<void>;
+  readonly resolve: () => void;
+  /** When it goes: at the end of this turn, or once presence waited long enough (RP51). */
+  due: 'turn' | 'presence' | null;
+  timer: NodeJS.Timeout | null;
 }
 
 /** A stream id `ms-seq` as two numbers, to compare ids. */
@@ -84,27 +115,19 @@ function idAfter(a: string, b: string): boolean {
   return am > bm || (am === bm && as > bs);
 }
 
-/** FNV-1a of a room's name: which shard its messages go to. */
-function shardOf(room: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < room.length; i++) {
-    hash ^= room.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % shards;
-}
-
 /**
- * The room bus over Redis streams (cluster mode, RP43). Rooms share a fixed number of streams,
- * `<prefix>rooms:<n>` (n = a hash of the room modulo {@link ROOM_SHARDS}; XADD with the room as a
- * field, trimmed to about its newest ten thousand messages, dropped after an idle hour), and each
- * node reads the shards holding rooms it has open with one blocking XREAD on a connection of its
- * own, from the last id it read per shard: a node that was slow catches up from there, where
- * pub/sub would have dropped messages (the flaw of Hocuspocus' Redis extension). One stream per
- * room made every read list every open room (a thousand venues: two thousand arguments, a
- * thousand keys for Redis to look at) several hundred times a second; a read now costs the same
- * for ten rooms as for ten thousand. A new shard, or a subscription that must read from an earlier
- * id, interrupts the read (CLIENT UNBLOCK) so it is heard at once.
+ * The room bus over one Redis stream (cluster mode, RP43, RP50): `<prefix>rooms`, trimmed to about
+ * its newest twenty thousand entries and dropped after an idle hour. What a node publishes in one
+ * turn of its event loop (the rooms of one group commit in PostgreSQL, the presence its sockets
+ * sent meanwhile) is one entry, `n` its node and `m` its messages, each naming its room: one
+ * command for Redis to run and one reply for every node to read, where an entry per message cost
+ * every node, writing and reading, more than anything else the cluster adds to a write (presence
+ * alone waits up to 50 ms for company, RP51). Each node reads the stream with one blocking XREAD
+ * on a connection of its own from the last id it read: a node that was slow catches up from there,
+ * where pub/sub would have dropped messages (the flaw of Hocuspocus' Redis extension). Its own
+ * entries it skips by their `n` without decoding them, and the messages of rooms it does not have
+ * open by their room. A subscription that must read from an earlier id interrupts the read (CLIENT
+ * UNBLOCK) so it is heard at once.
  *
  * Redis is only the transport: a room's updates are in PostgreSQL before they are published
  * (RP40), so a Redis that restarts empty loses nothing stored. When the reading connection comes
@@ -115,19 +138,22 @@ function shardOf(room: string, shards: number): number {
  */
 export class RedisRoomBus implements RoomBus {
   readonly node = randomBytes(6).toString('hex');
+  readonly #nodeBytes = Buffer.from(this.node);
   readonly #commands: Redis;
   readonly #reader: Redis;
-  readonly #prefix: string;
-  readonly #shardCount: number;
+  readonly #key: string;
   readonly #logger: Logger;
   /** Room → its subscriptions on this node. */
   readonly #rooms = new Map<string, Set<Subscription>>();
-  /** Stream key → the shard, for shards with rooms open on this node. */
-  readonly #shards = new Map<string, Shard>();
+  /**
+   * The id the next read starts after: at most the position of every subscription, or null while
+   * none knows its position (the stream is not read).
+   */
+  #cursor: string | null = null;
   #readerId: number | null = null;
-  /** Stream key → when this node last renewed its idle expiry. */
-  readonly #expiresRenewed = new Map<string, number>();
-  /** Bumped whenever a read must start over: a shard to read, or one to read from further back. */
+  /** When this node last renewed the stream's idle expiry. */
+  #expiryRenewed = 0;
+  /** Bumped whenever a read must start over: from further back, or after none ran. */
   #generation = 0;
   /** The generation of the read in flight (or -1). */
   #reading = -1;
@@ -138,26 +164,22 @@ export class RedisRoomBus implements RoomBus {
   #publishErrors = 0;
   /** Room → the sequence number of this node's last message in it (RP48). */
   readonly #sequences = new Map<string, number>();
+  /** The entry being filled (RP50, RP51). */
+  #outgoing: Outgoing | null = null;
   /** Rooms with a message of this node that failed to publish, not yet announced as a gap. */
   readonly #unannounced = new Set<string>();
   #gapRetry: NodeJS.Timeout | null = null;
 
   constructor(opts: RedisRoomBusOptions) {
-    this.#prefix = opts.prefix ?? 'djamms:';
-    this.#shardCount = opts.shards ?? ROOM_SHARDS;
+    this.#key = `${opts.prefix ?? 'djamms:'}rooms`;
     this.#logger = opts.logger;
     const common = {
-      enableAutoPipelining: true,
       lazyConnect: false,
       retryStrategy: (attempts: number) => Math.min(attempts * 50, RECONNECT_MAX_MS),
     } as const;
+    // a turn's messages are one entry already: nothing for ioredis to gather
     this.#commands = new Redis(opts.url, { ...common, maxRetriesPerRequest: 2 });
-    // the reader sends one command at a time: nothing to gather
-    this.#reader = new Redis(opts.url, {
-      ...common,
-      enableAutoPipelining: false,
-      maxRetriesPerRequest: null,
-    });
+    this.#reader = new Redis(opts.url, { ...common, maxRetriesPerRequest: null });
     for (const [name, connection] of [
       ['commands', this.#commands],
       ['reader', this.#reader],
@@ -178,59 +200,73 @@ export class RedisRoomBus implements RoomBus {
     this.#loop = this.#readLoop();
   }
 
-  /** The stream holding `room`'s messages. */
-  #key(room: string): string {
-    return `${this.#prefix}rooms:${shardOf(room, this.#shardCount)}`;
-  }
-
   publish(room: string, message: RoomBusMessage): Promise<void> {
-    const data =
-      message.kind === 'updates'
-        ? Buffer.from(encodeUpdates(message.updates))
-        : Buffer.from(message.update);
-    return this.#add(room, message.kind === 'updates' ? 'u' : 'a', data);
+    return message.kind === 'updates'
+      ? this.#add(room, 'u', message.updates)
+      : this.#add(room, 'a', [message.update]);
   }
 
   /**
-   * Appends one message of this node to the room's shard, numbered one after its previous one in
-   * the room (RP48): a node that hears a number skipped knows it missed a message. It goes at once
-   * (a node killed before it went leaves other nodes without it): the messages of one turn of the
-   * event loop, as those of one group commit in PostgreSQL, go to Redis in one pipeline. Resolves
-   * once Redis holds it, or once its failure is recorded as a gap to announce.
+   * Adds one message of this node to the entry being filled, numbered one after its previous one
+   * in the room (RP48): a node that hears a number skipped knows it missed a message. An entry
+   * holding updates or a gap goes to Redis at the end of this turn of the event loop (RP50); one
+   * holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A node killed
+   * before its entry went leaves other nodes without it, and its rooms acknowledged nothing of it.
+   * Resolves once Redis holds it, or once its failure is recorded as a gap to announce.
    */
-  #add(room: string, kind: 'u' | 'a' | 'g', data: Buffer): Promise<void> {
+  #add(room: string, kind: RoomMessageKind, payloads: readonly Uint8Array[]): Promise<void> {
     const sequence = (this.#sequences.get(room) ?? 0) + 1;
     this.#sequences.set(room, sequence);
-    const key = this.#key(room);
-    const added = this.#commands
-      .xadd(
-        key,
-        'MAXLEN',
-        '~',
-        STREAM_LENGTH,
-        '*',
-        'r',
-        room,
-        'n',
-        this.node,
-        's',
-        sequence,
-        'k',
-        kind,
-        'd',
-        data,
-      )
+    let outgoing = this.#outgoing;
+    if (!outgoing) {
+      let resolve = () => undefined as void;
+      const sent = new Promise<void>((done) => (resolve = done));
+      outgoing = {
+        encoder: encoding.createEncoder(),
+        rooms: [],
+        sent,
+        resolve,
+        due: null,
+        timer: null,
+      };
+      this.#outgoing = outgoing;
+    }
+    writeRoomMessage(outgoing.encoder, { room, sequence, kind, payloads });
+    outgoing.rooms.push(room);
+    const filling = outgoing;
+    if (kind !== 'a' && filling.due !== 'turn') {
+      if (filling.timer) clearTimeout(filling.timer);
+      filling.due = 'turn';
+      setImmediate(() => this.#send(filling));
+    } else if (filling.due === null) {
+      filling.due = 'presence';
+      filling.timer = setTimeout(() => this.#send(filling), PRESENCE_GATHER_MS);
+    }
+    return outgoing.sent;
+  }
+
+  /** Appends an entry to the stream (RP50), unless it went already. */
+  #send(outgoing: Outgoing): void {
+    if (this.#outgoing !== outgoing) return;
+    if (outgoing.timer) clearTimeout(outgoing.timer);
+    this.#outgoing = null;
+    const encoded = encoding.toUint8Array(outgoing.encoder);
+    const messages = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+    this.#commands
+      .xadd(this.#key, 'MAXLEN', '~', STREAM_LENGTH, '*', 'n', this.#nodeBytes, 'm', messages)
       .then(
         () => undefined,
-        (error: unknown) => this.#publishFailed(room, error),
-      );
-    // the idle expiry is renewed once a minute per shard, not with every message
+        (error: unknown) => {
+          for (const room of outgoing.rooms) this.#publishFailed(room, error);
+        },
+      )
+      .finally(outgoing.resolve);
+    // the idle expiry is renewed once a minute, not with every entry
     const now = Date.now();
-    if ((this.#expiresRenewed.get(key) ?? 0) < now - 60_000) {
-      this.#expiresRenewed.set(key, now);
-      this.#commands.pexpire(key, STREAM_IDLE_MS).catch(() => undefined);
+    if (this.#expiryRenewed < now - 60_000) {
+      this.#expiryRenewed = now;
+      this.#commands.pexpire(this.#key, STREAM_IDLE_MS).catch(() => undefined);
     }
-    return added;
   }
 
   #publishFailed(room: string, error: unknown): void {
@@ -249,7 +285,7 @@ export class RedisRoomBus implements RoomBus {
     if (this.#gapRetry) clearTimeout(this.#gapRetry);
     this.#gapRetry = null;
     if (this.#closed) return;
-    for (const room of this.#unannounced) void this.#add(room, 'g', Buffer.alloc(0));
+    for (const room of this.#unannounced) void this.#add(room, 'g', []);
     this.#unannounced.clear();
   }
 
@@ -275,18 +311,11 @@ export class RedisRoomBus implements RoomBus {
       this.#rooms.set(room, subscriptions);
     }
     subscriptions.add(subscription);
-    const key = this.#key(room);
-    let shard = this.#shards.get(key);
-    if (!shard) {
-      shard = { rooms: new Set(), cursor: null };
-      this.#shards.set(key, shard);
-    }
-    shard.rooms.add(room);
     let ready: Promise<void>;
     if (from === null) {
       ready = this.#resolvePosition(subscription);
     } else {
-      this.#readFrom(key, from);
+      this.#readFrom(from);
       ready = Promise.resolve();
     }
     const stop = () => {
@@ -294,39 +323,35 @@ export class RedisRoomBus implements RoomBus {
       const set = this.#rooms.get(room);
       if (!set?.delete(subscription) || set.size > 0) return;
       this.#rooms.delete(room);
-      const holding = this.#shards.get(key);
-      holding?.rooms.delete(room);
-      // the read in flight may still list the shard: what it brings for no room is dropped
-      if (holding?.rooms.size === 0) this.#shards.delete(key);
+      // the read in flight may still run: what it brings for no room is dropped
+      if (this.#rooms.size === 0) this.#cursor = null;
     };
     return Object.assign(stop, { ready });
   }
 
-  /** A subscription of the shard `key` knows its position: the shard is read from there or before. */
-  #readFrom(key: string, position: string): void {
-    const shard = this.#shards.get(key);
-    if (!shard || (shard.cursor !== null && !idAfter(shard.cursor, position))) return;
-    shard.cursor = position;
+  /** A subscription knows its position: the stream is read from there or before. */
+  #readFrom(position: string): void {
+    if (this.#cursor !== null && !idAfter(this.#cursor, position)) return;
+    this.#cursor = position;
     this.#changed();
   }
 
   /**
-   * Learns the id of the newest message of the room's shard (new subscriptions hear what comes
-   * after it), then reports a gap if the subscription may have missed messages. If Redis does not
-   * answer in time the subscription asks again in a moment, and reports a gap once it knows.
+   * Learns the id of the stream's newest entry (new subscriptions hear what comes after it), then
+   * reports a gap if the subscription may have missed messages. If Redis does not answer in time
+   * the subscription asks again in a moment, and reports a gap once it knows.
    */
   async #resolvePosition(subscription: Subscription): Promise<void> {
     subscription.resolving = true;
-    const key = this.#key(subscription.room);
     try {
       const newest = await withTimeout(
-        this.#commands.xrevrange(key, '+', '-', 'COUNT', 1),
+        this.#commands.xrevrange(this.#key, '+', '-', 'COUNT', 1),
         POSITION_TIMEOUT_MS,
       );
       subscription.resolving = false;
       if (!subscription.active) return;
       subscription.position = newest[0]?.[0] ?? '0-0';
-      this.#readFrom(key, subscription.position);
+      this.#readFrom(subscription.position);
       if (subscription.gapped) {
         subscription.gapped = false;
         subscription.onGap?.();
@@ -375,7 +400,7 @@ export class RedisRoomBus implements RoomBus {
     this.#lostRedis = false;
     this.#logger.log('info', 'redis-reconnected', { rooms: this.#rooms.size });
     // Redis may have restarted empty: every room rereads what is stored, from a fresh position
-    for (const shard of this.#shards.values()) shard.cursor = null;
+    this.#cursor = null;
     for (const subscriptions of this.#rooms.values()) {
       for (const subscription of subscriptions) {
         subscription.position = null;
@@ -387,14 +412,8 @@ export class RedisRoomBus implements RoomBus {
 
   async #readLoop(): Promise<void> {
     while (!this.#closed) {
-      const keys: string[] = [];
-      const cursors: string[] = [];
-      for (const [key, { cursor }] of this.#shards) {
-        if (cursor === null) continue;
-        keys.push(key);
-        cursors.push(cursor);
-      }
-      if (keys.length === 0) {
+      const from = this.#cursor;
+      if (from === null) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
           setTimeout(resolve, BLOCK_MS).unref();
@@ -411,8 +430,8 @@ export class RedisRoomBus implements RoomBus {
           'BLOCK',
           BLOCK_MS,
           'STREAMS',
-          ...keys,
-          ...cursors,
+          this.#key,
+          from,
         )) as [Buffer, [Buffer, Buffer[]][]][] | null;
       } catch (error) {
         this.#reading = -1;
@@ -423,59 +442,83 @@ export class RedisRoomBus implements RoomBus {
       } finally {
         this.#reading = -1;
       }
-      for (const [keyBuffer, entries] of reply ?? []) {
-        const key = keyBuffer.toString();
-        const from = cursors[keys.indexOf(key)] as string;
-        if (entries.length >= READ_COUNT) void this.#checkTrimmed(key, from);
-        let last = from;
-        for (const [idBuffer, fields] of entries) {
-          last = idBuffer.toString();
-          this.#deliver(last, fields);
-        }
-        // a subscription that came meanwhile may need the shard from further back: keep that
-        const shard = this.#shards.get(key);
-        if (shard?.cursor === from) shard.cursor = last;
+      const entries = reply?.[0]?.[1] ?? [];
+      if (entries.length >= READ_COUNT) void this.#checkTrimmed(from);
+      let last = from;
+      for (const [idBuffer, fields] of entries) {
+        last = idBuffer.toString();
+        this.#deliver(last, fields);
       }
+      // a subscription that came meanwhile may need the stream from further back: keep that
+      if (this.#cursor === from) this.#cursor = last;
       // more are likely on their way: let them gather for the next read
       if (reply) await new Promise((resolve) => setTimeout(resolve, READ_WINDOW_MS));
     }
   }
 
+  /**
+   * Hands an entry's messages to the subscriptions of their rooms. This node's own entries, and
+   * rooms not open here, are skipped before their payloads are read; a subscription hears an entry
+   * once, even if the stream is read again from further back for another one.
+   */
   #deliver(id: string, fields: Buffer[]): void {
-    const entry = decodeEntry(fields);
-    if (!entry) return;
-    const subscriptions = this.#rooms.get(entry.room);
-    if (!subscriptions) return;
-    let delivery: RoomBusDelivery | null | undefined;
-    for (const subscription of subscriptions) {
-      if (subscription.position === null || !idAfter(id, subscription.position)) continue;
-      subscription.position = id;
-      if (entry.node === this.node || !subscription.active) continue;
-      if (delivery === undefined) delivery = decodeDelivery(id, entry);
-      if (delivery) subscription.listener(delivery);
-      if (missed(subscription, entry)) subscription.onGap?.();
+    const messages = entryMessages(fields, this.#nodeBytes);
+    if (!messages) return;
+    const node = (fields[1] as Buffer).toString();
+    const decoder = decoding.createDecoder(messages);
+    /** Subscriptions this entry is new to (their position was before it). */
+    let fresh: Set<Subscription> | null = null;
+    try {
+      while (decoding.hasContent(decoder)) {
+        const room = decoding.readVarString(decoder);
+        const sequence = decoding.readVarUint(decoder);
+        const kind = String.fromCharCode(decoding.readUint8(decoder));
+        const count = decoding.readVarUint(decoder);
+        const subscriptions = this.#rooms.get(room);
+        if (!subscriptions) {
+          for (let i = 0; i < count; i++) decoding.readVarUint8Array(decoder);
+          continue;
+        }
+        const payloads: Uint8Array[] = [];
+        // copied: a room keeps updates, which must not hold the whole entry alive
+        for (let i = 0; i < count; i++) payloads.push(decoding.readVarUint8Array(decoder).slice());
+        const delivery = toDelivery(id, node, kind, payloads);
+        for (const subscription of subscriptions) {
+          if (!fresh?.has(subscription)) {
+            const { position } = subscription;
+            if (position === null || !idAfter(id, position)) continue;
+            subscription.position = id;
+            (fresh ??= new Set()).add(subscription);
+          }
+          if (!subscription.active) continue;
+          if (delivery) subscription.listener(delivery);
+          if (missed(subscription, node, sequence, kind)) subscription.onGap?.();
+        }
+      }
+    } catch {
+      // not an entry this relay wrote: what it held after the damage is dropped
     }
   }
 
   /**
-   * After a read that returned a full batch of a shard (the node is far behind), asks Redis
-   * whether it trimmed messages after `position`, the last one read before that read: the shard's
-   * subscriptions then missed them and reread their rooms (RP48). Trimming drops the oldest
-   * messages first, so it trimmed past `position` when the stream's first message is after it. (A
-   * position `0-0`, from a stream that was empty, looks trimmed past too: its rooms reread once
-   * more than needed, which loses nothing. `max-deleted-entry-id` cannot tell: Redis 7 moves it on
-   * XDEL, not when it trims.)
+   * After a read that returned a full batch (the node is far behind), asks Redis whether it
+   * trimmed entries after `position`, the last one read before that read: the subscriptions then
+   * missed them and reread their rooms (RP48). Trimming drops the oldest entries first, so it
+   * trimmed past `position` when the stream's first entry is after it. (A position `0-0`, from a
+   * stream that was empty, looks trimmed past too: its rooms reread once more than needed, which
+   * loses nothing. `max-deleted-entry-id` cannot tell: Redis 7 moves it on XDEL, not when it
+   * trims.)
    */
-  async #checkTrimmed(key: string, position: string): Promise<void> {
+  async #checkTrimmed(position: string): Promise<void> {
     let first: string | undefined;
     try {
-      first = (await this.#commands.xrange(key, '-', '+', 'COUNT', 1))[0]?.[0];
+      first = (await this.#commands.xrange(this.#key, '-', '+', 'COUNT', 1))[0]?.[0];
     } catch {
       return; // Redis is away: the reading connection's reconnect reports a gap
     }
     if (first === undefined || !idAfter(first, position)) return;
-    for (const room of this.#shards.get(key)?.rooms ?? []) {
-      for (const subscription of this.#rooms.get(room) ?? []) {
+    for (const subscriptions of this.#rooms.values()) {
+      for (const subscription of subscriptions) {
         if (subscription.active) subscription.onGap?.();
       }
     }
@@ -485,83 +528,54 @@ export class RedisRoomBus implements RoomBus {
     this.#closed = true;
     if (this.#gapRetry) clearTimeout(this.#gapRetry);
     this.#rooms.clear();
-    this.#shards.clear();
+    this.#cursor = null;
     this.#wake?.();
     this.#reader.disconnect();
     await this.#loop;
+    if (this.#outgoing) this.#send(this.#outgoing);
     if (this.#commands.status === 'ready') await this.#commands.quit().catch(() => undefined);
     this.#commands.disconnect();
   }
 }
 
-function encodeUpdates(updates: readonly Uint8Array[]): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, updates.length);
-  for (const update of updates) encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
+/**
+ * The `m` field of an entry another node wrote (`n`, `m`, RP50); null for this node's own (`self`)
+ * or one this relay did not write.
+ */
+function entryMessages(fields: Buffer[], self: Buffer): Uint8Array | null {
+  if (fields.length !== 4) return null;
+  const [n, node, m, messages] = fields as [Buffer, Buffer, Buffer, Buffer];
+  if (n.length !== 1 || n[0] !== 0x6e || m.length !== 1 || m[0] !== 0x6d) return null;
+  if (node.equals(self)) return null;
+  return new Uint8Array(messages.buffer, messages.byteOffset, messages.byteLength);
 }
 
-/** A stream entry this relay wrote, its payload not read yet. */
-interface Entry {
-  readonly room: string;
-  readonly node: string;
-  /** Its place among the node's messages in the room (RP48). */
-  readonly sequence: number;
-  /** `u` updates, `a` awareness, `g` a gap: the node failed to publish something before it. */
-  readonly kind: string;
-  readonly data: Buffer;
+/** What a message carries; null for a gap message or one of a kind this relay does not know. */
+function toDelivery(
+  id: string,
+  node: string,
+  kind: string,
+  payloads: Uint8Array[],
+): RoomBusDelivery | null {
+  if (kind === 'u') return { id, node, message: { kind: 'updates', updates: payloads } };
+  if (kind === 'a' && payloads.length === 1) {
+    return { id, node, message: { kind: 'awareness', update: payloads[0] as Uint8Array } };
+  }
+  return null;
 }
 
 /**
- * True when `entry` shows that `subscription` missed a message of its node: it is a gap message,
- * or its number is not the one after the last heard from that node. The first message heard from a
- * node shows nothing: what came before the subscription's start is stored (RP43).
+ * True when a message shows that `subscription` missed a message of its node: it is a gap
+ * message, or its number is not the one after the last heard from that node. The first message
+ * heard from a node shows nothing: what came before the subscription's start is stored (RP43).
  */
-function missed(subscription: Subscription, entry: Entry): boolean {
+function missed(subscription: Subscription, node: string, sequence: number, kind: string): boolean {
   const { heard } = subscription;
-  const last = heard.get(entry.node);
-  heard.delete(entry.node); // re-inserted last: the node least recently heard is forgotten first
-  heard.set(entry.node, entry.sequence);
+  const last = heard.get(node);
+  heard.delete(node); // re-inserted last: the node least recently heard is forgotten first
+  heard.set(node, sequence);
   if (heard.size > NODES_REMEMBERED) heard.delete(heard.keys().next().value as string);
-  return entry.kind === 'g' || (last !== undefined && entry.sequence !== last + 1);
-}
-
-/** Field names of an entry, as {@link RedisRoomBus} writes them, in that order. */
-const FIELDS = ['r', 'n', 's', 'k', 'd'];
-
-/** A stream entry; null if it is not one this relay wrote. */
-function decodeEntry(fields: Buffer[]): Entry | null {
-  if (fields.length !== 2 * FIELDS.length) return null;
-  for (let i = 0; i < FIELDS.length; i++) {
-    const name = fields[2 * i] as Buffer;
-    if (name.length !== 1 || name[0] !== (FIELDS[i] as string).charCodeAt(0)) return null;
-  }
-  const value = (i: number) => fields[2 * i + 1] as Buffer;
-  const sequence = Number(value(2).toString());
-  if (!Number.isSafeInteger(sequence)) return null;
-  return {
-    room: value(0).toString(),
-    node: value(1).toString(),
-    sequence,
-    kind: value(3).toString(),
-    data: value(4),
-  };
-}
-
-/** What an entry carries; null for a gap message or one that cannot be read. */
-function decodeDelivery(id: string, { node, kind, data }: Entry): RoomBusDelivery | null {
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (kind === 'a') return { id, node, message: { kind: 'awareness', update: bytes } };
-  if (kind !== 'u') return null;
-  try {
-    const decoder = decoding.createDecoder(bytes);
-    const count = decoding.readVarUint(decoder);
-    const updates: Uint8Array[] = [];
-    for (let i = 0; i < count; i++) updates.push(decoding.readVarUint8Array(decoder));
-    return { id, node, message: { kind: 'updates', updates } };
-  } catch {
-    return null;
-  }
+  return kind === 'g' || (last !== undefined && sequence !== last + 1);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
