@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import { defineConfig, type Plugin } from 'vite';
+import { compileHints } from './web/scripts/compile-hints';
 
 const FRAMEWORK = /node_modules\/(svelte|@sveltejs\/kit|esm-env|devalue|clsx)\//;
 
@@ -76,6 +77,7 @@ export default defineConfig({
   plugins: [
     sveltekit(),
     notPrecachedChunks('tag-reader'),
+    compileHints(),
     SvelteKitPWA({
       strategies: 'injectManifest',
       srcDir: 'web',
