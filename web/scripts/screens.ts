@@ -110,8 +110,13 @@ async function setUp(relay: E2ERelay, browser: Browser) {
       hasTouch: true,
     });
     const kiosk = await pairInApp(tablet, relay, venueId, token, 'kiosk');
-    await kiosk.getByRole('button', { name: 'Request Superstition' }).click();
-    await kiosk.getByRole('button', { name: 'Request Africa' }).click();
+    // the demo library comes first in the list, so each song is searched for as a patron would
+    const request = async (page: Page, title: string) => {
+      await page.getByLabel('Search songs').fill(title);
+      await page.getByRole('button', { name: `Request ${title}` }).click();
+    };
+    await request(kiosk, 'Superstition');
+    await request(kiosk, 'Africa');
     await inApp(admin, (app) => app.venue.playNext('la-bamba'));
     await waitForPhase(admin, 'saved-relay');
 
@@ -122,8 +127,9 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     });
     const guest = await guestPhone.newPage();
     await guest.goto(`${relay.url}/g/${venueId}?k=${encodeURIComponent(guestKey)}`);
-    await guest.getByRole('button', { name: 'Request Sweet Caroline' }).click();
+    await request(guest, 'Sweet Caroline');
     await guest.getByText('Requested: it is in the queue').waitFor({ timeout: 20_000 });
+    await guest.getByLabel('Search songs').fill('');
     await guest.getByRole('button', { name: 'Vote for Africa' }).click();
     // The TV shows some progress, and the player has taken the guest's vote from the journal.
     await player.waitForFunction(
