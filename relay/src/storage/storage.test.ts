@@ -123,6 +123,27 @@ describe('DiskRoomStorage', () => {
     }
   });
 
+  it('RP11 under a steady stream of updates, commits start at least 10 ms apart', async () => {
+    const dir = await tempDir();
+    const storage = new DiskRoomStorage(dir);
+    await storage.append('vwarm', [new Uint8Array([0])]);
+    const probe = await open(join(dir, 'probe'), 'w');
+    const FileHandle = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = vi.spyOn(FileHandle, 'datasync');
+    const started = performance.now();
+    const appends: Promise<void>[] = [];
+    for (let i = 0; i < 60; i++) {
+      appends.push(storage.append(`vroom${i % 7}`, [new Uint8Array([i])]));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(appends);
+    const elapsed = performance.now() - started;
+    expect(datasync.mock.calls.length).toBeLessThanOrEqual(Math.ceil(elapsed / 10) + 1);
+    datasync.mockRestore();
+    await storage.close();
+  });
+
   it('RP11 a checkpoint fsyncs the room logs and deletes the commit log; a torn commit is set aside', async () => {
     const dir = await tempDir();
     const storage = new DiskRoomStorage(dir);
