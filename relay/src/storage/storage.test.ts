@@ -16,6 +16,14 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
+/** Counts every FileHandle's fdatasync from now on (restore it after). */
+async function spyOnDatasync(dir: string) {
+  const probe = await open(join(dir, 'probe'), 'w');
+  const FileHandle = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+  await probe.close();
+  return vi.spyOn(FileHandle, 'datasync');
+}
+
 describe('DiskRoomStorage', () => {
   roomStorageContract(async () => new DiskRoomStorage(await tempDir()));
 
@@ -108,10 +116,7 @@ describe('DiskRoomStorage', () => {
     const dir = await tempDir();
     const storage = new DiskRoomStorage(dir);
     await storage.append('vwarm', [new Uint8Array([0])]);
-    const probe = await open(join(dir, 'probe'), 'w');
-    const FileHandle = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
-    await probe.close();
-    const datasync = vi.spyOn(FileHandle, 'datasync');
+    const datasync = await spyOnDatasync(dir);
     const rooms = Array.from({ length: 50 }, (_, i) => `vroom${i}`);
     await Promise.all(rooms.map((room) => storage.append(room, [new Uint8Array([1])])));
     // a handful at most (the rooms' logs open over a few event-loop turns), never one per room
@@ -127,10 +132,7 @@ describe('DiskRoomStorage', () => {
     const dir = await tempDir();
     const storage = new DiskRoomStorage(dir);
     await storage.append('vwarm', [new Uint8Array([0])]);
-    const probe = await open(join(dir, 'probe'), 'w');
-    const FileHandle = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
-    await probe.close();
-    const datasync = vi.spyOn(FileHandle, 'datasync');
+    const datasync = await spyOnDatasync(dir);
     const started = performance.now();
     const appends: Promise<void>[] = [];
     for (let i = 0; i < 60; i++) {
