@@ -22,8 +22,8 @@ interface QueuedAppend {
  * shared by every node. Appends from all rooms that arrive within a few milliseconds of the first,
  * or while a write runs, go into the next write together, one multi-row INSERT committed once
  * (group commit, as the disk store's commit log), and each resolves once PostgreSQL has committed
- * it: that is what a `saved` ack means in cluster mode. Compaction merges a room's rows into its newest row ({@link compactThrough}),
- * which other nodes' appends never conflict with.
+ * it: that is what a `saved` ack means in cluster mode. Compaction merges a room's rows into its
+ * newest row ({@link compactThrough}), which other nodes' appends never conflict with.
  */
 export class PostgresRoomStorage implements RoomStorage {
   readonly #pool: Postgres;

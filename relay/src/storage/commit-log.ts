@@ -1,7 +1,6 @@
 import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
-import { FRAME_HEADER, decodeFrames } from './frames';
+import { FRAME_HEADER, decodeFrames, sealFrame } from './frames';
 import { appendNow, fsyncDir, writeFileDurably } from './durable-file';
 
 /**
@@ -61,10 +60,7 @@ function encodeCommit(batch: readonly CommittedRoom[]): Buffer {
       out.writeUInt16LE(name.byteLength, start);
       name.copy(out, start + 2);
       out.set(update, start + 2 + name.byteLength);
-      const end = start + 2 + name.byteLength + update.byteLength;
-      out.writeUInt32LE(end - start, at);
-      out.writeUInt32LE(crc32(out.subarray(start, end)), at + 4);
-      at = end;
+      at = sealFrame(out, at, start + 2 + name.byteLength + update.byteLength);
     }
   });
   return out;

@@ -13,12 +13,20 @@ export function encodeFrames(payloads: readonly Uint8Array[]): Buffer {
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (const p of payloads) {
-    out.writeUInt32LE(p.byteLength, at);
-    out.writeUInt32LE(crc32(p), at + 4);
     out.set(p, at + FRAME_HEADER);
-    at += FRAME_HEADER + p.byteLength;
+    at = sealFrame(out, at, at + FRAME_HEADER + p.byteLength);
   }
   return out;
+}
+
+/**
+ * Writes the header of the frame at `at` whose payload is already in place, from
+ * `at + FRAME_HEADER` up to `end`. Returns `end`, where the next frame starts.
+ */
+export function sealFrame(out: Buffer, at: number, end: number): number {
+  out.writeUInt32LE(end - at - FRAME_HEADER, at);
+  out.writeUInt32LE(crc32(out.subarray(at + FRAME_HEADER, end)), at + 4);
+  return end;
 }
 
 /** The readable frames of a log and where the good bytes end. */
