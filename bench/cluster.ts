@@ -8,7 +8,7 @@
  * that PostgreSQL does not).
  *
  * Usage: npm run bench:cluster [-- --venues 1000 --clients 3 --seconds 30 --interval 2000
- *   --nodes 1,2,3]
+ *   --nodes 1,2,3 --client-processes 4]
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '30' },
     interval: { type: 'string', default: '2000' },
+    'client-processes': { type: 'string', default: '4' },
     nodes: { type: 'string', default: '1,2,3' },
   },
 });
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
     clientsPerVenue: Number(args.clients),
     seconds: Number(args.seconds),
     intervalMs: Number(args.interval),
+    clientProcesses: Number(args['client-processes']),
   };
   console.log(`many venues: ${JSON.stringify(shape)}`);
   const dirs: string[] = [];

@@ -1,7 +1,10 @@
 /**
  * The measurements of `npm run bench:relay`, each run the same way against either server: stock
- * y-websocket clients in this process, the server in a child process.
+ * y-websocket clients in this process (the many-venues run's in client processes,
+ * bench/venue-clients.ts), the server in a child process.
  */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -76,8 +79,9 @@ class Rooms {
   }
 }
 
-function client(
-  server: BenchServer,
+/** A stock y-websocket client of `room` on a server (any object with its `wsUrl`). */
+export function client(
+  server: Pick<BenchServer, 'wsUrl'>,
   room: { room: string; token: string },
   doc = new Y.Doc(),
   counter?: Counter,
@@ -93,7 +97,8 @@ function client(
   });
 }
 
-async function allSynced(providers: WebsocketProvider[], timeoutMs = 60_000): Promise<void> {
+/** Resolves once every provider has synced, or rejects after `timeoutMs`. */
+export async function allSynced(providers: WebsocketProvider[], timeoutMs = 60_000): Promise<void> {
   await eventually(
     () => {
       if (!providers.every((p) => p.synced)) throw new Error('not synced');
@@ -359,13 +364,15 @@ export async function mergeBytes(
   };
 }
 
-/** Shape of the many-venues run (`--venues`, `--clients`, `--seconds`, `--interval`). */
+/** Shape of the many-venues run (`--venues`, `--clients`, `--seconds`, `--interval`, `--client-processes`). */
 export interface ManyVenuesShape {
   readonly venues: number;
   readonly clientsPerVenue: number;
   readonly seconds: number;
   /** Mean milliseconds between one client's writes (each client starts at a random phase). */
   readonly intervalMs: number;
+  /** Processes the clients are spread over, whole venues to each (bench/venue-clients.ts). */
+  readonly clientProcesses: number;
 }
 
 /** What the many-venues run measured on one server or the nodes of a cluster. */
@@ -389,6 +396,59 @@ export interface ManyVenuesResult {
   readonly elapsedMs: number;
   /** The largest resident set of any node. */
   readonly rssPeak: number;
+  /** The busiest client process's event-loop utilisation over the writes (0–1). */
+  readonly clientBusy: number;
+}
+
+/** A venue for one client process (bench/venue-clients.ts): its room, token, and the relay address of each of its clients. */
+export interface ClientVenue {
+  readonly room: string;
+  readonly token: string;
+  readonly urls: readonly string[];
+}
+
+/** What `manyVenues` sends a client process. */
+export type ToClients =
+  | { readonly type: 'open'; readonly venues: readonly ClientVenue[] }
+  | { readonly type: 'write'; readonly intervalMs: number; readonly seconds: number };
+
+/** What a client process answers. */
+export type FromClients =
+  | { readonly type: 'synced' }
+  | {
+      readonly type: 'done';
+      readonly samples: Float64Array;
+      readonly writes: number;
+      readonly deliveries: number;
+      readonly expected: number;
+      /** The process's event-loop utilisation over the write phase (0–1). */
+      readonly busy: number;
+    };
+
+/** A forked client process and the next message it sends. */
+function clientProcess(): { child: ChildProcess; next: () => Promise<FromClients> } {
+  const child = fork(fileURLToPath(new URL('./venue-clients.ts', import.meta.url)), {
+    serialization: 'advanced',
+  });
+  const inbox: FromClients[] = [];
+  let waiting: ((m: FromClients) => void) | null = null;
+  child.on('message', (m: FromClients) => (waiting ? waiting(m) : inbox.push(m)));
+  const exited = new Promise<never>((_, reject) =>
+    child.on('exit', (code) => reject(new Error(`client process exited (${code})`))),
+  );
+  const next = () =>
+    Promise.race([
+      exited,
+      new Promise<FromClients>((resolve) => {
+        const queued = inbox.shift();
+        if (queued) return resolve(queued);
+        waiting = (m) => {
+          waiting = null;
+          resolve(m);
+        };
+      }),
+    ]);
+  return { child, next };
 }
 
 /**
@@ -396,7 +456,7 @@ export interface ManyVenuesResult {
  * `clientsPerVenue` stock y-websocket clients each, a venue's clients spread over the nodes (client
  * k of venue v on node (v + k) mod n); every client writes one small new key every `intervalMs`
  * (random phase) for `seconds`. Latency is from the write to each other client of the room
- * observing it; nothing may be lost.
+ * observing it, timed in the client process that holds the whole venue; nothing may be lost.
  */
 export async function manyVenues(
   servers: BenchServer | readonly BenchServer[],
@@ -407,91 +467,74 @@ export async function manyVenues(
   const nodes = Array.isArray(servers) ? servers : [servers as BenchServer];
   const first = nodes[0] as BenchServer;
   const rooms = await new Rooms(first).venues(shape.venues);
-  const groups: WebsocketProvider[][] = [];
-  for (let i = 0; i < rooms.length; i += 50) {
-    const batch = rooms
-      .slice(i, i + 50)
-      .map((room, v) =>
-        Array.from({ length: shape.clientsPerVenue }, (_, k) =>
-          client(nodes[(i + v + k) % nodes.length] as BenchServer, room),
-        ),
-      );
-    await allSynced(batch.flat(), 120_000);
-    groups.push(...batch);
-  }
-  const samples: number[] = [];
-  let deliveries = 0;
-  for (const group of groups) {
-    for (const p of group) {
-      p.doc.getMap('w').observe((event) => {
-        if (event.transaction.local) return;
-        const now = performance.now();
-        for (const key of event.keysChanged) {
-          samples.push(now - (p.doc.getMap('w').get(key) as number));
-          deliveries++;
-        }
-      });
-    }
-  }
-  const pids = nodes.map((node) => node.child.pid!);
-  const nodesCpu = () => Promise.all(pids.map((pid) => cpuMicros(pid)));
-  let rssPeak = 0;
-  const sampleRss = () =>
-    Promise.all(pids.map((pid) => rssBytes(pid))).then(
-      (all) => (rssPeak = Math.max(rssPeak, ...all)),
+  const processes = Array.from({ length: shape.clientProcesses }, clientProcess);
+  try {
+    await Promise.all(
+      processes.map(async ({ child, next }, p) => {
+        const venues = rooms
+          .map((room, v) => ({
+            ...room,
+            urls: Array.from(
+              { length: shape.clientsPerVenue },
+              (_, k) => (nodes[(v + k) % nodes.length] as BenchServer).wsUrl,
+            ),
+          }))
+          .filter((_, v) => v % shape.clientProcesses === p);
+        child.send({ type: 'open', venues } satisfies ToClients);
+        if ((await next()).type !== 'synced') throw new Error('client process out of step');
+      }),
     );
-  await sampleRss();
-  const rssTimer = setInterval(() => void sampleRss(), 500);
-  let writes = 0;
-  const timers: NodeJS.Timeout[] = [];
-  const startCpu = await nodesCpu();
-  const startServices = await serviceCpu();
-  const started = performance.now();
-  for (const group of groups) {
-    for (const [i, p] of group.entries()) {
-      let n = 0;
-      const write = () => {
-        p.doc.getMap('w').set(`${i}-${n++}`, performance.now());
-        writes++;
-      };
-      const phase = Math.random() * shape.intervalMs;
-      timers.push(
-        setTimeout(() => {
-          write();
-          timers.push(setInterval(write, shape.intervalMs));
-        }, phase),
+    const pids = nodes.map((node) => node.child.pid!);
+    const nodesCpu = () => Promise.all(pids.map((pid) => cpuMicros(pid)));
+    let rssPeak = 0;
+    const sampleRss = () =>
+      Promise.all(pids.map((pid) => rssBytes(pid))).then(
+        (all) => (rssPeak = Math.max(rssPeak, ...all)),
       );
-    }
+    await sampleRss();
+    const rssTimer = setInterval(() => void sampleRss(), 500);
+    const startCpu = await nodesCpu();
+    const startServices = await serviceCpu();
+    const started = performance.now();
+    const write: ToClients = {
+      type: 'write',
+      intervalMs: shape.intervalMs,
+      seconds: shape.seconds,
+    };
+    const done = await Promise.all(
+      processes.map(async ({ child, next }) => {
+        child.send(write);
+        const reply = await next();
+        if (reply.type !== 'done') throw new Error('client process out of step');
+        return reply;
+      }),
+    );
+    const elapsed = performance.now() - started;
+    const nodeCpu = (await nodesCpu()).map((cpu, i) => cpu - (startCpu[i] as number));
+    const cpu = nodeCpu.reduce((sum, c) => sum + c, 0);
+    const services = Object.fromEntries(
+      Object.entries(await serviceCpu()).map(([name, c]) => [name, c - (startServices[name] ?? 0)]),
+    );
+    clearInterval(rssTimer);
+    const samples = done.flatMap((d) => Array.from(d.samples));
+    const sum = (f: (d: (typeof done)[number]) => number) => done.reduce((s, d) => s + f(d), 0);
+    const writes = sum((d) => d.writes);
+    return {
+      p50: percentile(samples, 50),
+      p99: percentile(samples, 99),
+      max: percentile(samples, 100),
+      writes,
+      deliveries: sum((d) => d.deliveries),
+      lost: sum((d) => d.expected - d.deliveries),
+      cpuShare: cpu / 1000 / elapsed,
+      cpuPerWrite: cpu / writes,
+      nodeCpu,
+      services,
+      elapsedMs: elapsed,
+      rssPeak,
+      clientBusy: Math.max(...done.map((d) => d.busy)),
+    };
+  } finally {
+    processes.forEach(({ child }) => child.kill());
   }
-  await new Promise((resolve) => setTimeout(resolve, shape.seconds * 1000));
-  timers.forEach((t) => clearTimeout(t));
-  const expected = writes * (shape.clientsPerVenue - 1);
-  await eventually(
-    () => {
-      if (deliveries < expected) throw new Error(`${expected - deliveries} not delivered`);
-    },
-    { timeoutMs: 30_000, intervalMs: 50 },
-  ).catch(() => undefined);
-  const elapsed = performance.now() - started;
-  const nodeCpu = (await nodesCpu()).map((cpu, i) => cpu - (startCpu[i] as number));
-  const cpu = nodeCpu.reduce((sum, c) => sum + c, 0);
-  const services = Object.fromEntries(
-    Object.entries(await serviceCpu()).map(([name, c]) => [name, c - (startServices[name] ?? 0)]),
-  );
-  clearInterval(rssTimer);
-  groups.flat().forEach((p) => p.destroy());
-  return {
-    p50: percentile(samples, 50),
-    p99: percentile(samples, 99),
-    max: percentile(samples, 100),
-    writes,
-    deliveries,
-    lost: expected - deliveries,
-    cpuShare: cpu / 1000 / elapsed,
-    cpuPerWrite: cpu / writes,
-    nodeCpu,
-    services,
-    elapsedMs: elapsed,
-    rssPeak,
-  };
 }

@@ -6,7 +6,7 @@
  * The many-venues lines (issue 10) run djamms on disk against the reference in memory.
  *
  * Usage: npm run bench:relay [-- --scenario many-venues --venues 1000 --clients 3 --seconds 60
- *   --interval 2000]
+ *   --interval 2000 --client-processes 4]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -70,6 +70,7 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '60' },
     interval: { type: 'string', default: '2000' },
+    'client-processes': { type: 'string', default: '4' },
   },
 });
 
@@ -83,6 +84,7 @@ async function manyVenuesBoth(): Promise<void> {
     clientsPerVenue: Number(args.clients),
     seconds: Number(args.seconds),
     intervalMs: Number(args.interval),
+    clientProcesses: Number(args['client-processes']),
   };
   const reference = await startServer('reference', await freePort());
   const ref = await manyVenues(reference, shape).finally(() => reference.kill());
@@ -91,7 +93,11 @@ async function manyVenuesBoth(): Promise<void> {
   const ours = await manyVenues(disk, shape).finally(() => disk.kill());
   await rm(dataDir, { recursive: true, force: true });
   const name = `many-venues-${shape.venues}x${shape.clientsPerVenue}`;
-  const info = { shape, writes: { djamms: ours.writes, reference: ref.writes } };
+  const info = {
+    shape,
+    writes: { djamms: ours.writes, reference: ref.writes },
+    clientBusy: { djamms: round(ours.clientBusy), reference: round(ref.clientBusy) },
+  };
   line(`${name}-latency-p50`, 'ms', ours.p50, ref.p50, 'ratio <= 1', info);
   line(`${name}-latency-p99`, 'ms', ours.p99, ref.p99, 'ratio <= 1');
   line(`${name}-latency-max`, 'ms', ours.max, ref.max, 'info');
