@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import * as Y from 'yjs';
 import { silentLogger } from 'djamms-relay';
@@ -44,6 +44,33 @@ describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
       // a second worker with the same stale view changes nothing
       expect(await storage.compactThrough('vroom', rows[0]!.id, new Uint8Array([8]))).toBe(false);
       expect((await storage.load('vroom')).updates.map((u) => [...u])).toEqual([[9], [3]]);
+    });
+
+    it('RP40 RP11 under a steady stream of updates, INSERTs start at least 10 ms apart and lose nothing', async () => {
+      const { pool } = await fresh();
+      const storage = new PostgresRoomStorage(pool);
+      await storage.append('vwarm', [new Uint8Array([0])]);
+      const query = vi.spyOn(pool, 'query');
+      const started = performance.now();
+      const appends: Promise<void>[] = [];
+      for (let i = 0; i < 60; i++) {
+        appends.push(storage.append(`vroom${i % 7}`, [new Uint8Array([i])]));
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      await Promise.all(appends);
+      const elapsed = performance.now() - started;
+      expect(query.mock.calls.length).toBeLessThanOrEqual(Math.ceil(elapsed / 10) + 1);
+      query.mockRestore();
+      const stored = await Promise.all(
+        Array.from({ length: 7 }, async (_, r) => (await storage.load(`vroom${r}`)).updates),
+      );
+      expect(
+        stored
+          .flat()
+          .map((u) => u[0])
+          .sort((a, b) => a! - b!),
+      ).toEqual(Array.from({ length: 60 }, (_, i) => i));
+      await storage.close();
     });
   });
 

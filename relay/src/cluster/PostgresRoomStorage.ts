@@ -1,34 +1,22 @@
 import type { RoomStorage, StoredRoom } from '../storage/RoomStorage';
+import type { CommittedRoom } from '../storage/commit-log';
+import { GroupCommit } from '../storage/group-commit';
 import { inTransaction, type Postgres } from './postgres';
 
 /** Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters). */
 const ROWS_PER_INSERT = 10_000;
 /**
- * How long a write gathers appends after the first one arrived: every INSERT is a round trip to
- * PostgreSQL and a commit, which cost a node more CPU per update than anything else once a
- * thousand venues wrote; a few milliseconds gather several rooms' updates into one.
- */
-const GATHER_MS = 4;
-
-interface QueuedAppend {
-  readonly room: string;
-  readonly updates: readonly Uint8Array[];
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/**
  * Room update logs in PostgreSQL (cluster mode, RP40): one row per update in `room_updates`,
- * shared by every node. Appends from all rooms that arrive within a few milliseconds of the first,
- * or while a write runs, go into the next write together, one multi-row INSERT committed once
- * (group commit, as the disk store's commit log), and each resolves once PostgreSQL has committed
- * it: that is what a `saved` ack means in cluster mode. Compaction merges a room's rows into its
- * newest row ({@link compactThrough}), which other nodes' appends never conflict with.
+ * shared by every node. Appends from all rooms go into one multi-row INSERT committed once (group
+ * commit, RP11, as the disk store's commit log: every INSERT is a round trip to PostgreSQL and a
+ * commit, which cost a node more CPU per update than anything else once a thousand venues wrote),
+ * and each resolves once PostgreSQL has committed it: that is what a `saved` ack means in cluster
+ * mode. Compaction merges a room's rows into its newest row ({@link compactThrough}), which other
+ * nodes' appends never conflict with.
  */
 export class PostgresRoomStorage implements RoomStorage {
   readonly #pool: Postgres;
-  #queue: QueuedAppend[] = [];
-  #writing: Promise<void> | null = null;
+  readonly #commits = new GroupCommit<CommittedRoom>((batch) => this.#write(batch));
 
   constructor(pool: Postgres) {
     this.#pool = pool;
@@ -46,34 +34,17 @@ export class PostgresRoomStorage implements RoomStorage {
 
   append(room: string, updates: readonly Uint8Array[]): Promise<void> {
     if (updates.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      // copied now: the caller may reuse its buffers once this returns
-      this.#queue.push({ room, updates: updates.map((u) => Buffer.from(u)), resolve, reject });
-      this.#writing ??= new Promise<void>((next) => setTimeout(next, GATHER_MS)).then(() =>
-        this.#writeQueued(),
-      );
-    });
+    // copied now: the caller may reuse its buffers once this returns
+    return this.#commits.add({ room, updates: updates.map((u) => Buffer.from(u)) });
   }
 
-  async #writeQueued(): Promise<void> {
-    try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0);
-        const rows: [string, Uint8Array][] = [];
-        for (const queued of batch) {
-          for (const update of queued.updates) rows.push([queued.room, update]);
-        }
-        try {
-          for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
-            await this.#insert(rows.slice(i, i + ROWS_PER_INSERT));
-        } catch (error) {
-          for (const queued of batch) queued.reject(error);
-          continue;
-        }
-        for (const queued of batch) queued.resolve();
-      }
-    } finally {
-      this.#writing = null;
+  async #write(batch: readonly CommittedRoom[]): Promise<void> {
+    const rows: [string, Uint8Array][] = [];
+    for (const { room, updates } of batch) {
+      for (const update of updates) rows.push([room, update]);
+    }
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      await this.#insert(rows.slice(i, i + ROWS_PER_INSERT));
     }
   }
 
@@ -122,6 +93,6 @@ export class PostgresRoomStorage implements RoomStorage {
   async release(_room: string): Promise<void> {}
 
   async close(): Promise<void> {
-    await this.#writing;
+    await this.#commits.drained();
   }
 }

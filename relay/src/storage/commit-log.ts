@@ -2,6 +2,7 @@ import { mkdir, open, readFile, readdir, rm, type FileHandle } from 'node:fs/pro
 import { join } from 'node:path';
 import { FRAME_HEADER, decodeFrames, sealFrame } from './frames';
 import { appendNow, fsyncDir, writeFileDurably } from './durable-file';
+import { GroupCommit } from './group-commit';
 
 /**
  * Start a new commit log once the current one holds this many bytes… (the room logs get a
@@ -10,14 +11,6 @@ import { appendNow, fsyncDir, writeFileDurably } from './durable-file';
 const CHECKPOINT_BYTES = 16 * 1024 * 1024;
 /** …or is this old. */
 const CHECKPOINT_MS = 60_000;
-
-/**
- * A commit starts at least this long after the previous one started. Handing an fdatasync to the
- * thread pool costs the event loop far more than the write before it (about 0.2 ms on a virtual
- * machine): at a thousand busy venues, commits back to back carried three updates each and their
- * fsyncs were a quarter of the relay's CPU. A lone update still commits at once.
- */
-const COMMIT_GAP_MS = 10;
 
 /** One room's updates in a commit, as the commit log stores them. */
 export interface CommittedRoom {
@@ -33,11 +26,6 @@ interface Generation {
   /** Rooms whose own logs are written and fsynced at this generation's checkpoint. */
   readonly rooms: Set<string>;
   bytes: number;
-}
-
-interface Waiting extends CommittedRoom {
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /**
@@ -85,11 +73,7 @@ export class CommitLog {
   readonly #dir: string;
   #next = 0;
   #current: Generation | null = null;
-  #waiting: Waiting[] = [];
-  #scheduled = false;
-  /** `performance.now()` when the last commit started. */
-  #lastStart = -Infinity;
-  #committing: Promise<void> | null = null;
+  readonly #commits = new GroupCommit<CommittedRoom>((batch) => this.#commit(batch));
   #checkpointing: Promise<void> | null = null;
   readonly #writeRoom: (room: string) => Promise<void>;
   readonly #onCommit: (seconds: number) => void;
@@ -155,36 +139,14 @@ export class CommitLog {
   }
 
   /**
-   * Resolves once `updates` of `room` are durable in the commit log: the group commit takes
-   * everything that arrived during the current event-loop turn, and whatever arrives during an
-   * fdatasync goes into the next commit, which starts as soon as that one returns and
-   * {@link COMMIT_GAP_MS} after it started.
+   * Resolves once `updates` of `room` are durable in the commit log: a group commit (RP11) takes
+   * everything that arrived during the current event-loop turn, or while the previous fdatasync ran.
    */
   append(room: string, updates: readonly Uint8Array[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#waiting.push({ room, updates, resolve, reject });
-      this.#schedule();
-    });
+    return this.#commits.add({ room, updates });
   }
 
-  #schedule(): void {
-    if (this.#scheduled || this.#committing) return;
-    this.#scheduled = true;
-    const start = () => {
-      this.#scheduled = false;
-      this.#lastStart = performance.now();
-      this.#committing = this.#commit().finally(() => {
-        this.#committing = null;
-        if (this.#waiting.length > 0) this.#schedule();
-      });
-    };
-    const wait = this.#lastStart + COMMIT_GAP_MS - performance.now();
-    if (wait > 0) setTimeout(start, wait);
-    else setImmediate(start);
-  }
-
-  async #commit(): Promise<void> {
-    const batch = this.#waiting.splice(0);
+  async #commit(batch: readonly CommittedRoom[]): Promise<void> {
     const generation = (this.#current ??= this.#open());
     const started = performance.now();
     try {
@@ -198,11 +160,9 @@ export class CommitLog {
       // a failed write may have left a torn frame: later commits go to a new generation, and this
       // one stays on disk for the next start (its earlier commits were acknowledged)
       if (this.#current === generation) this.#current = null;
-      for (const waiting of batch) waiting.reject(error);
-      return;
+      throw error;
     }
     this.#onCommit((performance.now() - started) / 1000);
-    for (const waiting of batch) waiting.resolve();
     if (generation.bytes >= CHECKPOINT_BYTES || Date.now() - generation.openedAt >= CHECKPOINT_MS) {
       void this.checkpoint().catch(() => undefined);
     }
@@ -235,7 +195,7 @@ export class CommitLog {
     const generation = this.#current;
     if (!generation) return;
     this.#current = null;
-    await this.#committing;
+    await this.#commits.current();
     for (const room of generation.rooms) await this.#writeRoom(room);
     await (await generation.file).close();
     await rm(generation.path);

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { COMMIT_GAP_MS, GroupCommit } from './group-commit';
+
+describe('GroupCommit', () => {
+  it('RP11 a lone item commits at once; what arrives in one turn is one commit', async () => {
+    const commits: number[][] = [];
+    const group = new GroupCommit<number>(async (items) => void commits.push(items));
+    const started = performance.now();
+    await group.add(1);
+    expect(performance.now() - started).toBeLessThan(COMMIT_GAP_MS);
+    await Promise.all([group.add(2), group.add(3), group.add(4)]);
+    expect(commits).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('RP11 commits run one at a time, each starting at least 10 ms after the previous one', async () => {
+    const starts: number[] = [];
+    let running = 0;
+    const group = new GroupCommit<number>(async () => {
+      expect(running++).toBe(0);
+      starts.push(performance.now());
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      running--;
+    });
+    const added: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      added.push(group.add(i));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await Promise.all(added);
+    // (each start is read a moment into its commit: allow a tenth of a millisecond for that)
+    for (let i = 1; i < starts.length; i++)
+      expect(starts[i]! - starts[i - 1]!).toBeGreaterThan(COMMIT_GAP_MS - 0.1);
+    expect(starts.length).toBeLessThan(40);
+  });
+
+  it('RP11 a failed commit rejects exactly its own items; the next commit goes on', async () => {
+    let fail = true;
+    const group = new GroupCommit<number>(async () => {
+      if (fail) throw new Error('disk full');
+    });
+    const first = [group.add(1), group.add(2)];
+    await expect(first[0]).rejects.toThrow('disk full');
+    await expect(first[1]).rejects.toThrow('disk full');
+    fail = false;
+    await expect(group.add(3)).resolves.toBeUndefined();
+    await group.drained();
+  });
+});
