@@ -11,6 +11,12 @@ export interface RateShare {
   close(): Promise<void>;
 }
 
+/**
+ * The share of a second's rate a key must have taken on a node before other nodes hear of it at
+ * once (RP45); less waits for the next full account.
+ */
+export const SHARE_AT_ONCE = 1 / 20;
+
 interface Bucket {
   tokens: number;
   at: number;
@@ -55,11 +61,27 @@ export class RateLimiter {
     this.#taken ??= new Map();
   }
 
-  /** What was taken per key since the last call (empty unless {@link shareTaken}). */
-  drainTaken(): Map<string, number> {
-    const taken = this.#taken ?? new Map<string, number>();
-    if (this.#taken) this.#taken = new Map();
-    return taken;
+  /**
+   * What was taken per key and not yet drained (empty unless {@link shareTaken}): every key when
+   * `all`, otherwise only the keys that took at least {@link SHARE_AT_ONCE} of a second's rate. The
+   * rest wait for a later call, so a trickle of requests costs other nodes nothing until it adds
+   * up (RP45).
+   */
+  drainTaken(all: boolean): Map<string, number> {
+    const taken = this.#taken;
+    if (!taken) return new Map();
+    if (all) {
+      this.#taken = new Map();
+      return taken;
+    }
+    const worth = this.#rate.perSecond * SHARE_AT_ONCE;
+    const drained = new Map<string, number>();
+    for (const [key, cost] of taken) {
+      if (cost < worth) continue;
+      drained.set(key, cost);
+      taken.delete(key);
+    }
+    return drained;
   }
 
   /** Another node took `cost` for `key`: the key's bucket here has that much less. */

@@ -2,8 +2,10 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../ops/logger';
 import type { RateLimiter, RateShare } from '../auth/rate-limit';
 
-/** How often a node tells the others what its limiters took. */
+/** How often a node tells the others what its limiters took, of the keys that took much. */
 const SHARE_MS = 200;
+/** How often a node tells the others everything its limiters took (every key). */
+const ACCOUNT_MS = 5_000;
 /** Messages the stream keeps (about): minutes of a busy cluster's counts. */
 const STREAM_LENGTH = 10_000;
 
@@ -19,9 +21,12 @@ export interface RedisRateShareOptions {
 /**
  * Rate limits shared between nodes (RP45): every 200 ms each node adds what its limiters took, by
  * limiter and key, to one Redis stream, and takes what the other nodes took from its own buckets.
- * A token, guest link or address therefore has one budget across the cluster, give or take what
- * the nodes took in the last fraction of a second; admission stays synchronous and local. If Redis
- * is away each node goes on with its own counts (at most n times the rate for n nodes).
+ * A key that took less than a twentieth of a second's rate waits for the full account every 5 s:
+ * a thousand venues' devices each sending a message a second would otherwise make every tell
+ * name them all, and every node parse it. A token, guest link or address therefore has one budget
+ * across the cluster, give or take what the nodes took in the last fraction of a second and a
+ * twentieth of a second's rate per node; admission stays synchronous and local. If Redis is away
+ * each node goes on with its own counts (at most n times the rate for n nodes).
  */
 export class RedisRateShare implements RateShare {
   readonly #opts: RedisRateShareOptions;
@@ -32,6 +37,8 @@ export class RedisRateShare implements RateShare {
   readonly #timer: NodeJS.Timeout;
   #closed = false;
   #loop: Promise<void> | null = null;
+  /** Tells since the last full account. */
+  #tells = 0;
 
   constructor(opts: RedisRateShareOptions) {
     this.#opts = opts;
@@ -53,10 +60,12 @@ export class RedisRateShare implements RateShare {
   }
 
   #tell(): void {
+    const all = ++this.#tells >= ACCOUNT_MS / SHARE_MS;
+    if (all) this.#tells = 0;
     const taken: Record<string, Record<string, number>> = {};
     let any = false;
     for (const [name, limiter] of this.#limiters) {
-      const counts = limiter.drainTaken();
+      const counts = limiter.drainTaken(all);
       if (counts.size === 0) continue;
       taken[name] = Object.fromEntries(counts);
       any = true;
