@@ -1,14 +1,16 @@
 /**
  * `npm run bench:cluster` (issue 11): the many-venues evening of `bench:relay` on one embedded relay
  * (on disk) and on clusters of 1, 2 and 3 nodes sharing Redis and PostgreSQL, in the same run on
- * the same machine. A venue's clients are spread over the nodes, so every write crosses nodes.
+ * the same machine. On two or more nodes it runs twice: with each venue's clients on one node, as
+ * the proxy of relay/README.md places them (`venue`), and with them spread so that every write
+ * crosses nodes (`spread`, the worst case: client k of venue v on node (v + k) mod n).
  * Reports p50/p99 latency from a write to each other client of the venue seeing it, lost updates,
  * relay CPU per write and per delivered write (each node), and Redis and PostgreSQL CPU per write.
  * PostgreSQL runs with `fsync = on` (RP40's promise); Redis without persistence (it holds nothing
  * that PostgreSQL does not).
  *
  * Usage: npm run bench:cluster [-- --venues 1000 --clients 3 --seconds 30 --interval 2000
- *   --nodes 1,2,3 --client-processes 4]
+ *   --nodes 1,2,3 --placement venue,spread --client-processes 4]
  */
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ const { values: args } = parseArgs({
     interval: { type: 'string', default: '2000' },
     'client-processes': { type: 'string', default: '4' },
     nodes: { type: 'string', default: '1,2,3' },
+    placement: { type: 'string', default: 'venue,spread' },
   },
 });
 
@@ -82,6 +85,7 @@ function report(name: string, r: ManyVenuesResult, single: ManyVenuesResult | nu
           }
         : {}),
       rssPeakMiB: round(r.rssPeak / 1048576, 1),
+      clientBusy: round(r.clientBusy, 2),
     }),
   );
 }
@@ -112,8 +116,17 @@ async function main(): Promise<void> {
     startRedis(found.redis),
   ]);
   try {
-    for (const count of args.nodes.split(',').map(Number)) {
-      const database = `bench_${count}`;
+    const runs = args.nodes
+      .split(',')
+      .map(Number)
+      .flatMap((count) =>
+        args.placement
+          .split(',')
+          .filter((placement) => count > 1 || placement === 'spread')
+          .map((placement) => ({ count, placement: placement as 'spread' | 'venue' })),
+      );
+    for (const { count, placement } of runs) {
+      const database = `bench_${count}_${placement}`;
       const admin = new pg.Client({ connectionString: postgres.url });
       await admin.connect();
       await admin.query(`CREATE DATABASE ${database}`);
@@ -130,10 +143,11 @@ async function main(): Promise<void> {
         redis: await cpuMicros(redis.pid() as number),
         postgres: await treeCpu(postgres.pid() as number),
       });
-      const result = await manyVenues(nodes, shape, servicesCpu).finally(() =>
+      const result = await manyVenues(nodes, { ...shape, placement }, servicesCpu).finally(() =>
         Promise.all(nodes.map((n) => n.kill())),
       );
-      report(`cluster of ${count}`, result, alone);
+      const where = count === 1 ? '' : placement === 'venue' ? ', by venue' : ', spread';
+      report(`cluster of ${count}${where}`, result, alone);
     }
   } finally {
     await Promise.all([postgres.dispose(), redis.dispose()]);

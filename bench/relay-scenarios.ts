@@ -373,6 +373,12 @@ export interface ManyVenuesShape {
   readonly intervalMs: number;
   /** Processes the clients are spread over, whole venues to each (bench/venue-clients.ts). */
   readonly clientProcesses: number;
+  /**
+   * How a cluster's nodes get a venue's clients: `spread`, each on another node (client k of venue
+   * v on node (v + k) mod n, so every write crosses nodes), or `venue`, all on one (node v mod n),
+   * as a proxy hashing the room of `/sync/<room>` places them (relay/README.md). Default `spread`.
+   */
+  readonly placement?: 'spread' | 'venue';
 }
 
 /** What the many-venues run measured on one server or the nodes of a cluster. */
@@ -453,8 +459,8 @@ function clientProcess(): { child: ChildProcess; next: () => Promise<FromClients
 
 /**
  * A chain's evening on one relay, or on the nodes of a cluster (issue 11): `venues` rooms with
- * `clientsPerVenue` stock y-websocket clients each, a venue's clients spread over the nodes (client
- * k of venue v on node (v + k) mod n); every client writes one small new key every `intervalMs`
+ * `clientsPerVenue` stock y-websocket clients each, on the nodes as `shape.placement` says; every
+ * client writes one small new key every `intervalMs`
  * (random phase) for `seconds`. Latency is from the write to each other client of the room
  * observing it, timed in the client process that holds the whole venue; nothing may be lost.
  */
@@ -476,7 +482,9 @@ export async function manyVenues(
             ...room,
             urls: Array.from(
               { length: shape.clientsPerVenue },
-              (_, k) => (nodes[(v + k) % nodes.length] as BenchServer).wsUrl,
+              (_, k) =>
+                (nodes[(v + (shape.placement === 'venue' ? 0 : k)) % nodes.length] as BenchServer)
+                  .wsUrl,
             ),
           }))
           .filter((_, v) => v % shape.clientProcesses === p);
