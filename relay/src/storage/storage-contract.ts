@@ -43,3 +43,18 @@ export function roomStorageContract(make: () => Promise<RoomStorage>): void {
     expect([...((await storage.load('vroom')).updates[0] ?? [])]).toEqual([5, 5]);
   });
 }
+
+/**
+ * A steady stream of updates (RP11's group-commit tests): 60 appends to seven rooms, one every
+ * millisecond or so. Resolves, once all are stored, with how long that took (ms).
+ */
+export async function appendSteadily(storage: RoomStorage): Promise<number> {
+  const started = performance.now();
+  const appends: Promise<void>[] = [];
+  for (let i = 0; i < 60; i++) {
+    appends.push(storage.append(`vroom${i % 7}`, [new Uint8Array([i])]));
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(appends);
+  return performance.now() - started;
+}
