@@ -597,6 +597,8 @@ export const words = {
     search: 'Search songs',
     searchPlaceholder: 'Song, artist or album',
     request: 'Request',
+    /** A request button's name: what it shows ("Request" or "Queued"), then the song. */
+    songButton: (shows: string, title: string) => `${shows} ${title}`,
     requested: 'Requested: it is in the queue',
     requestedOffline: 'Requested: it reaches the queue when the venue is back online',
     inQueue: 'Queued',

@@ -68,7 +68,7 @@ export interface TrackMatches {
  */
 interface Step {
   key: string;
-  /** Longest first: the likeliest to rule a track out. */
+  /** Longest first, the last typed first of those as long: the likeliest to rule a track out. */
   words: string[];
   /** Positions worth a look before `cursor`: what the query this one extends found there. */
   head: number[];
@@ -84,6 +84,13 @@ interface Step {
 export class TrackIndex {
   private arranged: LibraryTrack[] = [];
   private texts: string[] = [];
+  /**
+   * Every text, in order, a line apart, and where each starts: a scan for a rare word jumps from
+   * one occurrence to the next rather than testing each track (issue 9: the keys that narrow a
+   * search to a few tracks scanned most of a library).
+   */
+  private all = '';
+  private starts = new Int32Array(0);
   private prepared = false;
   /** Steps of the queries typed so far, each extending the one before it. */
   private trail: Step[] = [];
@@ -102,7 +109,7 @@ export class TrackIndex {
     const texts = kept.map(searchText);
     if (order === 'title') {
       this.arranged = kept;
-      this.texts = texts;
+      this.joinTexts(texts);
       return;
     }
     const keys = texts.map((text) => text.split('\n'));
@@ -113,7 +120,14 @@ export class TrackIndex {
       .map((_, i) => i)
       .sort(order === 'added' ? byAdded : (a, b) => byField(keys[a]!, keys[b]!, field));
     this.arranged = positions.map((i) => kept[i]!);
-    this.texts = positions.map((i) => texts[i]!);
+    this.joinTexts(positions.map((i) => texts[i]!));
+  }
+
+  private joinTexts(texts: string[]): void {
+    this.texts = texts;
+    this.all = texts.join('\n');
+    this.starts = new Int32Array(texts.length);
+    for (let i = 0, at = 0; i < texts.length; at += texts[i]!.length + 1, i++) this.starts[i] = at;
   }
 
   /** The first `limit` tracks with every word of `query` (all tracks for an empty one). */
@@ -135,7 +149,7 @@ export class TrackIndex {
     // query): where "sweet" has looked, only what it found (or has yet to check) can match.
     const step: Step = {
       key,
-      words: [...words].sort((a, b) => b.length - a.length),
+      words: [...words].reverse().sort((a, b) => b.length - a.length),
       head: before ? before.found.concat(before.head.slice(before.headAt)) : [],
       headAt: 0,
       cursor: before?.cursor ?? 0,
@@ -153,11 +167,31 @@ export class TrackIndex {
       const i = head[step.headAt++]!;
       if (hasAll(texts[i]!, words)) found.push(i);
     }
+    // The rest of the library: only tracks with the query's longest word need a closer look.
+    const { all, starts } = this;
     while (step.cursor < texts.length && found.length < count) {
-      const i = step.cursor++;
+      const at = words.length ? all.indexOf(words[0]!, starts[step.cursor]) : starts[step.cursor]!;
+      if (at < 0) {
+        step.cursor = texts.length;
+        break;
+      }
+      const i = trackAt(starts, at);
+      step.cursor = i + 1;
       if (hasAll(texts[i]!, words)) found.push(i);
     }
   }
+}
+
+/** The position of the text that holds offset `at` of the joined texts. */
+function trackAt(starts: Int32Array, at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function hasAll(text: string, words: string[]): boolean {

@@ -93,12 +93,12 @@ export class PlayerEngine {
     this.playLog = new PlayLog(
       deviceClock.now,
       () => recordId('play'),
-      (entry) => void sendRecord(session.credential, entry),
+      (entry) => sendRecord(session.credential, entry),
       (play) => keeper.save(play),
     );
     // What a player of this venue on this device was playing when it died goes in the history.
     void orphanedPlays(session.credential.venueId).then((plays) =>
-      plays.forEach((entry) => void sendRecord(session.credential, entry)),
+      plays.forEach((entry) => sendRecord(session.credential, entry)),
     );
     this.schedule = new ScheduleRunner(session);
     this.cache = new MediaCache((state) => {

@@ -128,7 +128,7 @@ export class VenueSession {
       const actions = new ActionLog(
         deviceClock.now,
         () => recordId('action'),
-        (entry) => void sendRecord(this.credential, entry),
+        (entry) => sendRecord(this.credential, entry),
       );
       ({ venue: this.venue, library: this.libraryModel } = actions.wrap(venue, library, this));
     } else {

@@ -1,0 +1,48 @@
+/**
+ * A burst of records from one screen (web/lib/records/send.ts), through a real relay: a library
+ * import records an action per track, and they reach the journal in posts of up to the relay's
+ * batch, not one request each (issue 9: thousands of requests are garbage a phone then collects
+ * while the bartender types).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateVenueResponse, JournalPage } from '@djamms/protocol';
+import { RECORDS_PER_POST, recordId, sendRecord } from '../../web/lib/records/send';
+import { eventually } from '@djamms/test-harness';
+import { api, createVenue, metric, startTestRelay, type TestRelay } from './helpers';
+
+describe('relay: a burst of staff records', () => {
+  let relay: TestRelay;
+  let venue: CreateVenueResponse;
+
+  beforeAll(async () => {
+    relay = await startTestRelay();
+    venue = await createVenue(relay);
+  });
+  afterAll(() => relay?.dispose());
+
+  it('goes out in posts of up to the relay’s batch, every record in the journal', async () => {
+    const journal = { relay: relay.url, token: venue.adminToken, venueId: venue.venueId };
+    const count = 2 * RECORDS_PER_POST + 50;
+    const ids = Array.from({ length: count }, () => recordId('action'));
+    let reads = 0;
+    const stored = async () => {
+      reads++;
+      const page = await api<JournalPage>(
+        relay.url,
+        'GET',
+        `/api/venues/${venue.venueId}/journal?kinds=action&limit=1000`,
+        { token: venue.adminToken },
+      );
+      return page.body.entries.map((e) => e.id);
+    };
+    const requests = () => metric(relay, 'djamms_http_request_seconds_count{route="journal"}');
+    expect(await stored()).toEqual([]);
+    await eventually(async () => expect(await requests()).toBe(reads));
+
+    for (const [n, id] of ids.entries())
+      sendRecord(journal, { id, kind: 'action', at: 1_000 + n, data: { what: `Added Song ${n}` } });
+    await eventually(async () => expect(new Set(await stored())).toEqual(new Set(ids)));
+    // Three posts (100, 100 and 50 records), besides this test's reads of the journal.
+    await eventually(async () => expect(await requests()).toBe(reads + 3));
+  });
+});
