@@ -120,4 +120,22 @@ describe('per-token limits and liveness', () => {
     live.close();
     stalled.terminate();
   });
+
+  it('RP16 pings go out a slice of the sockets at a time, each socket once per interval', async () => {
+    const kiosk = await pairDevice(relay, venue, 'kiosk');
+    const sockets = await Promise.all(
+      Array.from({ length: 32 }, () =>
+        rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${kiosk.token}`),
+      ),
+    );
+    const pings = sockets.map(() => [] as number[]);
+    sockets.forEach((ws, i) => ws.on('ping', () => pings[i]!.push(performance.now())));
+    await new Promise((resolve) => setTimeout(resolve, 3 * 150 + 50));
+    sockets.forEach((ws) => ws.close());
+    // every socket is pinged each interval (150 ms here)…
+    for (const times of pings) expect(times.length).toBeGreaterThanOrEqual(2);
+    // …but not all in one turn: one interval's pings are spread over most of it
+    const firsts = pings.map((times) => times[0]!);
+    expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThan(150 / 2);
+  });
 });

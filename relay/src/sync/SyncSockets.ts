@@ -26,6 +26,19 @@ export interface SyncSocketsOptions {
 }
 
 /**
+ * Liveness pings and keepalives (RP16) visit the sockets a slice at a time, each socket once per
+ * interval: three thousand pings at once held the event loop for about 100 ms every 30 s, which was
+ * most of the relay's worst latency in a thousand venues' evening.
+ */
+const SLICES = 16;
+
+/** Runs `visit` for slice 0, 1, … of {@link SLICES}, the whole round every `periodMs`. */
+function inSlices(periodMs: number, visit: (slice: number) => void): NodeJS.Timeout {
+  let tick = 0;
+  return setInterval(() => visit(tick++ % SLICES), periodMs / SLICES);
+}
+
+/**
  * The `/sync/<room>` endpoint (RP1): admission of upgrades, one {@link SyncConnection} per socket,
  * revocation, liveness pings and keepalives (RP16).
  */
@@ -45,8 +58,10 @@ export class SyncSockets {
       opts.now,
     );
     this.#timers = [
-      setInterval(() => this.#checkLiveness(), opts.pingIntervalMs),
-      setInterval(() => this.#connections.forEach((conn) => conn.keepAlive()), opts.keepaliveMs),
+      inSlices(opts.pingIntervalMs, (slice) => this.#checkLiveness(slice)),
+      inSlices(opts.keepaliveMs, (slice) => {
+        for (const conn of this.#connections) if (conn.id % SLICES === slice) conn.keepAlive();
+      }),
       setInterval(() => this.#messageLimiter.sweep(), 30_000),
     ];
     for (const timer of this.#timers) timer.unref();
@@ -163,11 +178,12 @@ export class SyncSockets {
    * Liveness (RP16): ping every interval; drop a socket only if it answered nothing, sent nothing
    * and drained nothing for a whole interval, so a large sync in flight is never killed (nor a
    * socket the relay itself stopped reading for its rate). A socket whose token expired meanwhile
-   * is closed with 4401 (RP5).
+   * is closed with 4401 (RP5). Each call checks one slice of the sockets.
    */
-  #checkLiveness(): void {
+  #checkLiveness(slice: number): void {
     const nowSeconds = Math.floor(this.#opts.now() / 1000);
     for (const conn of this.#connections) {
+      if (conn.id % SLICES !== slice) continue;
       if (conn.admission.claims.exp <= nowSeconds) {
         conn.close(CloseCode.unauthorized, 'token-expired');
         continue;
