@@ -2,12 +2,13 @@
  * A burst of records from one screen (web/lib/records/send.ts), through a real relay: a library
  * import records an action per track, and they reach the journal in posts of up to the relay's
  * batch, not one request each (issue 9: thousands of requests are garbage a phone then collects
- * while the bartender types).
+ * while the bartender types), and a post refused for its rate goes again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CreateVenueResponse, JournalPage } from '@djamms/protocol';
 import { RECORDS_PER_POST, recordId, sendRecord } from '../../web/lib/records/send';
 import { eventually } from '@djamms/test-harness';
+import { DEFAULT_LIMITS } from 'djamms-relay';
 import { api, createVenue, metric, startTestRelay, type TestRelay } from './helpers';
 
 describe('relay: a burst of staff records', () => {
@@ -44,5 +45,38 @@ describe('relay: a burst of staff records', () => {
     await eventually(async () => expect(new Set(await stored())).toEqual(new Set(ids)));
     // Three posts (100, 100 and 50 records), besides this test's reads of the journal.
     await eventually(async () => expect(await requests()).toBe(reads + 3));
+  });
+
+  it('waits out the relay’s rate when it is refused for it, and loses no record', async () => {
+    const tight = await startTestRelay({
+      limits: { ...DEFAULT_LIMITS, httpPerSecond: 2, httpBurst: 2 },
+    });
+    try {
+      const bar = await createVenue(tight);
+      const journal = { relay: tight.url, token: bar.adminToken, venueId: bar.venueId };
+      const ids = Array.from({ length: 3 * RECORDS_PER_POST }, () => recordId('action'));
+      for (const [n, id] of ids.entries())
+        sendRecord(journal, {
+          id,
+          kind: 'action',
+          at: 1_000 + n,
+          data: { what: `Added Song ${n}` },
+        });
+      await eventually(
+        async () => {
+          const page = await api<JournalPage>(
+            tight.url,
+            'GET',
+            `/api/venues/${bar.venueId}/journal?kinds=action&limit=1000`,
+            { token: bar.adminToken },
+          );
+          expect(new Set(page.body.entries.map((e) => e.id))).toEqual(new Set(ids));
+        },
+        { timeoutMs: 15_000, intervalMs: 1_000 },
+      );
+      expect(await metric(tight, 'djamms_rate_limited_total')).toBeGreaterThan(0);
+    } finally {
+      await tight.dispose();
+    }
   });
 });

@@ -41,16 +41,30 @@ export function sendRecord(journal: Journal, entry: JournalEntryInput): void {
   });
 }
 
-/** Posts `entries` in turn; a refusal is logged (nothing a person could fix), a failure queued. */
+/** How often a post the relay found too fast (429) is tried again, a second more apart each time. */
+const RATE_LIMITED_TRIES = 8;
+
+/**
+ * Posts `entries` in turn. A post refused for its rate waits and goes again (a long import's
+ * posts come after its uploads, on the same token); another refusal is logged (nothing a person
+ * could fix); a network failure is queued.
+ */
 async function post(journal: Journal, entries: JournalEntryInput[]): Promise<void> {
   for (let i = 0; i < entries.length; i += RECORDS_PER_POST) {
     const batch = entries.slice(i, i + RECORDS_PER_POST);
-    try {
-      await appendJournal(journal.relay, journal.token, journal.venueId, batch);
-    } catch (e) {
-      if (e instanceof RelayError)
-        console.warn(`The relay refused ${batch.length} ${batch[0]!.kind} records`, e.message);
-      // Otherwise offline: the service worker keeps the post and replays it.
+    for (let tries = 1; ; tries++) {
+      try {
+        await appendJournal(journal.relay, journal.token, journal.venueId, batch);
+      } catch (e) {
+        if (e instanceof RelayError && e.status === 429 && tries < RATE_LIMITED_TRIES) {
+          await new Promise((resolve) => setTimeout(resolve, tries * 1000));
+          continue;
+        }
+        if (e instanceof RelayError)
+          console.warn(`The relay refused ${batch.length} ${batch[0]!.kind} records`, e.message);
+        // Otherwise offline: the service worker keeps the post and replays it.
+      }
+      break;
     }
   }
 }
