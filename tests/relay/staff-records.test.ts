@@ -11,6 +11,17 @@ import { eventually } from '@djamms/test-harness';
 import { DEFAULT_LIMITS } from 'djamms-relay';
 import { api, createVenue, metric, startTestRelay, type TestRelay } from './helpers';
 
+/** The ids of the venue's `action` records in its journal. */
+async function recordIds(at: TestRelay, venue: CreateVenueResponse): Promise<string[]> {
+  const page = await api<JournalPage>(
+    at.url,
+    'GET',
+    `/api/venues/${venue.venueId}/journal?kinds=action&limit=1000`,
+    { token: venue.adminToken },
+  );
+  return page.body.entries.map((e) => e.id);
+}
+
 describe('relay: a burst of staff records', () => {
   let relay: TestRelay;
   let venue: CreateVenueResponse;
@@ -26,15 +37,9 @@ describe('relay: a burst of staff records', () => {
     const count = 2 * RECORDS_PER_POST + 50;
     const ids = Array.from({ length: count }, () => recordId('action'));
     let reads = 0;
-    const stored = async () => {
+    const stored = () => {
       reads++;
-      const page = await api<JournalPage>(
-        relay.url,
-        'GET',
-        `/api/venues/${venue.venueId}/journal?kinds=action&limit=1000`,
-        { token: venue.adminToken },
-      );
-      return page.body.entries.map((e) => e.id);
+      return recordIds(relay, venue);
     };
     const requests = () => metric(relay, 'djamms_http_request_seconds_count{route="journal"}');
     expect(await stored()).toEqual([]);
@@ -63,15 +68,7 @@ describe('relay: a burst of staff records', () => {
           data: { what: `Added Song ${n}` },
         });
       await eventually(
-        async () => {
-          const page = await api<JournalPage>(
-            tight.url,
-            'GET',
-            `/api/venues/${bar.venueId}/journal?kinds=action&limit=1000`,
-            { token: bar.adminToken },
-          );
-          expect(new Set(page.body.entries.map((e) => e.id))).toEqual(new Set(ids));
-        },
+        async () => expect(new Set(await recordIds(tight, bar))).toEqual(new Set(ids)),
         { timeoutMs: 15_000, intervalMs: 1_000 },
       );
       expect(await metric(tight, 'djamms_rate_limited_total')).toBeGreaterThan(0);
