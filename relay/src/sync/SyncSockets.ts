@@ -32,12 +32,6 @@ export interface SyncSocketsOptions {
  */
 const SLICES = 16;
 
-/** Runs `visit` for slice 0, 1, … of {@link SLICES}, the whole round every `periodMs`. */
-function inSlices(periodMs: number, visit: (slice: number) => void): NodeJS.Timeout {
-  let tick = 0;
-  return setInterval(() => visit(tick++ % SLICES), periodMs / SLICES);
-}
-
 /**
  * The `/sync/<room>` endpoint (RP1): admission of upgrades, one {@link SyncConnection} per socket,
  * revocation, liveness pings and keepalives (RP16).
@@ -58,10 +52,8 @@ export class SyncSockets {
       opts.now,
     );
     this.#timers = [
-      inSlices(opts.pingIntervalMs, (slice) => this.#checkLiveness(slice)),
-      inSlices(opts.keepaliveMs, (slice) => {
-        for (const conn of this.#connections) if (conn.id % SLICES === slice) conn.keepAlive();
-      }),
+      this.#inSlices(opts.pingIntervalMs, (conn) => this.#checkLiveness(conn)),
+      this.#inSlices(opts.keepaliveMs, (conn) => conn.keepAlive()),
       setInterval(() => this.#messageLimiter.sweep(), 30_000),
     ];
     for (const timer of this.#timers) timer.unref();
@@ -174,30 +166,35 @@ export class SyncSockets {
     }
   }
 
+  /** Visits every socket once per `periodMs`, one of {@link SLICES} slices of them at a time. */
+  #inSlices(periodMs: number, visit: (conn: SyncConnection) => void): NodeJS.Timeout {
+    let tick = 0;
+    return setInterval(() => {
+      const slice = tick++ % SLICES;
+      for (const conn of this.#connections) if (conn.id % SLICES === slice) visit(conn);
+    }, periodMs / SLICES);
+  }
+
   /**
    * Liveness (RP16): ping every interval; drop a socket only if it answered nothing, sent nothing
    * and drained nothing for a whole interval, so a large sync in flight is never killed (nor a
    * socket the relay itself stopped reading for its rate). A socket whose token expired meanwhile
-   * is closed with 4401 (RP5). Each call checks one slice of the sockets.
+   * is closed with 4401 (RP5).
    */
-  #checkLiveness(slice: number): void {
-    const nowSeconds = Math.floor(this.#opts.now() / 1000);
-    for (const conn of this.#connections) {
-      if (conn.id % SLICES !== slice) continue;
-      if (conn.admission.claims.exp <= nowSeconds) {
-        conn.close(CloseCode.unauthorized, 'token-expired');
-        continue;
-      }
-      const buffered = conn.socket.bufferedAmount;
-      const draining = buffered > 0 && buffered < conn.lastBuffered;
-      conn.lastBuffered = buffered;
-      if (!conn.alive && !draining && !conn.throttled) {
-        conn.socket.terminate();
-        continue;
-      }
-      conn.alive = false;
-      conn.socket.ping();
+  #checkLiveness(conn: SyncConnection): void {
+    if (conn.admission.claims.exp <= Math.floor(this.#opts.now() / 1000)) {
+      conn.close(CloseCode.unauthorized, 'token-expired');
+      return;
     }
+    const buffered = conn.socket.bufferedAmount;
+    const draining = buffered > 0 && buffered < conn.lastBuffered;
+    conn.lastBuffered = buffered;
+    if (!conn.alive && !draining && !conn.throttled) {
+      conn.socket.terminate();
+      return;
+    }
+    conn.alive = false;
+    conn.socket.ping();
   }
 
   /** Stops timers and closes every socket with `code`. */
