@@ -248,6 +248,25 @@ describe('playback', () => {
     expect(tv.venue.upNext(5).map((e) => e.track)).toEqual(['t9', 't1']);
   });
 
+  it('VM13 a loaded playlist plays from its first entry, not from where the old programme was', () => {
+    const { w, admin, tv } = openBar(venueWorld(), ['t1', 't2', 't3', 't4']);
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    expect(tv.venue.snapshot().nowPlaying?.track).toBe('t3');
+    w.net.flush();
+    must(admin.venue.loadPlaylist(['n1', 'n2', 'n3', 'n4', 'n5']));
+    w.net.flush();
+    // What plays now finishes; the new programme follows from its top, on every device.
+    expect(tv.venue.upNext(3).map((e) => e.track)).toEqual(['n1', 'n2', 'n3']);
+    expect(admin.venue.upNext(3).map((e) => e.track)).toEqual(['n1', 'n2', 'n3']);
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    expect(tv.venue.snapshot().nowPlaying?.track).toBe('n1');
+    // Within one programme the cursor still counts: an add does not send it back to the top.
+    must(admin.venue.addToProgramme('n6'));
+    w.net.flush();
+    expect(tv.venue.upNext(2).map((e) => e.track)).toEqual(['n2', 'n3']);
+  });
+
   it('VM23 progress is derived from the last state change, with no writes while playing', () => {
     const { w, tv } = playingWorld();
     let writes = 0;

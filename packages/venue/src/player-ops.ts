@@ -19,7 +19,7 @@ import {
 } from './schema';
 import { guestRequest, loadProgramme, vote, type TrackInfo } from './queue-ops';
 import { clockDoubt, recentOccurrences, slotOccurrence, type LocalTime } from './schedule';
-import { upNext, type EntryView } from './snapshot';
+import { cursorView, upNext, type EntryView } from './snapshot';
 
 /**
  * Records that this player is alive (the lease lives while its holder beats, VM3), and whether its
@@ -130,7 +130,8 @@ function withState(
 }
 
 /** Starts `entry` from the top. */
-function start(draft: Draft, entry: EntryView, now: number) {
+function start(ctx: OpContext, draft: Draft, entry: EntryView) {
+  const now = ctx.now;
   draft.put('play', {
     k: 'play',
     entry: entry.id,
@@ -141,7 +142,10 @@ function start(draft: Draft, entry: EntryView, now: number) {
     at: now,
   });
   if (entry.lane === 'priority') draft.played.set(entry.id, fact.played(entry.id, now));
-  else draft.put('cursor', { k: 'cursor', entry: entry.id, key: entry.key });
+  else {
+    const prog = ctx.view.programme.id;
+    draft.put('cursor', { k: 'cursor', entry: entry.id, key: entry.key, prog });
+  }
   const seq = draft.pastPlays().reduce((max, [s]) => Math.max(max, s), -1) + 1;
   draft.history.set(
     seq.toString(36),
@@ -153,10 +157,10 @@ function start(draft: Draft, entry: EntryView, now: number) {
 function startNext(ctx: OpContext, draft: Draft): string | null {
   const lane = ctx.view.lane.filter((e) => !draft.played.has(e.id));
   const last = draft.get('cursor');
-  const cursor = last ? { entry: last.entry, key: last.key } : null;
+  const cursor = last ? cursorView(last) : null;
   const next = upNext({ ...ctx.view, lane, cursor, nowPlaying: null }, 1)[0];
   const playback = draft.get('play');
-  if (next) start(draft, next, ctx.now);
+  if (next) start(ctx, draft, next);
   else if (playback) {
     draft.put('play', { ...withState(playback, 'stopped', ctx.now), pos: 0, why: 'end' });
   }
@@ -291,7 +295,7 @@ function previous(ctx: OpContext, draft: Draft): Decision {
   if (currentPosition(playback, ctx.now) > 5_000 || !entry) {
     draft.put('play', { ...withState(playback, 'playing', ctx.now), pos: 0 });
   } else {
-    start(draft, entry, ctx.now);
+    start(ctx, draft, entry);
   }
   return { s: 'applied' };
 }

@@ -188,11 +188,13 @@ export interface LeaseFact {
   readonly at: number;
 }
 
-/** The programme entry last started, and its order key then. */
+/** The programme entry last started, its order key then, and the programme it was in (VM13). */
 export interface CursorFact {
   readonly k: 'cursor';
   readonly entry: string;
   readonly key: string;
+  /** The programme's id; absent in cursors written before it was kept. */
+  readonly prog?: string;
 }
 
 /** Emergency stops so far (VM6). */

@@ -10,6 +10,7 @@ import { isSlot, type Slot } from './schedule';
 import {
   TIMING,
   type ClockDoubt,
+  type CursorFact,
   type IntentKind,
   type IntentOutcome,
   type Lane,
@@ -27,6 +28,19 @@ import {
   type VenueSettings,
 } from './settings';
 import type { Problem } from './validate';
+
+/** The programme entry last started (VM8), and the programme it was in when known (VM13). */
+export interface CursorView {
+  entry: string;
+  key: string;
+  programme?: string;
+}
+
+/** A player's cursor fact as the snapshot shows it. */
+export function cursorView(cursor: CursorFact): CursorView {
+  const { entry, key, prog } = cursor;
+  return prog === undefined ? { entry, key } : { entry, key, programme: prog };
+}
 
 /** An entry of the programme or the priority lane, in play order. */
 export interface EntryView {
@@ -108,7 +122,7 @@ export interface VenueSnapshot {
   lane: EntryView[];
   nowPlaying: NowPlaying | null;
   /** The programme entry last started, for walking the programme. */
-  cursor: { entry: string; key: string } | null;
+  cursor: CursorView | null;
   players: PlayerView[];
   activePlayer: string | null;
   intents: IntentView[];
@@ -356,7 +370,7 @@ export function buildSnapshot(facts: VenueFacts, meta: VenueMeta, now: number): 
     programme: readProgramme(facts, bans, problems),
     lane: readLane(facts, settings, bans, now),
     nowPlaying: readNowPlaying(facts.active, now),
-    cursor: cursor ? { entry: cursor.entry, key: cursor.key } : null,
+    cursor: cursor ? cursorView(cursor) : null,
     players: readPlayers(facts, now),
     activePlayer: facts.active?.w ?? null,
     intents: readIntents(facts, now),
@@ -401,7 +415,11 @@ export function upNext(snapshot: VenueSnapshot, n: number): EntryView[] {
   const order = programmeOrder(snapshot);
   if (out.length >= n || order.length === 0) return out;
   const { repeat, shuffle } = snapshot.settings;
-  const cursor = snapshot.cursor;
+  // A programme loaded since the cursor was set starts from its first entry (VM13).
+  const cursor =
+    (snapshot.cursor?.programme ?? snapshot.programme.id) === snapshot.programme.id
+      ? snapshot.cursor
+      : null;
   let start = 0;
   if (cursor) {
     const rankOf = (id: string, key: string) =>

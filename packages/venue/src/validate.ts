@@ -95,7 +95,7 @@ const CHECKS: Record<string, (f: Obj) => boolean> = {
     (f.off === undefined || f.off === true) &&
     (f.clock === undefined || isClockDoubt(f.clock)),
   lease: (f) => isCount(f.epoch) && isTime(f.at),
-  cursor: (f) => isId(f.entry) && isOrderKey(f.key),
+  cursor: (f) => isId(f.entry) && isOrderKey(f.key) && (f.prog === undefined || isId(f.prog)),
   stops: (f) => isCount(f.n),
   journal: (f) => typeof f.c === 'string' && f.c.length <= LIMITS.text,
   slot: (f) =>
