@@ -1,7 +1,9 @@
 /**
  * Issue 9: schedules. An admin phone adds a weekly slot covering now in the Music tab's Schedule
- * section; the TV player switches to the slot's playlist and volume by itself (venue SPEC VM32). A
- * player whose clock is wrong says so on the TV and on the admin, and does not switch (VM33).
+ * section; the TV player switches to the slot's playlist and volume by itself (venue SPEC VM32), in
+ * the venue's time zone (the admin phone's, in London) although the TV is set to Kiritimati's, 14
+ * hours ahead. A player whose clock is wrong says so on the TV and on the admin, and does not
+ * switch (VM33).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,8 +20,13 @@ import {
   type Page,
 } from './harness';
 
-const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true };
-const TV = { viewport: { width: 1920, height: 1080 } };
+const PHONE = {
+  viewport: { width: 390, height: 844 },
+  hasTouch: true,
+  timezoneId: 'Europe/London',
+};
+/** A TV stick left in another time zone: the schedule must not follow it. */
+const TV = { viewport: { width: 1920, height: 1080 }, timezoneId: 'Pacific/Kiritimati' };
 /** The wrong clock's TV reads three hours early (page code, as a string). */
 const THREE_HOURS_EARLY = `(() => {
   const Real = Date;
@@ -100,6 +107,10 @@ describe('e2e: schedules', () => {
     await admin.getByRole('tab', { name: 'Music' }).click();
     const section = admin.getByRole('region', { name: 'Schedule' });
     await section.getByText('Nothing scheduled: the music stays as it is').waitFor();
+    // The venue keeps the zone of the phone that made it.
+    expect(await section.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe(
+      'Europe/London',
+    );
 
     // A volume out of range is refused in words before anything is saved.
     await admin.getByRole('button', { name: 'Add a slot' }).click();

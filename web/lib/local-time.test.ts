@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { slotOccurrence, type Slot } from '@djamms/venue';
-import { localTimeOf } from './local-time';
+import { deviceTimeZone, knowsTimeZone, localTimeOf } from './local-time';
 
 const LONDON = 'Europe/London';
 const MINUTE = 60_000;
@@ -41,6 +41,15 @@ describe('local time for the schedule', () => {
       day: 0,
       minutes: 630,
     });
+  });
+
+  it('VM32 a venue zone this device does not know reads as its own zone, and is told apart', () => {
+    const t = Date.UTC(2026, 10, 28, 23, 30);
+    expect(knowsTimeZone('Mars/Olympus_Mons')).toBe(false);
+    expect(knowsTimeZone('')).toBe(true);
+    expect(knowsTimeZone(LONDON)).toBe(true);
+    expect(localTimeOf(t, 'Mars/Olympus_Mons')).toEqual(localTimeOf(t, deviceTimeZone()));
+    expect(localTimeOf(t)).toEqual(localTimeOf(t, deviceTimeZone()));
   });
 
   it('VM32 an hour that repeats in autumn meets its slot once; an hour skipped in spring skips it', () => {

@@ -1,34 +1,52 @@
 /**
- * The venue's local time for the schedule (venue SPEC VM32): the model has no time zone, so the
- * shell reads the date, weekday and minutes after midnight from this device's clock in its time
- * zone (or the one given, for tests), daylight saving included.
+ * The venue's local time for the schedule (venue SPEC VM32): the model keeps the venue's time zone
+ * (a setting) but no clock, so the shell reads the date, weekday and minutes after midnight from
+ * this device's clock in that zone (this device's own when none is set), daylight saving included.
  */
 import type { LocalTime } from '@djamms/venue';
 
-const formats = new Map<string, Intl.DateTimeFormat>();
+const formats = new Map<string, Intl.DateTimeFormat | null>();
 
-function format(timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = timeZone ?? '';
-  let f = formats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formats.set(key, f);
+/** This device's format for `timeZone` (its own zone when empty), or null for a zone it does not know. */
+function format(timeZone: string): Intl.DateTimeFormat | null {
+  let f = formats.get(timeZone);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-GB', {
+        timeZone: timeZone || undefined,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      });
+    } catch {
+      // a zone this device's time zone data lacks (RangeError)
+      f = null;
+    }
+    formats.set(timeZone, f);
   }
   return f;
 }
 
-/** The local time at `ms` (epoch milliseconds) in `timeZone`, this device's when not given. */
-export function localTimeOf(ms: number, timeZone?: string): LocalTime {
+/** This device's own time zone (`Europe/London`). */
+export function deviceTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Whether this device can tell the time in `timeZone` (empty: its own, always). */
+export function knowsTimeZone(timeZone: string): boolean {
+  return format(timeZone) !== null;
+}
+
+/**
+ * The local time at `ms` (epoch milliseconds) in `timeZone`, the venue's; in this device's own
+ * zone when it is empty or one this device does not know ({@link knowsTimeZone} says which).
+ */
+export function localTimeOf(ms: number, timeZone = ''): LocalTime {
   const parts: Record<string, number> = {};
-  for (const p of format(timeZone).formatToParts(ms)) {
+  for (const p of (format(timeZone) ?? format('')!).formatToParts(ms)) {
     if (p.type !== 'literal') parts[p.type] = Number(p.value);
   }
   const { year, month, day, hour, minute } = parts as Record<string, number>;

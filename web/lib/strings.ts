@@ -331,7 +331,9 @@ export const words = {
         requestsPerKiosk: 'requests per kiosk',
         guestKey: 'the guest link',
         gallery: 'the gallery',
+        timeZone: 'the time zone',
       } as Record<string, string>,
+      eachDevicesZone: "each device's own",
       galleryEvery: (every: number, seconds: number) =>
         every === 0 ? 'never' : `one every ${every} s for ${seconds} s`,
       newGuestLink: 'Made a new guest link',
@@ -588,6 +590,15 @@ export const words = {
       const h = Math.round(min / 60);
       return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
     },
+    timeZone: 'Time zone',
+    ownZone: (zone: string) => `Each device's own (this one: ${zone})`,
+    unknownHere: (zone: string) => `${zone} (this device does not know it)`,
+    zoneHint: 'The schedule runs in the venue’s time zone, whatever a TV’s own is set to.',
+    zoneUnknown: (zone: string) =>
+      `This device does not know the time zone ${zone}: times show in its own.`,
+    playerZoneUnknown: (zone: string) =>
+      `This player does not know the venue's time zone (${zone}): the schedule runs in its own.`,
+    zoneSet: (zone: string) => `Time zone set: ${zone}`,
     playlistGone: 'The scheduled playlist is not in the library: the music stays as it is.',
     playlistEmpty: 'The scheduled playlist has no tracks: the music stays as it is.',
   },

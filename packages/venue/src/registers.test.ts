@@ -67,6 +67,23 @@ describe('registers', () => {
     expect(staff.venue.snapshot().settings.gallery).toEqual({ every: 300, seconds: 20 });
   });
 
+  it('VM32 the venue time zone is an admin setting holding an IANA name, or empty for each device’s own', () => {
+    const w = venueWorld();
+    const admin = w.device('admin', 'admin');
+    const staff = w.device('staff', 'staff');
+    expect(admin.venue.snapshot().settings.timeZone).toBe('');
+    for (const bad of ['Europe/', '/London', 'Europe London', 'a/b/c/d', 'x'.repeat(65), 5, null]) {
+      expect(admin.venue.setSetting('timeZone', bad as never)).toMatchObject({ error: 'invalid' });
+    }
+    for (const good of ['UTC', 'Etc/GMT+5', 'America/Argentina/Salta', 'Europe/London']) {
+      must(admin.venue.setSetting('timeZone', good));
+    }
+    expect(staff.venue.setSetting('timeZone', 'Asia/Tokyo').ok).toBe(false);
+    w.net.flush();
+    expect(staff.venue.snapshot().settings.timeZone).toBe('Europe/London');
+    must(admin.venue.setSetting('timeZone', ''));
+  });
+
   it('VM7 shuffle gives every device the same order from the seed in the document', () => {
     const w = venueWorld();
     const a = w.device('a', 'admin');

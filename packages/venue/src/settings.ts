@@ -37,6 +37,11 @@ export interface VenueSettings {
    * `every` seconds for `seconds` seconds; `every` 0 shows none.
    */
   gallery: GalleryRotation;
+  /**
+   * The venue's time zone, an IANA name (`Europe/London`): the schedule runs in it and the admin
+   * shows today and this week in it (VM32). Empty: each device's own.
+   */
+  timeZone: string;
 }
 
 /** How the player shows the library's gallery (VM37). */
@@ -53,6 +58,8 @@ export type SettingName = keyof VenueSettings;
 const isInt = (min: number, max: number) => (v: unknown) =>
   typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const isBool = (v: unknown) => typeof v === 'boolean';
+/** The shape of an IANA time zone name (`UTC`, `Europe/London`, `America/Argentina/Salta`), or empty. */
+const TIME_ZONE = /^(?:[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2})?$/;
 
 const VALIDATORS: { [K in SettingName]: (v: unknown) => boolean } = {
   name: (v) => typeof v === 'string' && v.trim().length > 0 && v.length <= LIMITS.text,
@@ -84,6 +91,7 @@ const VALIDATORS: { [K in SettingName]: (v: unknown) => boolean } = {
       (every === 0 || (isInt(15, 3600)(every) && (every as number) > (seconds as number)))
     );
   },
+  timeZone: (v) => typeof v === 'string' && v.length <= 64 && TIME_ZONE.test(v),
 };
 
 /** Settings of a new venue. */
@@ -104,6 +112,7 @@ export function defaultSettings(name: string): VenueSettings {
     requestsPerKiosk: LIMITS.requestsPerKiosk,
     guestKey: '',
     gallery: { every: 60, seconds: 10 },
+    timeZone: '',
   };
 }
 

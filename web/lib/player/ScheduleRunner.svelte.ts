@@ -1,12 +1,12 @@
 /**
  * The player's schedule (venue SPEC VM32, VM33): from its own copy of the venue and the library,
- * with no network, it applies the slot playing now at each slot boundary (a timer to the next one),
+ * with no network, in the venue's time zone, it applies the slot playing now at each slot boundary (a timer to the next one),
  * when the venue or the library changes, and when the screen wakes. The model applies each slot
  * occurrence once, so a reload inside a slot, or a bartender's change, is not undone. While the
  * clock is doubtful, it applies nothing, says so on the TV, and beats at once so the admin shows it.
  */
 import { minutesToNextChange, slotOccurrence, type ClockDoubt } from '@djamms/venue';
-import { localTimeOf } from '../local-time';
+import { knowsTimeZone, localTimeOf } from '../local-time';
 import { words } from '../strings';
 import { deviceClock } from '../sync/clock';
 import type { VenueSession } from '../sync/venue-session.svelte';
@@ -42,10 +42,13 @@ export class ScheduleRunner {
     const told = snapshot.players.find((p) => p.writer === writer)?.clock ?? null;
     if (told?.why !== doubt?.why) venue.heartbeat();
     const now = deviceClock.now();
-    const local = localTimeOf(now);
+    // the venue's time zone, not this TV's (a stick set to the wrong zone is common)
+    const zone = snapshot.settings.timeZone;
+    const local = localTimeOf(now, zone);
     const due = slotOccurrence(snapshot.schedules, local);
     if (doubt || !due) this.problem = '';
     else if (due.id !== this.applied) this.apply(local, due.id);
+    if (!knowsTimeZone(zone)) this.problem = words.schedule.playerZoneUnknown(zone);
     const wait = minutesToNextChange(snapshot.schedules, local) * 60_000 - (now % 60_000);
     this.timer = setTimeout(() => this.check(), Math.min(wait + AFTER_BOUNDARY_MS, RECHECK_MS));
   }

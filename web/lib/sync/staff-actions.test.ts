@@ -89,4 +89,17 @@ describe('staff actions recorded on the session’s write path', () => {
       'Paused',
     ]);
   });
+
+  it('a time zone change reads as the zone, or as each device’s own when cleared', () => {
+    vi.useFakeTimers();
+    const { models, what } = phone();
+    must(models.venue.setSetting('timeZone', 'Europe/London'));
+    vi.advanceTimersByTime(2_000);
+    must(models.venue.setSetting('timeZone', ''));
+    vi.advanceTimersByTime(2_000);
+    expect(what()).toEqual([
+      'Set the time zone to Europe/London',
+      "Set the time zone to each device's own",
+    ]);
+  });
 });

@@ -72,7 +72,10 @@ function venueWords(at: ActionContext) {
       what:
         name === 'guestKey'
           ? w.newGuestLink
-          : w.setting(w.settingNames[name] ?? name, settingValue(value)),
+          : w.setting(
+              w.settingNames[name] ?? name,
+              name === 'timeZone' && value === '' ? w.eachDevicesZone : settingValue(value),
+            ),
       key: `setting:${name}`,
     }),
     setShuffle: (on: boolean) => ({ what: w.shuffle(on) }),

@@ -13,6 +13,7 @@ import {
   type VenueCredential,
 } from '../credentials';
 import { missingMedia, restoreLibrary, type OpenedBackup } from '../backup';
+import { deviceTimeZone } from '../local-time';
 import { replaySideEffects } from '../pwa.svelte';
 import { recordId, sendRecord } from '../records/send';
 import { describeVenue, readDemoLibrary } from '../relay-api';
@@ -431,6 +432,8 @@ async function openNewVenue(
       created: Date.now(),
       epoch: randomId(Math.random, 'e'),
     });
+    // The schedule runs in the zone of the device that made the venue, not each TV's (VM32).
+    session.venue.setSetting('timeZone', deviceTimeZone());
   }
   return { session, fresh };
 }
