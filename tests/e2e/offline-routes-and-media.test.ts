@@ -63,6 +63,11 @@ describe('e2e: offline routes and media', () => {
     for (const route of [`/v/${venueId}/admin`, `/v/${venueId}/kiosk`, `/v/${venueId}/player`]) {
       await page.goto(relay.url + route);
       await page.getByRole('alert').waitFor();
+      // It says what this screen is missing and how to pair it, not a developer's message.
+      await page
+        .getByRole('heading', { name: 'This screen is not paired with the venue yet' })
+        .waitFor();
+      expect(await page.getByRole('link', { name: 'Enter a pairing code' }).count()).toBe(1);
       const { routeCode, notPreloaded, fetchedTwice } = await page.evaluate(() => {
         const paths = performance
           .getEntriesByType('resource')

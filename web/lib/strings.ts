@@ -50,6 +50,11 @@ export const words = {
       'too-big': 'A change was too big for the relay',
       'not-paired': 'This device is not paired with the venue',
     } as Record<string, string>,
+    notPaired: 'This screen is not paired with the venue yet',
+    howToPair:
+      'On the venue’s admin phone, open Devices and make a pairing code for this screen. Then enter the code here, or open the link it shows on this screen.',
+    notOpened: 'This venue could not be opened on this device',
+    enterCode: 'Enter a pairing code',
   },
 
   player: {
