@@ -94,6 +94,24 @@ describe('e2e: the admin’s library search', () => {
     await search().pressSequentially(query);
   }
 
+  it('before anything is typed the list is neither shown, read nor reached with Tab', async () => {
+    await search().fill('');
+    await expect.poll(() => results().count()).toBe(0);
+    const list = admin.locator('ul.results');
+    expect((await list.boundingBox())?.height ?? 0).toBe(0);
+    await search().focus();
+    await admin.keyboard.press('Tab');
+    expect(
+      await admin
+        .getByRole('combobox', { name: 'Sort by' })
+        .evaluate((e) => e === document.activeElement),
+    ).toBe(true);
+    await admin.keyboard.press('Tab');
+    await admin.keyboard.press('Tab');
+    // past Sort by and Hide explicit, the next stop is not a row of the hidden list
+    expect(await list.evaluate((ul) => ul.contains(document.activeElement))).toBe(false);
+  });
+
   it('finds by title, artist or album as it is typed, accents and punctuation aside', async () => {
     await type('beyonce');
     await expect.poll(titles).toEqual(['Crazy in Love', 'Halo']);

@@ -107,10 +107,13 @@ describe('e2e: schedules', () => {
     await admin.getByRole('tab', { name: 'Music' }).click();
     const section = admin.getByRole('region', { name: 'Schedule' });
     await section.getByText('Nothing scheduled: the music stays as it is').waitFor();
-    // The venue keeps the zone of the phone that made it.
-    expect(await section.getByRole('combobox', { name: 'Time zone' }).inputValue()).toBe(
-      'Europe/London',
-    );
+    // The venue keeps the zone of the phone that made it; an admin may choose another.
+    const zone = section.getByRole('combobox', { name: 'Time zone' });
+    expect(await zone.inputValue()).toBe('Europe/London');
+    await zone.selectOption({ label: 'America/New York' });
+    await admin.getByText('Time zone set: America/New York').waitFor();
+    await zone.selectOption({ label: 'Europe/London' });
+    await admin.getByText('Time zone set: Europe/London').waitFor();
 
     // A volume out of range is refused in words before anything is saved.
     await admin.getByRole('button', { name: 'Add a slot' }).click();
@@ -174,6 +177,7 @@ describe('e2e: schedules', () => {
     await staff.getByRole('tab', { name: 'Music' }).click();
     const section = staff.getByRole('region', { name: 'Schedule' });
     await section.getByText('Only an admin changes the schedule.').waitFor();
+    expect(await section.getByRole('combobox', { name: 'Time zone' }).isDisabled()).toBe(true);
     await section.getByTestId('schedule-clock').waitFor();
     expect(await section.getByRole('listitem').filter({ hasText: 'Late night' }).count()).toBe(2);
     for (const name of ['Add a slot', /^Edit /, /^Remove /]) {

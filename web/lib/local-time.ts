@@ -35,6 +35,20 @@ export function deviceTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
+/**
+ * This device's zone as a venue's (VM32), or '' when it has none worth keeping: one its time zone
+ * data does not know, or Chromium's `Etc/Unknown`.
+ */
+export function venueZoneFromDevice(): string {
+  const zone = deviceTimeZone();
+  return zone !== 'Etc/Unknown' && knowsTimeZone(zone) ? zone : '';
+}
+
+/** The zones this device knows, by name (none where the browser cannot list them). */
+export function knownTimeZones(): string[] {
+  return typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+}
+
 /** Whether this device can tell the time in `timeZone` (empty: its own, always). */
 export function knowsTimeZone(timeZone: string): boolean {
   return format(timeZone) !== null;

@@ -52,8 +52,11 @@ export const words = {
     } as Record<string, string>,
     notPaired: 'This screen is not paired with the venue yet',
     howToPair:
-      'On the venue’s admin phone, open Devices and make a pairing code for this screen. Then enter the code here, or open the link it shows on this screen.',
-    notOpened: 'This venue could not be opened on this device',
+      'On the venue’s admin phone, open Devices and make a pairing code for this screen. Then tap Enter a pairing code below and type it, or open the link the phone shows on this screen.',
+    notOpened: 'This venue could not be opened on this screen',
+    openAgain:
+      'Reload the page. If it happens again, pair this screen again from the admin phone’s Devices tab.',
+    reload: 'Reload',
     enterCode: 'Enter a pairing code',
   },
 
@@ -338,7 +341,7 @@ export const words = {
         gallery: 'the gallery',
         timeZone: 'the time zone',
       } as Record<string, string>,
-      eachDevicesZone: "each device's own",
+      eachDevicesZone: 'each device’s own',
       galleryEvery: (every: number, seconds: number) =>
         every === 0 ? 'never' : `one every ${every} s for ${seconds} s`,
       newGuestLink: 'Made a new guest link',
@@ -596,13 +599,15 @@ export const words = {
       return h < 48 ? `${h} hours` : `${Math.round(h / 24)} days`;
     },
     timeZone: 'Time zone',
-    ownZone: (zone: string) => `Each device's own (this one: ${zone})`,
+    ownZone: (zone: string) => `Each device’s own (this one: ${zone})`,
     unknownHere: (zone: string) => `${zone} (this device does not know it)`,
+    /** A zone's name as people read it: `America/New_York` → `America/New York`. */
+    zoneName: (zone: string) => zone.replace(/_/g, ' '),
     zoneHint: 'The schedule runs in the venue’s time zone, whatever a TV’s own is set to.',
     zoneUnknown: (zone: string) =>
       `This device does not know the time zone ${zone}: times show in its own.`,
     playerZoneUnknown: (zone: string) =>
-      `This player does not know the venue's time zone (${zone}): the schedule runs in its own.`,
+      `This TV does not know the time zone chosen for the venue (${zone}), so the schedule follows the TV’s own. Choose another zone in Music, Schedule on the admin phone, or update the TV.`,
     zoneSet: (zone: string) => `Time zone set: ${zone}`,
     playlistGone: 'The scheduled playlist is not in the library: the music stays as it is.',
     playlistEmpty: 'The scheduled playlist has no tracks: the music stays as it is.',

@@ -43,6 +43,7 @@ export {
   progress,
   programmeOrder,
   upNext,
+  type CursorView,
   type EntryView,
   type FailureView,
   type GuestOutcomeView,

@@ -416,7 +416,8 @@ export function applySchedule(
   const loaded = loadProgramme(ctx, draft, tracks);
   if (!loaded.ok) return loaded;
   if (due.slot.volume !== null) draft.setRegister('set:volume', due.slot.volume, ctx.h);
-  // The new programme starts from its first entry once what plays now finishes.
+  // The new programme starts from its first entry once what plays now finishes (VM13: its new id
+  // voids the cursor; this clears it for readers from before cursors named their programme).
   draft.put('cursor', undefined);
   const seen = recentOccurrences(applied, local).slice(-15);
   draft.put('slot', seen.length ? { k: 'slot', occ: due.id, seen } : { k: 'slot', occ: due.id });

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { createVenue, migrateVenue, readMeta, venueFromRelay } from './meta';
 import { LEGACY_LEDGERS_MAP, SCHEMA_VERSION, WRITERS_MAP } from './schema';
+import { upNext } from './snapshot';
 import { appendRaw, must, storedFacts, venueWorld } from './test-support';
 import { Venue } from './Venue';
 
@@ -168,6 +169,17 @@ describe('reading', () => {
     expect(view.intents.map((i) => [i.kind, i.status])).toEqual([['seek', 'applied']]);
     expect(view.journalCursor).toBe('3');
     expect(view.problems).toEqual([]);
+    // Written before cursors named their programme (VM13) and before the time zone (VM32): the
+    // programme still goes on after what plays, and each device keeps its own zone.
+    expect(view.cursor).toEqual({ entry: view.nowPlaying!.entry, key: expect.any(String) });
+    expect(upNext(view, 5).map((e) => e.track)).toEqual([
+      'fixNext',
+      'fixJournal',
+      'fixKiosk',
+      'fixAdded',
+      'fixC',
+    ]);
+    expect(view.settings.timeZone).toBe('');
   });
 
   it('VM15 migrations run in order, all in one update; a newer document is never written', () => {

@@ -21,6 +21,8 @@ export class ScheduleRunner {
   doubt = $state.raw<ClockDoubt | null>(null);
   /** Why the slot playing now could not be applied, in words, or ''. */
   problem = $state('');
+  /** That this player does not know the venue's time zone, in words, or '' (and '' with no slots). */
+  zoneProblem = $state('');
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The occurrence this screen saw applied: the model remembers it too; this only saves work. */
   private applied = '';
@@ -48,7 +50,10 @@ export class ScheduleRunner {
     const due = slotOccurrence(snapshot.schedules, local);
     if (doubt || !due) this.problem = '';
     else if (due.id !== this.applied) this.apply(local, due.id);
-    if (!knowsTimeZone(zone)) this.problem = words.schedule.playerZoneUnknown(zone);
+    this.zoneProblem =
+      snapshot.schedules.length && !knowsTimeZone(zone)
+        ? words.schedule.playerZoneUnknown(zone)
+        : '';
     const wait = minutesToNextChange(snapshot.schedules, local) * 60_000 - (now % 60_000);
     this.timer = setTimeout(() => this.check(), Math.min(wait + AFTER_BOUNDARY_MS, RECHECK_MS));
   }

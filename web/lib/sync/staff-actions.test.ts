@@ -99,7 +99,7 @@ describe('staff actions recorded on the session’s write path', () => {
     vi.advanceTimersByTime(2_000);
     expect(what()).toEqual([
       'Set the time zone to Europe/London',
-      "Set the time zone to each device's own",
+      'Set the time zone to each device’s own',
     ]);
   });
 });

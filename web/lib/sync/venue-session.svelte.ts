@@ -13,7 +13,7 @@ import {
   type VenueCredential,
 } from '../credentials';
 import { missingMedia, restoreLibrary, type OpenedBackup } from '../backup';
-import { deviceTimeZone } from '../local-time';
+import { venueZoneFromDevice } from '../local-time';
 import { replaySideEffects } from '../pwa.svelte';
 import { recordId, sendRecord } from '../records/send';
 import { describeVenue, readDemoLibrary } from '../relay-api';
@@ -224,6 +224,15 @@ export class VenueSession {
   }
 
   /**
+   * Gives a venue this writes the genesis of the zone of this device, when it may (an admin's):
+   * the schedule runs in it, not in each TV's own (VM32).
+   */
+  takeDeviceZone() {
+    const zone = venueZoneFromDevice();
+    if (zone && this.credential.role === 'admin') this.venue.setSetting('timeZone', zone);
+  }
+
+  /**
    * A venue created at the relay alone (its API) has no genesis: once synced with the relay and
    * still without one, a writing device writes it from the relay's description (VM18).
    */
@@ -234,6 +243,7 @@ export class VenueSession {
       const info = await describeVenue(c.relay, c.token, c.venueId);
       if (this.venue.meta()) return;
       createVenue(this.venueDoc.doc, venueFromRelay(info));
+      this.takeDeviceZone();
       // A library shared with other venues may not have arrived yet: only one known empty gets
       // the demo music.
       if (this.libraryLink?.lastSynced) await this.addDemoMusic();
@@ -432,8 +442,7 @@ async function openNewVenue(
       created: Date.now(),
       epoch: randomId(Math.random, 'e'),
     });
-    // The schedule runs in the zone of the device that made the venue, not each TV's (VM32).
-    session.venue.setSetting('timeZone', deviceTimeZone());
+    session.takeDeviceZone();
   }
   return { session, fresh };
 }
