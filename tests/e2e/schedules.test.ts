@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addToneTracks,
+  api,
   axeViolations,
   closeVenue,
   createVenueInApp,
@@ -171,6 +172,22 @@ describe('e2e: schedules', () => {
     expect(await programme(admin)).toEqual({ tracks: ['brunch-a', 'brunch-b'], volume: 50 });
     expect(await axeViolations(player)).toEqual([]);
   }, 120_000);
+
+  it('a venue made at the relay’s API takes the zone of the first admin device to open it', async () => {
+    const made = await api<{ venueId: string; adminToken: string }>(
+      relay,
+      'POST',
+      '/api/venues',
+      await relay.operatorKey(),
+      { name: 'Provisioned Bar' },
+    );
+    const tokyo = await browser.newContext({ ...PHONE, timezoneId: 'Asia/Tokyo' });
+    const page = await pairInApp(tokyo, relay, made.venueId, made.adminToken, 'admin');
+    await expect
+      .poll(() => inApp(page, (app) => app.snapshot.settings.timeZone), { timeout: 20_000 })
+      .toBe('Asia/Tokyo');
+    await tokyo.close();
+  }, 60_000);
 
   it('staff see the schedule and the wrong clock, and cannot change the schedule', async () => {
     const staff = await pairInApp(await browser.newContext(PHONE), relay, venueId, token, 'staff');
