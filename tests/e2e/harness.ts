@@ -312,7 +312,7 @@ export type Djamms = {
       meta: { name: string };
       programme: { entries: { id: string; track: string }[] };
       lane: { id: string; track: string }[];
-      settings: { volume: number };
+      settings: { volume: number; timeZone: string };
       nowPlaying: { entry: string; track: string; state: string; stoppedBy?: string } | null;
       activePlayer: string | null;
       players: { writer: string; clock: { why: string; ms: number } | null }[];

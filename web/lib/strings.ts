@@ -576,6 +576,7 @@ export const words = {
     line: (playlist: string, volume: number | null) =>
       volume === null ? playlist : `${playlist} · volume ${volume}`,
     range: (from: string, to: string) => `${from}–${to}`,
+    allDay: 'All day',
     daysOf: (days: string[]) => (days.length === 7 ? 'Every day' : days.join(', ')),
     noPlaylists: 'Make a playlist first: a slot plays one of the library’s playlists.',
     onlyAdmins: 'Only an admin changes the schedule.',
