@@ -71,3 +71,27 @@ export function localTimeOf(ms: number, timeZone = ''): LocalTime {
     minutes: hour! * 60 + minute!,
   };
 }
+
+/**
+ * The UTC offset of `timeZone` (the venue's; this device's own when empty or unknown) at `ms`, in
+ * minutes east of Greenwich, daylight saving included.
+ */
+export function zoneOffset(ms: number, timeZone = ''): number {
+  const minute = Math.floor(ms / 60_000) * 60_000;
+  const { date, minutes } = localTimeOf(minute, timeZone);
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return (Date.UTC(y, m - 1, d, 0, minutes) - minute) / 60_000;
+}
+
+/**
+ * When the local date `date` (`YYYY-MM-DD`) begins in `timeZone`: its first minute (the first that
+ * exists, where daylight saving skips midnight).
+ */
+export function startOfDate(date: string, timeZone = ''): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(y, m - 1, d);
+  let t = wall - zoneOffset(wall, timeZone) * 60_000;
+  // the offset at that instant may differ from the one guessed with (a change near midnight)
+  t = wall - zoneOffset(t, timeZone) * 60_000;
+  return localTimeOf(t, timeZone).date === date ? t : t + 60 * 60_000;
+}

@@ -298,7 +298,7 @@ export const words = {
     by: (device: string, role: string) => (device ? `${device} (${role})` : role),
     export: 'Export play history',
     exportHint:
-      'A CSV file of every track played between these dates, for licensing reports: title, artist, album, ISRC, start time, seconds played and how it ended.',
+      'A CSV file of every track played between these dates, for licensing reports: title, artist, album, ISRC, start time, seconds played and how it ended. Dates and times are the venue’s, in its time zone.',
     from: 'From',
     to: 'To',
     exporting: (n: number) => `Reading plays… ${n}`,

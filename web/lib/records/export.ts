@@ -1,39 +1,45 @@
 /**
- * The play history export (issue 9): every play that started between two local dates, read from
- * the relay a page at a time (RP34) and made into the CSV file a licensing report needs.
+ * The play history export (issue 9): every play that started between two dates of the venue (in
+ * its time zone, VM32, wherever the phone exporting it is), read from the relay a page at a time
+ * (RP34) and made into the CSV file a licensing report needs, its times the venue's local times.
  */
 import type { PlayRecord } from '@djamms/protocol';
 import type { VenueCredential } from '../credentials';
+import { localTimeOf, startOfDate, zoneOffset } from '../local-time';
 import { readHistory } from '../relay-api';
 import { playHistoryCsv } from './play-csv';
 
-/** `YYYY-MM-DD` of a local date. */
-export function dateInput(d: Date): string {
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-}
+/** `YYYY-MM-DD` of a calendar date given as a `Date`'s UTC fields. */
+const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
-/** Last month, first day to last day, as the date inputs start. */
-export function lastMonth(today: Date): { from: string; to: string } {
-  const first = new Date(today.getFullYear(), today.getMonth() - 1, 1);
-  const last = new Date(today.getFullYear(), today.getMonth(), 0);
-  return { from: dateInput(first), to: dateInput(last) };
+/** Last month in `timeZone` at `now`, first day to last day, as the date inputs start. */
+export function lastMonth(now: number, timeZone = ''): { from: string; to: string } {
+  const [y, m] = localTimeOf(now, timeZone).date.split('-').map(Number) as [number, number];
+  return {
+    from: isoDate(new Date(Date.UTC(y, m - 2, 1))),
+    to: isoDate(new Date(Date.UTC(y, m - 1, 0))),
+  };
 }
 
 /**
- * The times of two local dates (`YYYY-MM-DD`), from the start of `from` to the end of `to`, or null
- * when either is not a date or `from` is after `to`.
+ * The times of two dates (`YYYY-MM-DD`) in `timeZone`, from the start of `from` to the end of `to`,
+ * or null when either is not a date or `from` is after `to`.
  */
-export function dayRange(from: string, to: string): { from: number; to: number } | null {
+export function dayRange(
+  from: string,
+  to: string,
+  timeZone = '',
+): { from: number; to: number } | null {
   const day = (s: string) => {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-    return m ? new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : null;
+    const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+    return d && isoDate(d) === s ? d : null;
   };
   const start = day(from);
   const end = day(to);
   if (!start || !end || start > end) return null;
-  end.setDate(end.getDate() + 1);
-  return { from: start.getTime(), to: end.getTime() };
+  end.setUTCDate(end.getUTCDate() + 1);
+  return { from: startOfDate(from, timeZone), to: startOfDate(isoDate(end), timeZone) };
 }
 
 /** Reads every play of the range; `progress` hears how many so far. */
@@ -59,6 +65,6 @@ export async function readPlays(
   return plays.sort((a, b) => a.started - b.started);
 }
 
-/** The CSV of `plays` with this device's local time and offsets. */
-export const playsCsv = (plays: readonly PlayRecord[]) =>
-  playHistoryCsv(plays, (t) => new Date(t).getTimezoneOffset());
+/** The CSV of `plays` in `timeZone`'s local times and offsets (the venue's). */
+export const playsCsv = (plays: readonly PlayRecord[], timeZone = '') =>
+  playHistoryCsv(plays, (t) => -zoneOffset(t, timeZone));

@@ -2,7 +2,7 @@
  * Play history as CSV for a licensing report (issue 9): one row per play, RFC 4180 (fields with a
  * comma, a quote or a line break quoted, quotes doubled, CRLF between records), UTF-8 with a byte
  * order mark so spreadsheet programs read accents right. `started` is ISO 8601 local time with its
- * UTC offset, as the device exporting it keeps time. Pure: the time zone is passed in. A title,
+ * UTC offset, in the venue's time zone (export.ts). Pure: the time zone is passed in. A title,
  * artist or album that a spreadsheet would run as a formula is written as text (see
  * {@link asText}): the library's words come from files' tags, which anyone can write.
  */
