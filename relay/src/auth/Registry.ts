@@ -172,7 +172,12 @@ export class Registry {
   /** Redeems a pairing code once: creates the device, or returns null (unknown/expired/used). */
   async redeemPairingCode(code: string, now: number): Promise<DeviceRecord | null> {
     const normalized = code.toUpperCase().replace(/[^A-Z0-9]/g, '');
-    const record = this.#records.pairingCodes.get(normalized);
+    let record = this.#records.pairingCodes.get(normalized);
+    if (!record) {
+      // made a moment ago through another node and not heard of here yet (cluster mode, RP41)
+      await this.catchUp();
+      record = this.#records.pairingCodes.get(normalized);
+    }
     if (!record) return null;
     if (record.expiresAt <= now || !this.venue(record.venueId)) {
       await this.#commit([{ kind: 'pairing-code-dropped', code: normalized }]);

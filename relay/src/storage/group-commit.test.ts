@@ -27,9 +27,11 @@ describe('GroupCommit', () => {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await Promise.all(added);
-    // (each start is read a moment into its commit: allow a tenth of a millisecond for that)
+    // Each start is read a moment into its commit, and a pause there (a collection, a busy
+    // machine) delays one reading and not the next: allow a millisecond for that. Commits back to
+    // back, without the gap, start 2–3 ms apart here.
     for (let i = 1; i < starts.length; i++)
-      expect(starts[i]! - starts[i - 1]!).toBeGreaterThan(COMMIT_GAP_MS - 0.1);
+      expect(starts[i]! - starts[i - 1]!).toBeGreaterThan(COMMIT_GAP_MS - 1);
     expect(starts.length).toBeLessThan(40);
   });
 
