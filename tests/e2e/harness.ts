@@ -343,6 +343,7 @@ export type Djamms = {
       clearProgramme(): { ok: boolean };
       playNext(track: string): { ok: boolean };
       upNext(n: number): { track: string }[];
+      snapshot(): { nowPlaying: { positionMs: number } | null };
       sendIntent(kind: string, target?: { entry?: string }): { ok: boolean; value?: string };
       setSetting(name: string, value: unknown): { ok: boolean; error?: string };
     };
