@@ -1,7 +1,7 @@
 /**
  * The player's schedule (venue SPEC VM32, VM33): from its own copy of the venue and the library,
- * with no network, in the venue's time zone, it applies the slot playing now at each slot boundary (a timer to the next one),
- * when the venue or the library changes, and when the screen wakes. The model applies each slot
+ * with no network, in the venue's time zone, it applies the slot playing now at each slot boundary
+ * (a timer to the next one), when the venue or the library changes, and when the screen wakes. The model applies each slot
  * occurrence once, so a reload inside a slot, or a bartender's change, is not undone. While the
  * clock is doubtful, it applies nothing, says so on the TV, and beats at once so the admin shows it.
  */

@@ -224,12 +224,12 @@ export class VenueSession {
   }
 
   /**
-   * Gives a venue this writes the genesis of the zone of this device, when it may (an admin's):
-   * the schedule runs in it, not in each TV's own (VM32).
+   * Gives a venue this writes the genesis of the zone of this device, the schedule's (VM32): the
+   * model takes it from an admin only (rights.ts), and a refusal writes and records nothing.
    */
   takeDeviceZone() {
     const zone = venueZoneFromDevice();
-    if (zone && this.credential.role === 'admin') this.venue.setSetting('timeZone', zone);
+    if (zone) this.venue.setSetting('timeZone', zone);
   }
 
   /**
