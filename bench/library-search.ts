@@ -30,6 +30,7 @@ declare function addEventListener(
   options: { capture: boolean; once: boolean },
 ): void;
 declare function requestAnimationFrame(f: () => void): void;
+declare function atob(data: string): string;
 declare const document: {
   getElementById(id: string): {
     closest(selector: string): {
@@ -144,24 +145,44 @@ function benchLibrary(count = LIBRARY_TRACKS): BenchTrack[] {
 const folded = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 /**
- * What a screen listing up to `shown` results should show for `query`: how many rows, and ids any
- * of them may have (tracks with every word in the title, artist or album). The bench's own
- * reckoning, so a screen showing stale or wrong results is never timed as done. Accents folded or
- * not, the answer must be the same, so every version of the search can be measured: a query for
- * which it is not throws.
+ * What a screen listing up to `shown` results should show for `query`: how many rows, and which
+ * tracks any of them may be (those with every word in the title, artist or album), as a bitmap over
+ * `tracks` in base64 (see {@link indexTracks}). The bench's own reckoning, so a screen showing stale
+ * or wrong results is never timed as done. Accents folded or not, the answer must be the same, so
+ * every version of the search can be measured: a query for which it is not throws.
  */
 function expected(tracks: BenchTrack[], query: string, shown: number) {
   const match = (fold: (s: string) => string) => {
     const words = fold(query).split(/\s+/).filter(Boolean);
-    return tracks
-      .filter((t) => words.every((w) => fold(`${t.title} ${t.artist} ${t.album}`).includes(w)))
-      .map((t) => t.id);
+    const found: number[] = [];
+    tracks.forEach((t, i) => {
+      if (words.every((w) => fold(`${t.title} ${t.artist} ${t.album}`).includes(w))) found.push(i);
+    });
+    return found;
   };
-  const ids = match(folded);
-  const count = Math.min(ids.length, shown);
+  const found = match(folded);
+  const count = Math.min(found.length, shown);
   if (count !== Math.min(match((s) => s.toLowerCase()).length, shown))
     throw new Error(`"${query}" matches differently with accents folded: choose another query`);
-  return { ids, count };
+  const bits = Buffer.alloc(Math.ceil(tracks.length / 8));
+  for (const i of found) bits[i >> 3]! |= 1 << (i & 7);
+  return { matches: bits.toString('base64'), count };
+}
+
+/**
+ * Gives the page each track's place in `tracks`, once, before any key is timed: each key then
+ * sends its expected matches as a bitmap of a few KiB, not a list of up to 20,000 ids, which made
+ * the page collect megabytes of the bench's own garbage while keys were being timed.
+ */
+async function indexTracks(page: Page, tracks: BenchTrack[]) {
+  await page.evaluate(
+    (ids) => {
+      (window as { __trackIndex?: Map<string, number> }).__trackIndex = new Map(
+        ids.map((id, i) => [id, i]),
+      );
+    },
+    tracks.map((t) => t.id),
+  );
 }
 
 /**
@@ -247,14 +268,20 @@ async function typeTimed(
   const keys: Keystroke[] = [];
   for (let i = 1; i <= query.length; i++) {
     const typed = query.slice(0, i);
-    const { ids, count } =
+    const { matches, count } =
       typed.trim() || screen.listsWhenEmpty
         ? expected(tracks, typed, screen.shown)
-        : { ids: [], count: 0 };
+        : { matches: '', count: 0 };
     await page.evaluate(
-      ([id, expected, count]) => {
-        const w = window as { __keyMs?: number };
-        const want = new Set(expected);
+      ([id, matches, count]) => {
+        const w = window as { __keyMs?: number; __trackIndex?: Map<string, number> };
+        const bits = Uint8Array.from(atob(matches), (c) => c.charCodeAt(0));
+        const index = w.__trackIndex;
+        const test: { wanted?: (track: string) => boolean } = {};
+        test.wanted = (track) => {
+          const i = index?.get(track);
+          return i !== undefined && ((bits[i >> 3] ?? 0) >> (i & 7)) % 2 === 1;
+        };
         delete w.__keyMs;
         // The keydown starts the clock (the input event follows it); each frame is then checked
         // until the list is right for this query, and the clock stops once that frame is painted.
@@ -272,7 +299,7 @@ async function typeTimed(
               const shown = Array.from(rows ?? [])
                 .filter((r) => !r.closest('[hidden]'))
                 .map((r) => r.getAttribute('data-track') ?? '');
-              if (shown.length === count && shown.every((t) => want.has(t)))
+              if (shown.length === count && shown.every(test.wanted!))
                 setTimeout(() => (w.__keyMs = performance.now() - start), 0);
               else requestAnimationFrame(frame.check!);
             };
@@ -281,7 +308,7 @@ async function typeTimed(
           { capture: true, once: true },
         );
       },
-      [boxId ?? '', ids, count] as const,
+      [boxId ?? '', matches, count] as const,
     );
     const cpuBefore = await threadTime(cdp);
     await page.keyboard.type(query[i - 1]!);
@@ -314,6 +341,7 @@ async function typeQueries(
   await cdp.send('Performance.enable');
   await cdp.send('Emulation.setCPUThrottlingRate', { rate });
   const keys: Keystroke[] = [];
+  await indexTracks(screen.page, tracks);
   try {
     for (let r = 0; r < rounds; r++)
       for (const query of QUERIES) keys.push(...(await typeTimed(screen, cdp, tracks, query)));

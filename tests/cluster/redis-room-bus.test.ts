@@ -5,42 +5,59 @@ import { eventually } from '@djamms/test-harness';
 import { silentLogger } from 'djamms-relay';
 import { RedisRoomBus, writeRoomMessage } from '../../relay/src/cluster/RedisRoomBus';
 import { roomBusContract } from '../../relay/src/sync/room-bus-contract';
+import type { RoomBus } from '../../relay/src/sync/RoomBus';
 import { describeCluster } from './services';
 
 let clusters = 0;
 
+/** Waits until each of `nodes` knows every other has `room` open (RP52). */
+function met(room: string, nodes: readonly RoomBus[]) {
+  return eventually(() => {
+    for (const node of nodes)
+      expect((node as RedisRoomBus).sharedWith(room)).toBe(nodes.length - 1);
+  });
+}
+
 describeCluster('RedisRoomBus', (servers) => {
-  const buses: RedisRoomBus[] = [];
+  const buses: { close(): Promise<unknown> }[] = [];
   afterAll(async () => {
     await Promise.all(buses.map((bus) => bus.close()));
   });
 
-  const nodes = async () => {
+  const nodes = async (silentMs?: number) => {
     const prefix = `t${++clusters}:`;
     const node = () => {
-      const bus = new RedisRoomBus({ url: servers().redis.url, logger: silentLogger, prefix });
+      const url = servers().redis.url;
+      const bus = new RedisRoomBus({ url, logger: silentLogger, prefix, silentMs });
       buses.push(bus);
       return bus;
     };
     return [node(), node(), node()] as const;
   };
+  const raw = () => {
+    const connection = new Redis(servers().redis.url);
+    buses.push({ close: () => connection.quit() });
+    return connection;
+  };
 
   // every room in one stream: rooms share it yet each hears only its own (RP43)
-  roomBusContract(nodes);
+  roomBusContract(() => nodes(), met);
 
   it('RP50 what a node publishes in one turn is one entry of the stream, each room hearing its own', async () => {
     const [a, b] = await nodes();
     const heard = new Map<string, string[]>();
     for (const room of ['v1', 'v2', 'v3']) {
       heard.set(room, []);
-      await b.subscribe(room, null, ({ message }) => {
+      await a.subscribe(room, () => undefined).ready;
+      await b.subscribe(room, ({ message }) => {
         const values = message.kind === 'updates' ? message.updates : [message.update];
         heard.get(room)?.push(...values.map((v) => `${message.kind}:${v[0]}`));
       }).ready;
+      await met(room, [a, b]);
     }
-    const raw = new Redis(servers().redis.url);
+    const redis = raw();
     const key = `t${clusters}:rooms`;
-    const before = await raw.xlen(key);
+    const before = await redis.xlen(key);
     const published = Promise.all([
       a.publish('v1', { kind: 'updates', updates: [new Uint8Array([1]), new Uint8Array([2])] }),
       a.publish('v2', { kind: 'updates', updates: [new Uint8Array([3])] }),
@@ -49,8 +66,7 @@ describeCluster('RedisRoomBus', (servers) => {
     ]);
     await published;
     // resolved once Redis holds them: in one entry
-    expect((await raw.xlen(key)) - before).toBe(1);
-    await raw.quit();
+    expect((await redis.xlen(key)) - before).toBe(1);
     await eventually(() => {
       expect(heard.get('v1')).toEqual(['updates:1', 'updates:2', 'awareness:4']);
       expect(heard.get('v2')).toEqual(['updates:3']);
@@ -61,32 +77,94 @@ describeCluster('RedisRoomBus', (servers) => {
   it('RP51 presence waits for company: renewals over several turns, and the update that follows them, are one entry', async () => {
     const [a, b] = await nodes();
     const heard: string[] = [];
-    await b.subscribe('v1', null, ({ message }) => {
+    await a.subscribe('v1', () => undefined).ready;
+    await b.subscribe('v1', ({ message }) => {
       const values = message.kind === 'updates' ? message.updates : [message.update];
       heard.push(...values.map((v) => `${message.kind}:${v[0]}`));
     }).ready;
-    const raw = new Redis(servers().redis.url);
+    await met('v1', [a, b]);
+    const redis = raw();
     const key = `t${clusters}:rooms`;
-    const before = await raw.xlen(key);
+    const before = await redis.xlen(key);
     const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
     const published = [a.publish('v1', { kind: 'awareness', update: new Uint8Array([1]) })];
     await nextTurn();
     published.push(a.publish('v1', { kind: 'awareness', update: new Uint8Array([2]) }));
     await nextTurn();
-    expect(await raw.xlen(key)).toBe(before);
+    expect(await redis.xlen(key)).toBe(before);
     // an update goes at the end of its turn, taking the waiting presence with it
     published.push(a.publish('v1', { kind: 'updates', updates: [new Uint8Array([3])] }));
     await Promise.all(published);
-    expect((await raw.xlen(key)) - before).toBe(1);
+    expect((await redis.xlen(key)) - before).toBe(1);
     // presence alone goes within 50 ms
     const started = performance.now();
     await a.publish('v1', { kind: 'awareness', update: new Uint8Array([4]) });
     expect(performance.now() - started).toBeLessThan(1000);
-    expect((await raw.xlen(key)) - before).toBe(2);
-    await raw.quit();
+    expect((await redis.xlen(key)) - before).toBe(2);
     await eventually(() =>
       expect(heard).toEqual(['awareness:1', 'awareness:2', 'updates:3', 'awareness:4']),
     );
+  });
+  const noop = () => undefined;
+  const update = (v: number) => ({ kind: 'updates', updates: [new Uint8Array([v])] }) as const;
+
+  it('RP52 a room open on one node only puts nothing in the stream; a node opening it is answered with a gap, then hears it', async () => {
+    const [a, b] = await nodes();
+    const redis = raw();
+    const key = `t${clusters}:rooms`;
+    await a.subscribe('solo', noop).ready;
+    await eventually(async () => expect(await redis.xlen(key)).toBe(1)); // a opened it
+    await Promise.all([1, 2, 3].map((v) => a.publish('solo', update(v))));
+    await a.publish('solo', { kind: 'awareness', update: new Uint8Array([4]) });
+    expect(await redis.xlen(key)).toBe(1);
+    const heard: number[] = [];
+    let gaps = 0;
+    await b.subscribe(
+      'solo',
+      ({ message }) => {
+        if (message.kind === 'updates') heard.push(message.updates[0]![0]!);
+      },
+      () => gaps++,
+    ).ready;
+    // what a stored before it heard b open the room, b reads from storage: a's answer says so
+    await eventually(() => expect(gaps).toBe(1));
+    expect(a.sharedWith('solo')).toBe(1);
+    await a.publish('solo', update(5));
+    await eventually(() => expect(heard).toEqual([5]));
+    expect(gaps).toBe(1);
+  });
+
+  it('RP52 a node that closes a room is no longer published to', async () => {
+    const [a, b] = await nodes();
+    const redis = raw();
+    const key = `t${clusters}:rooms`;
+    await a.subscribe('v', noop).ready;
+    const stop = b.subscribe('v', noop);
+    await stop.ready;
+    await met('v', [a, b]);
+    stop();
+    await eventually(() => expect(a.sharedWith('v')).toBe(0));
+    const before = await redis.xlen(key);
+    await a.publish('v', update(1));
+    expect(await redis.xlen(key)).toBe(before);
+  });
+
+  it('RP52 a node silent for too long is taken to have closed its rooms; a living one is kept by its signs of life', async () => {
+    const [a, b] = await nodes(1000);
+    const redis = raw();
+    const key = `t${clusters}:rooms`;
+    await a.subscribe('v', noop).ready;
+    await b.subscribe('v', noop).ready;
+    await met('v', [a, b]);
+    // a node that opened the room and died without a word
+    const encoder = encoding.createEncoder();
+    writeRoomMessage(encoder, { room: 'v', sequence: 1, kind: 'o', payloads: [] });
+    await redis.xadd(key, '*', 'n', 'gone', 'm', Buffer.from(encoding.toUint8Array(encoder)));
+    await eventually(() => expect(a.sharedWith('v')).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // b published nothing meanwhile, only that it is alive
+    expect(a.sharedWith('v')).toBe(1);
+    expect(b.sharedWith('v')).toBe(1);
   });
 });
 
@@ -109,11 +187,13 @@ describeCluster('RedisRoomBus gaps', (servers) => {
     let gaps = 0;
     const subscription = subscriber.subscribe(
       'room',
-      null,
       (delivery) => heard.push(delivery.node),
       () => gaps++,
     );
     await subscription.ready;
+    // the publisher opens the room second: the subscriber's answer is a gap to the publisher
+    await publisher.subscribe('room', () => undefined).ready;
+    await met('room', [publisher, subscriber]);
     return { key: `${prefix}rooms`, raw, publisher, heard, gaps: () => gaps };
   };
   const message = { kind: 'awareness', update: new Uint8Array([1]) } as const;
@@ -155,37 +235,23 @@ describeCluster('RedisRoomBus gaps', (servers) => {
     expect(heard).toHaveLength(3);
   });
 
-  it('RP48 a node that reads the stream from an id trimmed past rereads its rooms; one not trimmed past does not', async () => {
-    const { key, raw } = await setUp();
-    const trimmedPast = await addAs(raw, key, 'room', 1);
-    // another room is busy: more than a read's batch, then the stream is trimmed
-    const ids = await Promise.all(
-      Array.from({ length: 2500 }, (_, s) => addAs(raw, key, 'busy', s + 1)),
-    );
-    await raw.xtrim(key, 'MAXLEN', 2000);
-    const reader = new RedisRoomBus({
-      url: servers().redis.url,
-      logger: silentLogger,
-      prefix: key.slice(0, -'rooms'.length),
-    });
-    closing.push(() => reader.close());
-    let keptGaps = 0;
-    let trimmedGaps = 0;
-    const heard: string[] = [];
-    await reader.subscribe(
-      'busy',
-      ids[1000] as string,
-      (d) => heard.push(d.id),
-      () => keptGaps++,
-    ).ready;
-    await eventually(() => expect(heard).toHaveLength(1499));
-    expect(keptGaps).toBe(0);
-    await reader.subscribe(
-      'room',
-      trimmedPast as string,
-      () => undefined,
-      () => trimmedGaps++,
-    ).ready;
-    await eventually(() => expect(trimmedGaps).toBe(1));
+  it('RP48 a node whose reading fell behind a trimmed stream rereads its rooms; one behind an untrimmed stream does not', async () => {
+    const { key, raw, gaps } = await setUp();
+    /** Another room's burst: more than a read's batch at once (MULTI), trimmed or not. */
+    const burst = (trim: boolean) => {
+      const batch = raw.multi();
+      const encoder = encoding.createEncoder();
+      writeRoomMessage(encoder, { room: 'busy', sequence: 1, kind: 'a', payloads: [] });
+      const entry = Buffer.from(encoding.toUint8Array(encoder));
+      for (let i = 0; i < 1500; i++) batch.xadd(key, '*', 'n', 'other-node', 'm', entry);
+      if (trim) batch.xtrim(key, 'MAXLEN', 1000);
+      return batch.exec();
+    };
+    await burst(false);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(gaps()).toBe(0);
+    // the 500 entries after the subscriber's position are gone before it reads them
+    await burst(true);
+    await eventually(() => expect(gaps()).toBeGreaterThan(0));
   });
 });

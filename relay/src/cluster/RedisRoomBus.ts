@@ -43,18 +43,27 @@ const GAP_RETRY_MS = 250;
 const RECONNECT_MAX_MS = 500;
 /** How many other nodes' sequences a subscription remembers (nodes that restarted drop out). */
 const NODES_REMEMBERED = 64;
+/** A node not heard from for this long is taken to have closed its rooms (RP52). */
+const SILENT_MS = 120_000;
 
-/** What a message of a room carries (RP50): a node's stored updates, its awareness, or a gap. */
-export type RoomMessageKind = 'u' | 'a' | 'g';
+/**
+ * What a message of a room carries (RP50, RP52): a node's stored updates, its awareness, a gap,
+ * that it opened the room, or that it closed it.
+ */
+export type RoomMessageKind = 'u' | 'a' | 'g' | 'o' | 'c';
 
 /** One room's message in an entry of the stream (RP50). */
 export interface RoomStreamMessage {
   readonly room: string;
   /** Its place among its node's messages in the room (RP48). */
   readonly sequence: number;
-  /** `u` updates, `a` awareness, `g` a gap: the node failed to publish something before it. */
+  /**
+   * `u` updates, `a` awareness, `g` a gap (the node failed to publish something before it, or did
+   * not publish to the room while it knew no other node had it open), `o` the node opened the room,
+   * `c` it closed it (RP52).
+   */
   readonly kind: RoomMessageKind;
-  /** The updates (`u`), the one awareness update (`a`), nothing (`g`). */
+  /** The updates (`u`), the one awareness update (`a`), nothing (the others). */
   readonly payloads: readonly Uint8Array[];
 }
 
@@ -76,6 +85,8 @@ export interface RedisRoomBusOptions {
   readonly logger: Logger;
   /** Prefixed to every key (several clusters on one Redis, as the tests run). */
   readonly prefix?: string;
+  /** How long a node may be silent before it is taken to have closed its rooms (tests). */
+  readonly silentMs?: number;
 }
 
 interface Subscription {
@@ -96,13 +107,17 @@ interface Subscription {
 /** Messages this node publishes together: one entry of the stream (RP50, RP51). */
 interface Outgoing {
   readonly encoder: encoding.Encoder;
-  readonly rooms: string[];
+  /** Each message's room and kind. */
+  readonly rooms: [string, RoomMessageKind][];
   readonly sent: Promise<void>;
   readonly resolve: () => void;
   /** When it goes: at the end of this turn, or once presence waited long enough (RP51). */
   due: 'turn' | 'presence' | null;
   timer: NodeJS.Timeout | null;
 }
+
+/** What a message not sent resolves with (RP52). */
+const SENT = Promise.resolve();
 
 /** A stream id `ms-seq` as two numbers, to compare ids. */
 function idParts(id: string): [number, number] {
@@ -128,6 +143,13 @@ function idAfter(a: string, b: string): boolean {
  * entries it skips by their `n` without decoding them, and the messages of rooms it does not have
  * open by their room. A subscription that must read from an earlier id interrupts the read (CLIENT
  * UNBLOCK) so it is heard at once.
+ *
+ * A room's messages go to Redis only while another node has the room open (RP52): a node opening
+ * a room says so (`o`), every node that has it open answers with a gap (`g`, what it did not
+ * publish meanwhile the opener rereads from PostgreSQL) and from then on publishes to it, until it
+ * closes the room (`c`) or falls silent for two minutes (a node with rooms open appends an empty
+ * entry every half minute it appended nothing else). With each venue's devices on one node, as the
+ * proxy of relay/README.md places them, a node appends almost nothing and reads almost nothing.
  *
  * Redis is only the transport: a room's updates are in PostgreSQL before they are published
  * (RP40), so a Redis that restarts empty loses nothing stored. When the reading connection comes
@@ -169,10 +191,28 @@ export class RedisRoomBus implements RoomBus {
   /** Rooms with a message of this node that failed to publish, not yet announced as a gap. */
   readonly #unannounced = new Set<string>();
   #gapRetry: NodeJS.Timeout | null = null;
+  /** Rooms open here whose opening is in the stream (RP52). */
+  readonly #opened = new Set<string>();
+  /** Rooms open here whose opening failed to publish: announced again with the gaps. */
+  readonly #unopened = new Set<string>();
+  /** Room open here → the other nodes known to have it open (RP52). */
+  readonly #sharedWith = new Map<string, Set<string>>();
+  /** Other node → when this node last read an entry of it. */
+  readonly #heardAt = new Map<string, number>();
+  /** When this node last appended an entry. */
+  #sentAt = 0;
+  readonly #silentMs: number;
+  readonly #alive: NodeJS.Timeout;
 
   constructor(opts: RedisRoomBusOptions) {
     this.#key = `${opts.prefix ?? 'djamms:'}rooms`;
     this.#logger = opts.logger;
+    this.#silentMs = opts.silentMs ?? SILENT_MS;
+    const aliveEvery = this.#silentMs / 4;
+    this.#alive = setInterval(() => {
+      if (this.#opened.size > 0 && this.#sentAt < Date.now() - aliveEvery) this.#sendAlive();
+    }, aliveEvery / 2);
+    this.#alive.unref();
     const common = {
       lazyConnect: false,
       retryStrategy: (attempts: number) => Math.min(attempts * 50, RECONNECT_MAX_MS),
@@ -207,16 +247,30 @@ export class RedisRoomBus implements RoomBus {
   }
 
   /**
+   * The number of other nodes this node knows to have `room` open (RP52): 0 while it publishes
+   * nothing of the room.
+   */
+  sharedWith(room: string): number {
+    const nodes = this.#sharedWith.get(room);
+    if (!nodes) return 0;
+    const silent = Date.now() - this.#silentMs;
+    for (const node of nodes) if ((this.#heardAt.get(node) ?? 0) < silent) nodes.delete(node);
+    return nodes.size;
+  }
+
+  /**
    * Adds one message of this node to the entry being filled, numbered one after its previous one
-   * in the room (RP48): a node that hears a number skipped knows it missed a message. An entry
-   * holding updates or a gap goes to Redis at the end of this turn of the event loop (RP50); one
-   * holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A node killed
+   * in the room (RP48): a node that hears a number skipped knows it missed a message. Updates,
+   * presence and gaps of a room no other node has open are numbered but not sent (RP52). An entry
+   * holding anything but presence goes to Redis at the end of this turn of the event loop (RP50);
+   * one holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A node killed
    * before its entry went leaves other nodes without it, and its rooms acknowledged nothing of it.
    * Resolves once Redis holds it, or once its failure is recorded as a gap to announce.
    */
   #add(room: string, kind: RoomMessageKind, payloads: readonly Uint8Array[]): Promise<void> {
     const sequence = (this.#sequences.get(room) ?? 0) + 1;
     this.#sequences.set(room, sequence);
+    if (kind !== 'o' && kind !== 'c' && this.sharedWith(room) === 0) return SENT;
     let outgoing = this.#outgoing;
     if (!outgoing) {
       let resolve = () => undefined as void;
@@ -232,7 +286,7 @@ export class RedisRoomBus implements RoomBus {
       this.#outgoing = outgoing;
     }
     writeRoomMessage(outgoing.encoder, { room, sequence, kind, payloads });
-    outgoing.rooms.push(room);
+    outgoing.rooms.push([room, kind]);
     const filling = outgoing;
     if (kind !== 'a' && filling.due !== 'turn') {
       if (filling.timer) clearTimeout(filling.timer);
@@ -251,55 +305,76 @@ export class RedisRoomBus implements RoomBus {
     if (outgoing.timer) clearTimeout(outgoing.timer);
     this.#outgoing = null;
     const encoded = encoding.toUint8Array(outgoing.encoder);
-    const messages = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
-    this.#commands
-      .xadd(this.#key, 'MAXLEN', '~', STREAM_LENGTH, '*', 'n', this.#nodeBytes, 'm', messages)
+    this.#append(Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength))
       .then(
         () => undefined,
         (error: unknown) => {
-          for (const room of outgoing.rooms) this.#publishFailed(room, error);
+          for (const [room, kind] of outgoing.rooms) this.#publishFailed(room, kind, error);
         },
       )
       .finally(outgoing.resolve);
-    // the idle expiry is renewed once a minute, not with every entry
+  }
+
+  /** Appends an entry with these messages (RP50), or with none: this node is alive (RP52). */
+  #append(messages: Buffer): Promise<unknown> {
     const now = Date.now();
+    this.#sentAt = now;
+    const added = this.#commands.xadd(
+      this.#key,
+      'MAXLEN',
+      '~',
+      STREAM_LENGTH,
+      '*',
+      'n',
+      this.#nodeBytes,
+      'm',
+      messages,
+    );
+    // the idle expiry is renewed once a minute, not with every entry
     if (this.#expiryRenewed < now - 60_000) {
       this.#expiryRenewed = now;
       this.#commands.pexpire(this.#key, STREAM_IDLE_MS).catch(() => undefined);
     }
+    return added;
   }
 
-  #publishFailed(room: string, error: unknown): void {
+  #sendAlive(): void {
+    this.#append(Buffer.alloc(0)).catch(() => undefined);
+  }
+
+  #publishFailed(room: string, kind: RoomMessageKind, error: unknown): void {
     if (this.#publishErrors++ % 1000 === 0) {
       this.#logger.log('warn', 'redis-publish-failed', { error: String(error) });
     }
     // the update is stored, but other nodes did not hear it: once Redis takes messages again, a
-    // gap message tells them to reread the room (RP48), even if this node publishes nothing more
-    this.#unannounced.add(room);
+    // gap message tells them to reread the room (RP48), even if this node publishes nothing more;
+    // an opening is said again, or other nodes would not publish to this one (RP52)
+    if (kind === 'o') this.#unopened.add(room);
+    else if (kind !== 'c') this.#unannounced.add(room);
     if (this.#closed || this.#gapRetry) return;
     this.#gapRetry = setTimeout(() => this.#announceGaps(), GAP_RETRY_MS);
   }
 
-  /** Publishes a gap message to every room with a message that failed to publish. */
+  /**
+   * Publishes a gap message to every room with a message that failed to publish, and says again
+   * that this node opened the rooms whose opening failed to publish.
+   */
   #announceGaps(): void {
     if (this.#gapRetry) clearTimeout(this.#gapRetry);
     this.#gapRetry = null;
     if (this.#closed) return;
+    for (const room of this.#unopened) if (this.#opened.has(room)) void this.#add(room, 'o', []);
     for (const room of this.#unannounced) void this.#add(room, 'g', []);
+    this.#unopened.clear();
     this.#unannounced.clear();
   }
 
-  subscribe(
-    room: string,
-    from: string | null,
-    listener: RoomBusListener,
-    onGap?: () => void,
-  ): RoomBusSubscription {
+  subscribe(room: string, listener: RoomBusListener, onGap?: () => void): RoomBusSubscription {
     const subscription: Subscription = {
       room,
       listener,
       onGap,
-      position: from,
+      position: null,
       resolving: false,
       gapped: false,
       active: true,
@@ -309,20 +384,17 @@ export class RedisRoomBus implements RoomBus {
     if (!subscriptions) {
       subscriptions = new Set();
       this.#rooms.set(room, subscriptions);
+      this.#sharedWith.set(room, new Set());
     }
     subscriptions.add(subscription);
-    let ready: Promise<void>;
-    if (from === null) {
-      ready = this.#resolvePosition(subscription);
-    } else {
-      this.#readFrom(from);
-      ready = Promise.resolve();
-    }
+    const ready = this.#resolvePosition(subscription);
     const stop = () => {
       subscription.active = false;
       const set = this.#rooms.get(room);
       if (!set?.delete(subscription) || set.size > 0) return;
       this.#rooms.delete(room);
+      this.#sharedWith.delete(room);
+      if (this.#opened.delete(room)) void this.#add(room, 'c', []);
       // the read in flight may still run: what it brings for no room is dropped
       if (this.#rooms.size === 0) this.#cursor = null;
     };
@@ -337,8 +409,9 @@ export class RedisRoomBus implements RoomBus {
   }
 
   /**
-   * Learns the id of the stream's newest entry (new subscriptions hear what comes after it), then
-   * reports a gap if the subscription may have missed messages. If Redis does not answer in time
+   * Learns the id of the stream's newest entry (new subscriptions hear what comes after it), says
+   * in the stream that this node opened the room if it is the room's first subscription here
+   * (RP52), then reports a gap if the subscription may have missed messages. If Redis does not answer in time
    * the subscription asks again in a moment, and reports a gap once it knows.
    */
   async #resolvePosition(subscription: Subscription): Promise<void> {
@@ -352,6 +425,11 @@ export class RedisRoomBus implements RoomBus {
       if (!subscription.active) return;
       subscription.position = newest[0]?.[0] ?? '0-0';
       this.#readFrom(subscription.position);
+      // after the position: every node hearing the opening answers in what this one reads
+      if (!this.#opened.has(subscription.room)) {
+        this.#opened.add(subscription.room);
+        await this.#add(subscription.room, 'o', []);
+      }
       if (subscription.gapped) {
         subscription.gapped = false;
         subscription.onGap?.();
@@ -399,8 +477,10 @@ export class RedisRoomBus implements RoomBus {
     if (!this.#lostRedis) return;
     this.#lostRedis = false;
     this.#logger.log('info', 'redis-reconnected', { rooms: this.#rooms.size });
-    // Redis may have restarted empty: every room rereads what is stored, from a fresh position
+    // Redis may have restarted empty: every room rereads what is stored, from a fresh position,
+    // and opens again (other nodes may have restarted meanwhile, their openings lost, RP52)
     this.#cursor = null;
+    this.#opened.clear();
     for (const subscriptions of this.#rooms.values()) {
       for (const subscription of subscriptions) {
         subscription.position = null;
@@ -465,6 +545,7 @@ export class RedisRoomBus implements RoomBus {
     const messages = entryMessages(fields, this.#nodeBytes);
     if (!messages) return;
     const node = (fields[1] as Buffer).toString();
+    this.#heardAt.set(node, Date.now());
     const decoder = decoding.createDecoder(messages);
     /** Subscriptions this entry is new to (their position was before it). */
     let fresh: Set<Subscription> | null = null;
@@ -482,7 +563,8 @@ export class RedisRoomBus implements RoomBus {
         const payloads: Uint8Array[] = [];
         // copied: a room keeps updates, which must not hold the whole entry alive
         for (let i = 0; i < count; i++) payloads.push(decoding.readVarUint8Array(decoder).slice());
-        const delivery = toDelivery(id, node, kind, payloads);
+        const delivery = toDelivery(node, kind, payloads);
+        let heard = false;
         for (const subscription of subscriptions) {
           if (!fresh?.has(subscription)) {
             const { position } = subscription;
@@ -490,14 +572,32 @@ export class RedisRoomBus implements RoomBus {
             subscription.position = id;
             (fresh ??= new Set()).add(subscription);
           }
+          heard = true;
           if (!subscription.active) continue;
           if (delivery) subscription.listener(delivery);
           if (missed(subscription, node, sequence, kind)) subscription.onGap?.();
         }
+        if (heard) this.#heardIn(room, node, kind);
       }
     } catch {
       // not an entry this relay wrote: what it held after the damage is dropped
     }
+  }
+
+  /**
+   * Who else has `room` open (RP52): any message of `node` in it but a closing says it does. An
+   * opening is answered with a gap: what this node did not publish to the room before it knew,
+   * the opener rereads (it reads PostgreSQL only after its position, so it may have missed it).
+   */
+  #heardIn(room: string, node: string, kind: string): void {
+    const nodes = this.#sharedWith.get(room);
+    if (!nodes) return;
+    if (kind === 'c') {
+      nodes.delete(node);
+      return;
+    }
+    nodes.add(node);
+    if (kind === 'o') void this.#add(room, 'g', []);
   }
 
   /**
@@ -517,17 +617,24 @@ export class RedisRoomBus implements RoomBus {
       return; // Redis is away: the reading connection's reconnect reports a gap
     }
     if (first === undefined || !idAfter(first, position)) return;
-    for (const subscriptions of this.#rooms.values()) {
+    for (const [room, subscriptions] of this.#rooms) {
       for (const subscription of subscriptions) {
         if (subscription.active) subscription.onGap?.();
       }
+      // another node's opening may be among what was trimmed: open again, and it answers (RP52)
+      if (this.#opened.has(room)) void this.#add(room, 'o', []);
     }
   }
 
   async close(): Promise<void> {
+    // other nodes stop publishing to this one's rooms (RP52)
+    for (const room of this.#opened) void this.#add(room, 'c', []);
+    this.#opened.clear();
     this.#closed = true;
+    clearInterval(this.#alive);
     if (this.#gapRetry) clearTimeout(this.#gapRetry);
     this.#rooms.clear();
+    this.#sharedWith.clear();
     this.#cursor = null;
     this.#wake?.();
     this.#reader.disconnect();
@@ -550,16 +657,14 @@ function entryMessages(fields: Buffer[], self: Buffer): Uint8Array | null {
   return new Uint8Array(messages.buffer, messages.byteOffset, messages.byteLength);
 }
 
-/** What a message carries; null for a gap message or one of a kind this relay does not know. */
-function toDelivery(
-  id: string,
-  node: string,
-  kind: string,
-  payloads: Uint8Array[],
-): RoomBusDelivery | null {
-  if (kind === 'u') return { id, node, message: { kind: 'updates', updates: payloads } };
+/**
+ * What a message carries; null for a gap, an opening, a closing, or a kind this relay does not
+ * know.
+ */
+function toDelivery(node: string, kind: string, payloads: Uint8Array[]): RoomBusDelivery | null {
+  if (kind === 'u') return { node, message: { kind: 'updates', updates: payloads } };
   if (kind === 'a' && payloads.length === 1) {
-    return { id, node, message: { kind: 'awareness', update: payloads[0] as Uint8Array } };
+    return { node, message: { kind: 'awareness', update: payloads[0] as Uint8Array } };
   }
   return null;
 }

@@ -1,10 +1,4 @@
-import type {
-  RoomBus,
-  RoomBusDelivery,
-  RoomBusListener,
-  RoomBusMessage,
-  RoomBusSubscription,
-} from './RoomBus';
+import type { RoomBus, RoomBusListener, RoomBusMessage, RoomBusSubscription } from './RoomBus';
 
 interface Subscription {
   readonly node: string;
@@ -12,78 +6,46 @@ interface Subscription {
   active: boolean;
 }
 
-/** One room's stream: the newest messages and who listens. */
-interface HubStream {
-  next: number;
-  readonly held: RoomBusDelivery[];
-  readonly subscriptions: Set<Subscription>;
-}
-
 /**
  * A {@link RoomBus} for several relay nodes in one process (tests, and two room hosts in one
- * process): {@link node} gives each node its bus. Each room's stream holds its newest `held`
- * messages for catching up; deliveries run as microtasks, never inside `publish`.
+ * process): {@link node} gives each node its bus. Deliveries run as microtasks, never inside
+ * `publish`.
  */
 export class InProcessRoomHub {
-  readonly #streams = new Map<string, HubStream>();
-  readonly #held: number;
+  /** Room → its subscriptions on every node. */
+  readonly #rooms = new Map<string, Set<Subscription>>();
   #nodes = 0;
-
-  /** `held`: how many of each room's newest messages stay available to catch up from. */
-  constructor(held = 1000) {
-    this.#held = held;
-  }
 
   /** A new node's bus. */
   node(): RoomBus {
     return new HubNode(this, `node-${++this.#nodes}`);
   }
 
-  #stream(room: string): HubStream {
-    let stream = this.#streams.get(room);
-    if (!stream) {
-      stream = { next: 1, held: [], subscriptions: new Set() };
-      this.#streams.set(room, stream);
-    }
-    return stream;
-  }
-
-  /** Appends to the room's stream and delivers to every other node's subscription. */
+  /** Delivers to every other node's subscription to the room. */
   publish(node: string, room: string, message: RoomBusMessage): void {
-    const stream = this.#stream(room);
-    const delivery: RoomBusDelivery = { id: String(stream.next++), node, message };
-    stream.held.push(delivery);
-    if (stream.held.length > this.#held) stream.held.shift();
-    for (const subscription of stream.subscriptions) deliver(subscription, [delivery]);
+    for (const subscription of this.#rooms.get(room) ?? []) {
+      if (subscription.node === node) continue;
+      queueMicrotask(() => {
+        if (subscription.active) subscription.listener({ node, message });
+      });
+    }
   }
 
-  /** Adds a subscription; catches it up from `from` first. */
-  subscribe(room: string, from: string | null, subscription: Subscription): () => void {
-    const stream = this.#stream(room);
-    if (from !== null) {
-      const after = Number(from);
-      if (!Number.isSafeInteger(after) || after < 0 || after >= stream.next) {
-        throw new RangeError(`no message ${from} in room ${room}`);
-      }
-      deliver(
-        subscription,
-        stream.held.filter((d) => Number(d.id) > after),
-      );
+  /** Adds a subscription; answers how to end it. */
+  subscribe(room: string, subscription: Subscription): () => void {
+    let subscriptions = this.#rooms.get(room);
+    if (!subscriptions) {
+      subscriptions = new Set();
+      this.#rooms.set(room, subscriptions);
     }
-    stream.subscriptions.add(subscription);
+    subscriptions.add(subscription);
     return () => {
       subscription.active = false;
-      stream.subscriptions.delete(subscription);
+      subscriptions.delete(subscription);
+      if (subscriptions.size === 0 && this.#rooms.get(room) === subscriptions) {
+        this.#rooms.delete(room);
+      }
     };
-  }
-}
-
-function deliver(subscription: Subscription, deliveries: readonly RoomBusDelivery[]): void {
-  for (const delivery of deliveries) {
-    if (delivery.node === subscription.node) continue;
-    queueMicrotask(() => {
-      if (subscription.active) subscription.listener(delivery);
-    });
   }
 }
 
@@ -104,9 +66,9 @@ class HubNode implements RoomBus {
   }
 
   /** In one process nothing is ever missed: `onGap` is never called. */
-  subscribe(room: string, from: string | null, listener: RoomBusListener): RoomBusSubscription {
+  subscribe(room: string, listener: RoomBusListener): RoomBusSubscription {
     const subscription: Subscription = { node: this.node, listener, active: true };
-    const unsubscribe = this.#hub.subscribe(room, from, subscription);
+    const unsubscribe = this.#hub.subscribe(room, subscription);
     const stop = () => {
       unsubscribe();
       this.#stops.delete(stop);

@@ -76,7 +76,6 @@ export class RoomHost {
     let gapWhileLoading = false;
     const unsubscribe = bus?.subscribe(
       name,
-      null,
       (delivery) => {
         if (room) room.receiveRemote(delivery);
         else early.push(delivery);
