@@ -63,7 +63,10 @@ export interface RoomStreamMessage {
    * `c` it closed it (RP52).
    */
   readonly kind: RoomMessageKind;
-  /** The updates (`u`), the one awareness update (`a`), nothing (the others). */
+  /**
+   * The updates (`u`), the one awareness update (`a`), the node a gap answering its opening is for
+   * (`g`, RP52), nothing (the others).
+   */
   readonly payloads: readonly Uint8Array[];
 }
 
@@ -145,8 +148,8 @@ function idAfter(a: string, b: string): boolean {
  * UNBLOCK) so it is heard at once.
  *
  * A room's messages go to Redis only while another node has the room open (RP52): a node opening
- * a room says so (`o`), every node that has it open answers with a gap (`g`, what it did not
- * publish meanwhile the opener rereads from PostgreSQL) and from then on publishes to it, until it
+ * a room says so (`o`), every node that has it open answers with a gap for it (`g` naming it: what
+ * that node did not publish meanwhile, the opener rereads from PostgreSQL) and from then on publishes to it, until it
  * closes the room (`c`) or falls silent for two minutes (a node with rooms open appends an empty
  * entry every half minute it appended nothing else). With each venue's devices on one node, as the
  * proxy of relay/README.md places them, a node appends almost nothing and reads almost nothing.
@@ -260,17 +263,20 @@ export class RedisRoomBus implements RoomBus {
 
   /**
    * Adds one message of this node to the entry being filled, numbered one after its previous one
-   * in the room (RP48): a node that hears a number skipped knows it missed a message. Updates,
-   * presence and gaps of a room no other node has open are numbered but not sent (RP52). An entry
+   * in the room (RP48): a node that hears a number skipped knows it missed a message. Updates and
+   * gaps of a room no other node has open are numbered but not sent, presence neither (RP52). An entry
    * holding anything but presence goes to Redis at the end of this turn of the event loop (RP50);
    * one holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A node killed
    * before its entry went leaves other nodes without it, and its rooms acknowledged nothing of it.
    * Resolves once Redis holds it, or once its failure is recorded as a gap to announce.
    */
   #add(room: string, kind: RoomMessageKind, payloads: readonly Uint8Array[]): Promise<void> {
+    const sent = kind === 'o' || kind === 'c' || this.sharedWith(room) > 0;
+    // presence comes again with its renewal: presence not sent is not a message missed
+    if (!sent && kind === 'a') return SENT;
     const sequence = (this.#sequences.get(room) ?? 0) + 1;
     this.#sequences.set(room, sequence);
-    if (kind !== 'o' && kind !== 'c' && this.sharedWith(room) === 0) return SENT;
+    if (!sent) return SENT;
     let outgoing = this.#outgoing;
     if (!outgoing) {
       let resolve = () => undefined as void;
@@ -564,6 +570,8 @@ export class RedisRoomBus implements RoomBus {
         // copied: a room keeps updates, which must not hold the whole entry alive
         for (let i = 0; i < count; i++) payloads.push(decoding.readVarUint8Array(decoder).slice());
         const delivery = toDelivery(node, kind, payloads);
+        // a gap answering an opening is for the node that opened (RP52), any other for every node
+        const gap = kind === 'g' && (payloads.length === 0 || this.#nodeBytes.equals(payloads[0]!));
         let heard = false;
         for (const subscription of subscriptions) {
           if (!fresh?.has(subscription)) {
@@ -575,7 +583,7 @@ export class RedisRoomBus implements RoomBus {
           heard = true;
           if (!subscription.active) continue;
           if (delivery) subscription.listener(delivery);
-          if (missed(subscription, node, sequence, kind)) subscription.onGap?.();
+          if (missed(subscription, node, sequence, gap)) subscription.onGap?.();
         }
         if (heard) this.#heardIn(room, node, kind);
       }
@@ -597,7 +605,7 @@ export class RedisRoomBus implements RoomBus {
       return;
     }
     nodes.add(node);
-    if (kind === 'o') void this.#add(room, 'g', []);
+    if (kind === 'o') void this.#add(room, 'g', [Buffer.from(node)]);
   }
 
   /**
@@ -671,16 +679,16 @@ function toDelivery(node: string, kind: string, payloads: Uint8Array[]): RoomBus
 
 /**
  * True when a message shows that `subscription` missed a message of its node: it is a gap
- * message, or its number is not the one after the last heard from that node. The first message
+ * message (`gap`), or its number is not the one after the last heard from that node. The first message
  * heard from a node shows nothing: what came before the subscription's start is stored (RP43).
  */
-function missed(subscription: Subscription, node: string, sequence: number, kind: string): boolean {
+function missed(subscription: Subscription, node: string, sequence: number, gap: boolean): boolean {
   const { heard } = subscription;
   const last = heard.get(node);
   heard.delete(node); // re-inserted last: the node least recently heard is forgotten first
   heard.set(node, sequence);
   if (heard.size > NODES_REMEMBERED) heard.delete(heard.keys().next().value as string);
-  return kind === 'g' || (last !== undefined && sequence !== last + 1);
+  return gap || (last !== undefined && sequence !== last + 1);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
