@@ -1,6 +1,6 @@
 import type { RoomStorage, StoredRoom } from '../storage/RoomStorage';
 import type { CommittedRoom } from '../storage/commit-log';
-import { GroupCommit } from '../storage/group-commit';
+import { GroupCommit, POSTGRES_COMMIT_GAP_MS } from '../storage/group-commit';
 import { inTransaction, type Postgres } from './postgres';
 
 /** Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters). */
@@ -16,7 +16,10 @@ const ROWS_PER_INSERT = 10_000;
  */
 export class PostgresRoomStorage implements RoomStorage {
   readonly #pool: Postgres;
-  readonly #commits = new GroupCommit<CommittedRoom>((batch) => this.#write(batch));
+  readonly #commits = new GroupCommit<CommittedRoom>(
+    (batch) => this.#write(batch),
+    POSTGRES_COMMIT_GAP_MS,
+  );
 
   constructor(pool: Postgres) {
     this.#pool = pool;
