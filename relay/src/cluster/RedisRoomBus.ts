@@ -152,10 +152,11 @@ function idAfter(a: string, b: string): boolean {
  *
  * A room's messages go to Redis only while another node has the room open (RP52): a node opening
  * a room says so (`o`), every node that has it open answers with a gap for it (`g` naming it: what
- * that node did not publish meanwhile, the opener rereads from PostgreSQL) and from then on publishes to it, until it
- * closes the room (`c`) or falls silent for two minutes (a node with rooms open appends an empty
- * entry every half minute it appended nothing else). With each venue's devices on one node, as the
- * proxy of relay/README.md places them, a node appends almost nothing and reads almost nothing.
+ * that node did not publish meanwhile, the opener rereads from PostgreSQL) and from then on
+ * publishes to it, until it closes the room (`c`) or falls silent for two minutes (a node with
+ * rooms open appends an empty entry every half minute it appended nothing else). With each
+ * venue's devices on one node, as the proxy of relay/README.md places them, a node appends almost
+ * nothing and reads almost nothing.
  *
  * Redis is only the transport: a room's updates are in PostgreSQL before they are published
  * (RP40), so a Redis that restarts empty loses nothing stored. When the reading connection comes
@@ -267,10 +268,11 @@ export class RedisRoomBus implements RoomBus {
   /**
    * Adds one message of this node to the entry being filled, numbered one after its previous one
    * in the room (RP48): a node that hears a number skipped knows it missed a message. Updates and
-   * gaps of a room no other node has open are numbered but not sent, presence neither (RP52). An entry
-   * holding anything but presence goes to Redis at the end of this turn of the event loop (RP50);
-   * one holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A node killed
-   * before its entry went leaves other nodes without it, and its rooms acknowledged nothing of it.
+   * gaps of a room no other node has open are numbered but not sent, presence neither (RP52). An
+   * entry holding anything but presence goes to Redis at the end of this turn of the event loop
+   * (RP50); one holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A
+   * node killed before its entry went leaves other nodes without it, and its rooms acknowledged
+   * nothing of it.
    * Resolves once Redis holds it, or once its failure is recorded as a gap to announce.
    */
   #add(room: string, kind: RoomMessageKind, payloads: readonly Uint8Array[]): Promise<void> {
@@ -420,8 +422,8 @@ export class RedisRoomBus implements RoomBus {
   /**
    * Learns the id of the stream's newest entry (new subscriptions hear what comes after it), says
    * in the stream that this node opened the room if it is the room's first subscription here
-   * (RP52), then reports a gap if the subscription may have missed messages. If Redis does not answer in time
-   * the subscription asks again in a moment, and reports a gap once it knows.
+   * (RP52), then reports a gap if the subscription may have missed messages. If Redis does not
+   * answer in time the subscription asks again in a moment, and reports a gap once it knows.
    */
   async #resolvePosition(subscription: Subscription): Promise<void> {
     subscription.resolving = true;
@@ -682,8 +684,9 @@ function toDelivery(node: string, kind: string, payloads: Uint8Array[]): RoomBus
 
 /**
  * True when a message shows that `subscription` missed a message of its node: it is a gap
- * message (`gap`), or its number is not the one after the last heard from that node. The first message
- * heard from a node shows nothing: what came before the subscription's start is stored (RP43).
+ * message (`gap`), or its number is not the one after the last heard from that node. The first
+ * message heard from a node shows nothing: what came before the subscription's start is stored
+ * (RP43).
  */
 function missed(subscription: Subscription, node: string, sequence: number, gap: boolean): boolean {
   const { heard } = subscription;
