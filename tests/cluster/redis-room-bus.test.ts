@@ -1,9 +1,14 @@
 import { afterAll, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { eventually } from '@djamms/test-harness';
 import { silentLogger } from 'djamms-relay';
-import { RedisRoomBus, writeRoomMessage } from '../../relay/src/cluster/RedisRoomBus';
+import {
+  RedisRoomBus,
+  writeRoomMessage,
+  type RoomMessageKind,
+} from '../../relay/src/cluster/RedisRoomBus';
 import { roomBusContract } from '../../relay/src/sync/room-bus-contract';
 import type { RoomBus } from '../../relay/src/sync/RoomBus';
 import { describeCluster } from './services';
@@ -107,6 +112,37 @@ describeCluster('RedisRoomBus', (servers) => {
   });
   const noop = () => undefined;
   const update = (v: number) => ({ kind: 'updates', updates: [new Uint8Array([v])] }) as const;
+  /** Appends one message as node `node` writes it (RP50). */
+  const addMessage = (
+    redis: Redis,
+    key: string,
+    node: string,
+    room: string,
+    kind: RoomMessageKind,
+    payloads: Uint8Array[],
+  ) => {
+    const encoder = encoding.createEncoder();
+    writeRoomMessage(encoder, { room, sequence: 1, kind, payloads });
+    return redis.xadd(key, '*', 'n', node, 'm', Buffer.from(encoding.toUint8Array(encoder)));
+  };
+  /** How many gaps naming `node` (answers, RP52) the stream holds. */
+  const gapsNaming = async (redis: Redis, key: string, node: string) => {
+    let count = 0;
+    for (const [, fields] of await redis.xrangeBuffer(key, '-', '+')) {
+      const decoder = decoding.createDecoder(fields[3] as Buffer);
+      while (decoding.hasContent(decoder)) {
+        decoding.readVarString(decoder);
+        decoding.readVarUint(decoder);
+        const kind = String.fromCharCode(decoding.readUint8(decoder));
+        const payloads = Array.from({ length: decoding.readVarUint(decoder) }, () =>
+          decoding.readVarUint8Array(decoder),
+        );
+        if (kind === 'g' && payloads.length === 1 && Buffer.from(payloads[0]!).toString() === node)
+          count++;
+      }
+    }
+    return count;
+  };
 
   it('RP52 a room open on one node only puts nothing in the stream; a node opening it is answered with a gap, then hears it', async () => {
     const [a, b] = await nodes();
@@ -149,22 +185,66 @@ describeCluster('RedisRoomBus', (servers) => {
     expect(await redis.xlen(key)).toBe(before);
   });
 
-  it('RP52 a node silent for too long is taken to have closed its rooms; a living one is kept by its signs of life', async () => {
-    const [a, b] = await nodes(1000);
+  it('RP52 a gap answering an opening makes only the opener reread', async () => {
+    const [a, b, c] = await nodes();
+    const gaps = { a: 0, b: 0, c: 0 };
+    await a.subscribe('v', noop, () => gaps.a++).ready;
+    await c.subscribe('v', noop, () => gaps.c++).ready;
+    await met('v', [a, c]);
+    const before = { ...gaps };
+    await b.subscribe('v', noop, () => gaps.b++).ready;
+    await met('v', [a, b, c]);
+    // one answer from each node that had the room open
+    await eventually(() => expect(gaps.b).toBe(2));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect([gaps.a, gaps.c]).toEqual([before.a, before.c]);
+  });
+
+  it('RP52 a node that stored updates without sending them tells a node it hears of later, however, to reread', async () => {
+    const [a] = await nodes();
     const redis = raw();
     const key = `t${clusters}:rooms`;
     await a.subscribe('v', noop).ready;
+    await a.publish('v', update(1)); // nobody else has it open: not sent
+    // a node whose opening a never read (trimmed, or before a's position) is heard in the room
+    await addMessage(redis, key, 'late', 'v', 'a', [new Uint8Array([1])]);
+    await eventually(async () => expect(await gapsNaming(redis, key, 'late')).toBe(1));
+  });
+
+  it('RP52 a node silent for too long is taken to have closed its rooms: they reread once, and it is told to reread when heard again', async () => {
+    const [a, b] = await nodes(1000);
+    const redis = raw();
+    const key = `t${clusters}:rooms`;
+    let gaps = 0;
+    await a.subscribe('v', noop, () => gaps++).ready;
     await b.subscribe('v', noop).ready;
     await met('v', [a, b]);
-    // a node that opened the room and died without a word
-    const encoder = encoding.createEncoder();
-    writeRoomMessage(encoder, { room: 'v', sequence: 1, kind: 'o', payloads: [] });
-    await redis.xadd(key, '*', 'n', 'gone', 'm', Buffer.from(encoding.toUint8Array(encoder)));
+    // a node that opened the room and then fell silent (killed, or cut off from Redis)
+    await addMessage(redis, key, 'gone', 'v', 'o', []);
     await eventually(() => expect(a.sharedWith('v')).toBe(2));
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    // b published nothing meanwhile, only that it is alive
+    // b appended nothing but its signs of life: it is still heard
     expect(a.sharedWith('v')).toBe(1);
     expect(b.sharedWith('v')).toBe(1);
+    // 'gone' may have stored updates it had not sent: a rereads, once
+    expect(gaps).toBe(1);
+    // with b gone too, an update reaches nobody: 'gone', heard again, is told to reread
+    await b.close();
+    await eventually(() => expect(a.sharedWith('v')).toBe(0));
+    const before = await gapsNaming(redis, key, 'gone');
+    await a.publish('v', update(1));
+    await addMessage(redis, key, 'gone', 'v', 'a', [new Uint8Array([1])]);
+    await eventually(async () => expect(await gapsNaming(redis, key, 'gone')).toBe(before + 1));
+    expect(a.sharedWith('v')).toBe(1);
+  });
+
+  it('RP52 a node that stops closes its rooms', async () => {
+    const [a, b] = await nodes();
+    await a.subscribe('v', noop).ready;
+    await b.subscribe('v', noop).ready;
+    await met('v', [a, b]);
+    await b.close();
+    await eventually(() => expect(a.sharedWith('v')).toBe(0));
   });
 });
 

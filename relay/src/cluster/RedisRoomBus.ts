@@ -198,14 +198,25 @@ export class RedisRoomBus implements RoomBus {
   /** Rooms with a message of this node that failed to publish, not yet announced as a gap. */
   readonly #unannounced = new Set<string>();
   #gapRetry: NodeJS.Timeout | null = null;
-  /** Rooms open here whose opening is in the stream (RP52). */
+  /** Rooms open here whose opening was sent (RP52). */
   readonly #opened = new Set<string>();
+  /** Rooms of {@link #opened} to open again once their position is known (Redis came back). */
+  readonly #reopen = new Set<string>();
   /** Rooms open here whose opening failed to publish: announced again with the gaps. */
   readonly #unopened = new Set<string>();
-  /** Room open here → the other nodes known to have it open (RP52). */
+  /** Rooms closed here whose closing failed to publish: announced again with the gaps. */
+  readonly #unclosed = new Set<string>();
+  /**
+   * Room open here → the other nodes heard to have it open (RP52), silent ones too (they count
+   * again once heard).
+   */
   readonly #sharedWith = new Map<string, Set<string>>();
+  /** Rooms open here with an update or gap numbered but not sent since they opened (RP52). */
+  readonly #unsent = new Set<string>();
   /** Other node → when this node last read an entry of it. */
   readonly #heardAt = new Map<string, number>();
+  /** Other nodes taken to be silent, whose rooms here reread once (RP52). */
+  readonly #silent = new Set<string>();
   /** When this node last appended an entry. */
   #sentAt = 0;
   readonly #silentMs: number;
@@ -218,6 +229,7 @@ export class RedisRoomBus implements RoomBus {
     const aliveEvery = this.#silentMs / 4;
     this.#alive = setInterval(() => {
       if (this.#opened.size > 0 && this.#sentAt < Date.now() - aliveEvery) this.#sendAlive();
+      this.#findSilent();
     }, aliveEvery / 2);
     this.#alive.unref();
     const common = {
@@ -261,8 +273,40 @@ export class RedisRoomBus implements RoomBus {
     const nodes = this.#sharedWith.get(room);
     if (!nodes) return 0;
     const silent = Date.now() - this.#silentMs;
-    for (const node of nodes) if ((this.#heardAt.get(node) ?? 0) < silent) nodes.delete(node);
-    return nodes.size;
+    let count = 0;
+    for (const node of nodes) if ((this.#heardAt.get(node) ?? 0) >= silent) count++;
+    return count;
+  }
+
+  /**
+   * Nodes not heard from for {@link SILENT_MS} are taken to have closed their rooms (RP52). Each
+   * room here that one shared rereads once: it may have stored updates it had not yet sent when
+   * it stopped (a node killed the moment after it opened the room). Nodes that share no room here
+   * are forgotten.
+   */
+  #findSilent(): void {
+    const silent = Date.now() - this.#silentMs;
+    for (const [node, heardAt] of this.#heardAt) {
+      if (heardAt >= silent) continue;
+      let shared = false;
+      for (const [room, nodes] of this.#sharedWith) {
+        if (!nodes.has(node)) continue;
+        shared = true;
+        if (!this.#silent.has(node)) this.#gapIn(room);
+      }
+      if (shared) this.#silent.add(node);
+      else {
+        this.#heardAt.delete(node);
+        this.#silent.delete(node);
+      }
+    }
+  }
+
+  /** Tells every subscription of `room` here that it may have missed messages. */
+  #gapIn(room: string): void {
+    for (const subscription of this.#rooms.get(room) ?? []) {
+      if (subscription.active) subscription.onGap?.();
+    }
   }
 
   /**
@@ -272,8 +316,8 @@ export class RedisRoomBus implements RoomBus {
    * entry holding anything but presence goes to Redis at the end of this turn of the event loop
    * (RP50); one holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A
    * node killed before its entry went leaves other nodes without it, and its rooms acknowledged
-   * nothing of it.
-   * Resolves once Redis holds it, or once its failure is recorded as a gap to announce.
+   * nothing of it. Resolves once Redis holds it, once its failure is recorded as a gap to
+   * announce, or at once when it is not sent.
    */
   #add(room: string, kind: RoomMessageKind, payloads: readonly Uint8Array[]): Promise<void> {
     const sent = kind === 'o' || kind === 'c' || this.sharedWith(room) > 0;
@@ -281,7 +325,11 @@ export class RedisRoomBus implements RoomBus {
     if (!sent && kind === 'a') return SENT;
     const sequence = (this.#sequences.get(room) ?? 0) + 1;
     this.#sequences.set(room, sequence);
-    if (!sent) return SENT;
+    if (!sent) {
+      // a node heard later to have the room open is told to reread it (#heardIn)
+      if (this.#rooms.has(room)) this.#unsent.add(room);
+      return SENT;
+    }
     let outgoing = this.#outgoing;
     if (!outgoing) {
       let resolve = () => undefined as void;
@@ -361,7 +409,8 @@ export class RedisRoomBus implements RoomBus {
     // gap message tells them to reread the room (RP48), even if this node publishes nothing more;
     // an opening is said again, or other nodes would not publish to this one (RP52)
     if (kind === 'o') this.#unopened.add(room);
-    else if (kind !== 'c') this.#unannounced.add(room);
+    else if (kind === 'c') this.#unclosed.add(room);
+    else this.#unannounced.add(room);
     if (this.#closed || this.#gapRetry) return;
     this.#gapRetry = setTimeout(() => this.#announceGaps(), GAP_RETRY_MS);
   }
@@ -375,8 +424,10 @@ export class RedisRoomBus implements RoomBus {
     this.#gapRetry = null;
     if (this.#closed) return;
     for (const room of this.#unopened) if (this.#opened.has(room)) void this.#add(room, 'o', []);
+    for (const room of this.#unclosed) if (!this.#opened.has(room)) void this.#add(room, 'c', []);
     for (const room of this.#unannounced) void this.#add(room, 'g', []);
     this.#unopened.clear();
+    this.#unclosed.clear();
     this.#unannounced.clear();
   }
 
@@ -405,6 +456,8 @@ export class RedisRoomBus implements RoomBus {
       if (!set?.delete(subscription) || set.size > 0) return;
       this.#rooms.delete(room);
       this.#sharedWith.delete(room);
+      this.#unsent.delete(room);
+      this.#reopen.delete(room);
       if (this.#opened.delete(room)) void this.#add(room, 'c', []);
       // the read in flight may still run: what it brings for no room is dropped
       if (this.#rooms.size === 0) this.#cursor = null;
@@ -437,9 +490,10 @@ export class RedisRoomBus implements RoomBus {
       subscription.position = newest[0]?.[0] ?? '0-0';
       this.#readFrom(subscription.position);
       // after the position: every node hearing the opening answers in what this one reads
-      if (!this.#opened.has(subscription.room)) {
-        this.#opened.add(subscription.room);
-        await this.#add(subscription.room, 'o', []);
+      const { room } = subscription;
+      if (!this.#opened.has(room) || this.#reopen.delete(room)) {
+        this.#opened.add(room);
+        await this.#add(room, 'o', []);
       }
       if (subscription.gapped) {
         subscription.gapped = false;
@@ -491,7 +545,7 @@ export class RedisRoomBus implements RoomBus {
     // Redis may have restarted empty: every room rereads what is stored, from a fresh position,
     // and opens again (other nodes may have restarted meanwhile, their openings lost, RP52)
     this.#cursor = null;
-    this.#opened.clear();
+    for (const room of this.#opened) this.#reopen.add(room);
     for (const subscriptions of this.#rooms.values()) {
       for (const subscription of subscriptions) {
         subscription.position = null;
@@ -556,7 +610,7 @@ export class RedisRoomBus implements RoomBus {
     const messages = entryMessages(fields, this.#nodeBytes);
     if (!messages) return;
     const node = (fields[1] as Buffer).toString();
-    this.#heardAt.set(node, Date.now());
+    this.#heard(node);
     const decoder = decoding.createDecoder(messages);
     /** Subscriptions this entry is new to (their position was before it). */
     let fresh: Set<Subscription> | null = null;
@@ -609,8 +663,29 @@ export class RedisRoomBus implements RoomBus {
       nodes.delete(node);
       return;
     }
+    const known = nodes.has(node);
     nodes.add(node);
-    if (kind === 'o') void this.#add(room, 'g', [Buffer.from(node)]);
+    if (kind === 'o' || (!known && this.#unsent.has(room))) this.#gapFor(room, node);
+  }
+
+  /** A gap naming `node` in `room`: that node rereads the room (RP52). */
+  #gapFor(room: string, node: string): void {
+    void this.#add(room, 'g', [Buffer.from(node)]);
+  }
+
+  /**
+   * An entry of `node` was read. A node heard again after it was taken to be silent (RP52) is
+   * told to reread each room here it shares that did not send it everything meanwhile.
+   */
+  #heard(node: string): void {
+    const wasSilent = this.#silent.delete(node);
+    const before = this.#heardAt.get(node);
+    const now = Date.now();
+    this.#heardAt.set(node, now);
+    if (!wasSilent && (before === undefined || before >= now - this.#silentMs)) return;
+    for (const [room, nodes] of this.#sharedWith) {
+      if (nodes.has(node) && this.#unsent.has(room)) this.#gapFor(room, node);
+    }
   }
 
   /**
@@ -643,6 +718,7 @@ export class RedisRoomBus implements RoomBus {
     // other nodes stop publishing to this one's rooms (RP52)
     for (const room of this.#opened) void this.#add(room, 'c', []);
     this.#opened.clear();
+    this.#reopen.clear();
     this.#closed = true;
     clearInterval(this.#alive);
     if (this.#gapRetry) clearTimeout(this.#gapRetry);
@@ -685,8 +761,9 @@ function toDelivery(node: string, kind: string, payloads: Uint8Array[]): RoomBus
 /**
  * True when a message shows that `subscription` missed a message of its node: it is a gap
  * message (`gap`), or its number is not the one after the last heard from that node. The first
- * message heard from a node shows nothing: what came before the subscription's start is stored
- * (RP43).
+ * message heard from a node shows nothing: what came before the subscription's start it read from
+ * PostgreSQL (RP43), and what that node stored meanwhile without sending it, a gap naming this
+ * node tells it to reread (RP52).
  */
 function missed(subscription: Subscription, node: string, sequence: number, gap: boolean): boolean {
   const { heard } = subscription;
