@@ -316,7 +316,7 @@ export class RedisRoomBus implements RoomBus {
    * entry holding anything but presence goes to Redis at the end of this turn of the event loop
    * (RP50); one holding only presence waits up to {@link PRESENCE_GATHER_MS} for more (RP51). A
    * node killed before its entry went leaves other nodes without it, and its rooms acknowledged
-   * nothing of it. Resolves once Redis holds it, once its failure is recorded as a gap to
+   * nothing sent in it. Resolves once Redis holds it, once its failure is recorded as a gap to
    * announce, or at once when it is not sent.
    */
   #add(room: string, kind: RoomMessageKind, payloads: readonly Uint8Array[]): Promise<void> {
