@@ -238,6 +238,17 @@ describeCluster('RedisRoomBus', (servers) => {
     expect(a.sharedWith('v')).toBe(1);
   });
 
+  it('RP52 a node newly heard to have the room open is sent the presence (onMet), once', async () => {
+    const [a, b] = await nodes();
+    let met = 0;
+    await a.subscribe('v', noop, noop, () => met++).ready;
+    await b.subscribe('v', noop).ready;
+    await eventually(() => expect(met).toBe(1));
+    await b.publish('v', update(1));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(met).toBe(1);
+  });
+
   it('RP52 a node that stops closes its rooms', async () => {
     const [a, b] = await nodes();
     await a.subscribe('v', noop).ready;

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../ops/logger';
+import { appendEntry } from './redis-stream';
 import type { RateLimiter, RateShare } from '../auth/rate-limit';
 
 /** How often a node tells the others what its limiters took, of the keys that took much. */
@@ -71,19 +72,10 @@ export class RedisRateShare implements RateShare {
       any = true;
     }
     if (!any) return;
-    this.#commands
-      .xadd(
-        this.#key,
-        'MAXLEN',
-        '~',
-        STREAM_LENGTH,
-        '*',
-        'n',
-        this.#opts.node,
-        'd',
-        JSON.stringify(taken),
-      )
-      .catch(() => undefined);
+    const counts = JSON.stringify(taken);
+    appendEntry(this.#commands, this.#key, STREAM_LENGTH, this.#opts.node, 'd', counts).catch(
+      () => undefined,
+    );
   }
 
   async #listen(): Promise<void> {

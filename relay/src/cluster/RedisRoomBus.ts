@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import type { Logger } from '../ops/logger';
+import { appendEntry } from './redis-stream';
 import type {
   RoomBus,
   RoomBusDelivery,
@@ -99,6 +100,7 @@ interface Subscription {
   readonly room: string;
   readonly listener: RoomBusListener;
   readonly onGap: (() => void) | undefined;
+  readonly onMet: (() => void) | undefined;
   /** The last entry of the stream this subscription heard, or null until it is known. */
   position: string | null;
   /** Its position is being asked for. */
@@ -378,13 +380,10 @@ export class RedisRoomBus implements RoomBus {
   #append(messages: Buffer): Promise<unknown> {
     const now = Date.now();
     this.#sentAt = now;
-    const added = this.#commands.xadd(
+    const added = appendEntry(
+      this.#commands,
       this.#key,
-      'MAXLEN',
-      '~',
       STREAM_LENGTH,
-      '*',
-      'n',
       this.#nodeBytes,
       'm',
       messages,
@@ -431,11 +430,17 @@ export class RedisRoomBus implements RoomBus {
     this.#unannounced.clear();
   }
 
-  subscribe(room: string, listener: RoomBusListener, onGap?: () => void): RoomBusSubscription {
+  subscribe(
+    room: string,
+    listener: RoomBusListener,
+    onGap?: () => void,
+    onMet?: () => void,
+  ): RoomBusSubscription {
     const subscription: Subscription = {
       room,
       listener,
       onGap,
+      onMet,
       position: null,
       resolving: false,
       gapped: false,
@@ -655,6 +660,7 @@ export class RedisRoomBus implements RoomBus {
    * Who else has `room` open (RP52): any message of `node` in it but a closing says it does. An
    * opening is answered with a gap: what this node did not publish to the room before it knew,
    * the opener rereads (it reads PostgreSQL only after its position, so it may have missed it).
+   * A node newly heard is sent the presence this node's sockets hold (`onMet`).
    */
   #heardIn(room: string, node: string, kind: string): void {
     const nodes = this.#sharedWith.get(room);
@@ -666,6 +672,11 @@ export class RedisRoomBus implements RoomBus {
     const known = nodes.has(node);
     nodes.add(node);
     if (kind === 'o' || (!known && this.#unsent.has(room))) this.#gapFor(room, node);
+    if (known) return;
+    // presence relayed before this node heard of that one was not sent: it is, now
+    for (const subscription of this.#rooms.get(room) ?? []) {
+      if (subscription.active) subscription.onMet?.();
+    }
   }
 
   /** A gap naming `node` in `room`: that node rereads the room (RP52). */

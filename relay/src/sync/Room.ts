@@ -147,6 +147,15 @@ export class Room {
   }
 
   /**
+   * Sends the presence this node's own sockets hold to the room on other nodes: a node that opened
+   * the room did not hear it if it was relayed before this one heard of it (RP52).
+   */
+  sharePresence(): void {
+    const update = this.awareness.snapshot((owner) => this.peers.has(owner as RoomPeer));
+    if (update) void this.#ctx.bus?.publish(this.name, { kind: 'awareness', update });
+  }
+
+  /**
    * A message from the room on another node (RP32): its updates, stored there already, go to every
    * peer and into the merged state but are not stored again; its presence is owned by that node.
    */

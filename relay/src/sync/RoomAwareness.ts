@@ -79,13 +79,12 @@ export class RoomAwareness {
   }
 
   /** Every current state, for a peer that just joined or asked; null if there is none. */
-  snapshot(): Uint8Array | null {
-    if (this.#entries.size === 0) return null;
+  snapshot(ownedBy: (owner: AwarenessOwner) => boolean = () => true): Uint8Array | null {
     const all: AwarenessChange[] = [];
-    for (const [client, { clock, state, bytes }] of this.#entries) {
-      all.push({ client, clock, state, bytes });
+    for (const [client, { clock, state, bytes, owner }] of this.#entries) {
+      if (ownedBy(owner)) all.push({ client, clock, state, bytes });
     }
-    return encodeAwareness(all);
+    return all.length > 0 ? encodeAwareness(all) : null;
   }
 
   /** Removes the ids `peer` owns; returns the removal update to relay, or null. */

@@ -52,9 +52,16 @@ export interface RoomBus {
    * Calls `listener` with every message other nodes publish to `room` from now on. `onGap` is
    * called when messages may have been missed (the bus lost its server, which may have restarted
    * empty; another node failed to publish; another node had the room open but had not yet heard
-   * that this one opened it, RP52): the subscriber rereads what is stored. Returns the way to stop.
+   * that this one opened it, RP52): the subscriber rereads what is stored. `onMet` is called when
+   * another node is newly heard to have the room open (RP52): what the subscriber relayed before
+   * may not have reached it (presence). Returns the way to stop.
    */
-  subscribe(room: string, listener: RoomBusListener, onGap?: () => void): RoomBusSubscription;
+  subscribe(
+    room: string,
+    listener: RoomBusListener,
+    onGap?: () => void,
+    onMet?: () => void,
+  ): RoomBusSubscription;
   /** Ends every subscription of this node. */
   close(): Promise<void>;
 }

@@ -84,6 +84,8 @@ export class RoomHost {
         if (room) void this.#catchUp(room);
         else gapWhileLoading = true;
       },
+      // a room still loading has no sockets, so no presence of its own to share
+      () => room?.sharePresence(),
     );
     let stored;
     try {
