@@ -112,7 +112,7 @@ describeCluster('RedisRoomBus', (servers) => {
   });
   const noop = () => undefined;
   const update = (v: number) => ({ kind: 'updates', updates: [new Uint8Array([v])] }) as const;
-  /** Appends one message as node `node` writes it (RP50). */
+  /** Appends one message as node `node` writes it (RP50), its `sequence`th in the room. */
   const addMessage = (
     redis: Redis,
     key: string,
@@ -120,9 +120,10 @@ describeCluster('RedisRoomBus', (servers) => {
     room: string,
     kind: RoomMessageKind,
     payloads: Uint8Array[],
+    sequence = 1,
   ) => {
     const encoder = encoding.createEncoder();
-    writeRoomMessage(encoder, { room, sequence: 1, kind, payloads });
+    writeRoomMessage(encoder, { room, sequence, kind, payloads });
     return redis.xadd(key, '*', 'n', node, 'm', Buffer.from(encoding.toUint8Array(encoder)));
   };
   /** How many gaps naming `node` (answers, RP52) the stream holds. */
@@ -188,15 +189,26 @@ describeCluster('RedisRoomBus', (servers) => {
   it('RP52 a gap answering an opening makes only the opener reread', async () => {
     const [a, b, c] = await nodes();
     const gaps = { a: 0, b: 0, c: 0 };
-    await a.subscribe('v', noop, () => gaps.a++).ready;
-    await c.subscribe('v', noop, () => gaps.c++).ready;
+    const heard = { a: 0, c: 0 };
+    await a.subscribe(
+      'v',
+      () => heard.a++,
+      () => gaps.a++,
+    ).ready;
+    await c.subscribe(
+      'v',
+      () => heard.c++,
+      () => gaps.c++,
+    ).ready;
     await met('v', [a, c]);
     const before = { ...gaps };
     await b.subscribe('v', noop, () => gaps.b++).ready;
     await met('v', [a, b, c]);
     // one answer from each node that had the room open
     await eventually(() => expect(gaps.b).toBe(2));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // a and c hearing b's next update have read both answers before it
+    await b.publish('v', update(1));
+    await eventually(() => expect([heard.a, heard.c]).toEqual([1, 1]));
     expect([gaps.a, gaps.c]).toEqual([before.a, before.c]);
   });
 
@@ -222,31 +234,38 @@ describeCluster('RedisRoomBus', (servers) => {
     // a node that opened the room and then fell silent (killed, or cut off from Redis)
     await addMessage(redis, key, 'gone', 'v', 'o', []);
     await eventually(() => expect(a.sharedWith('v')).toBe(2));
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    // b appended nothing but its signs of life: it is still heard
-    expect(a.sharedWith('v')).toBe(1);
-    expect(b.sharedWith('v')).toBe(1);
-    // 'gone' may have stored updates it had not sent: a rereads, once
-    expect(gaps).toBe(1);
+    // 'gone' falls silent; b appended nothing but its signs of life, and is still heard
+    await eventually(() => expect(a.sharedWith('v')).toBe(1), { timeoutMs: 10_000 });
+    await eventually(() => expect(b.sharedWith('v')).toBe(1));
+    // 'gone' may have stored updates it had not sent: a rereads (once: see the end)
+    await eventually(() => expect(gaps).toBe(1));
     // with b gone too, an update reaches nobody: 'gone', heard again, is told to reread
     await b.close();
     await eventually(() => expect(a.sharedWith('v')).toBe(0));
     const before = await gapsNaming(redis, key, 'gone');
     await a.publish('v', update(1));
-    await addMessage(redis, key, 'gone', 'v', 'a', [new Uint8Array([1])]);
+    await addMessage(redis, key, 'gone', 'v', 'a', [new Uint8Array([1])], 2);
     await eventually(async () => expect(await gapsNaming(redis, key, 'gone')).toBe(before + 1));
     expect(a.sharedWith('v')).toBe(1);
+    expect(gaps).toBe(1);
   });
 
   it('RP52 a node newly heard to have the room open is sent the presence (onMet), once', async () => {
     const [a, b] = await nodes();
-    let met = 0;
-    await a.subscribe('v', noop, noop, () => met++).ready;
+    let metCalls = 0;
+    let heard = 0;
+    await a.subscribe(
+      'v',
+      () => heard++,
+      noop,
+      () => metCalls++,
+    ).ready;
     await b.subscribe('v', noop).ready;
-    await eventually(() => expect(met).toBe(1));
+    await met('v', [a, b]);
+    await eventually(() => expect(metCalls).toBe(1));
     await b.publish('v', update(1));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(met).toBe(1);
+    await eventually(() => expect(heard).toBe(1));
+    expect(metCalls).toBe(1);
   });
 
   it('RP52 a node that stops closes its rooms', async () => {
@@ -327,7 +346,7 @@ describeCluster('RedisRoomBus gaps', (servers) => {
   });
 
   it('RP48 a node whose reading fell behind a trimmed stream rereads its rooms; one behind an untrimmed stream does not', async () => {
-    const { key, raw, gaps } = await setUp();
+    const { key, raw, publisher, heard, gaps } = await setUp();
     /** Another room's burst: more than a read's batch at once (MULTI), trimmed or not. */
     const burst = (trim: boolean) => {
       const batch = raw.multi();
@@ -339,7 +358,9 @@ describeCluster('RedisRoomBus gaps', (servers) => {
       return batch.exec();
     };
     await burst(false);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // the subscriber hearing the publisher's next message has read the whole burst before it
+    publisher.publish('room', message);
+    await eventually(() => expect(heard).toHaveLength(1));
     expect(gaps()).toBe(0);
     // the 500 entries after the subscriber's position are gone before it reads them
     await burst(true);
