@@ -716,10 +716,8 @@ export class RedisRoomBus implements RoomBus {
       return; // Redis is away: the reading connection's reconnect reports a gap
     }
     if (first === undefined || !idAfter(first, position)) return;
-    for (const [room, subscriptions] of this.#rooms) {
-      for (const subscription of subscriptions) {
-        if (subscription.active) subscription.onGap?.();
-      }
+    for (const room of this.#rooms.keys()) {
+      this.#gapIn(room);
       // another node's opening may be among what was trimmed: open again, and it answers (RP52)
       if (this.#opened.has(room)) void this.#add(room, 'o', []);
     }
