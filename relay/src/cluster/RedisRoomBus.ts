@@ -26,11 +26,11 @@ const READ_COUNT = 1000;
 /**
  * How long a node waits after a read that brought entries before it reads again: one round trip
  * to Redis for the several entries that arrive meanwhile, instead of one each. Other nodes'
- * updates come at most once per commit (20 ms apart, RP40): on three nodes with every venue spread
- * over them, 10 ms rather than 4 cut a node's CPU per write by a tenth for 2 ms more latency (20 ms
- * cut a twentieth more for 6 ms more).
+ * updates come at most once per commit (40 ms apart, RP40): half that keeps a read to about one
+ * entry of each other node. On three nodes with every venue spread over them, 10 ms rather than 4
+ * cut a node's CPU per write by a tenth for 2 ms more latency.
  */
-const READ_WINDOW_MS = 10;
+const READ_WINDOW_MS = 20;
 /** The longest a new subscription waits to learn where the stream stands. */
 const POSITION_TIMEOUT_MS = 2_000;
 /** How soon a subscription whose position Redis did not give asks again. */
