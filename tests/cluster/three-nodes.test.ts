@@ -8,6 +8,7 @@ import {
   closeCode,
   connect,
   createVenue,
+  metric,
   pairDevice,
   roomState,
   startTestRelay,
@@ -174,11 +175,20 @@ describeCluster('three relay nodes of a cluster', (servers) => {
     }
   });
 
-  it('RP46 each node reports its own /metrics', async () => {
+  it('RP46 each node reports its own /metrics, and how many of its rooms another node has open', async () => {
     for (const n of nodes) {
       const res = await fetch(`${n.url}/metrics`);
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('djamms_');
     }
+    // one venue's devices on nodes A and B (the proxy did not keep them together), none on C
+    const venue = await createVenue(node(0), 'Split Bar');
+    const clients = [0, 1].map((i) => connect(node(i).wsUrl, venue.venueId, venue.adminToken));
+    await Promise.all(clients.map((c) => synced(c)));
+    await eventually(async () => {
+      const shared = await Promise.all(nodes.map((n) => metric(n, 'djamms_rooms_shared')));
+      expect(shared).toEqual([1, 1, 0]);
+    });
+    for (const client of clients) client.destroy();
   });
 });

@@ -280,6 +280,12 @@ export class RedisRoomBus implements RoomBus {
     return count;
   }
 
+  sharedRooms(): number {
+    let count = 0;
+    for (const room of this.#sharedWith.keys()) if (this.sharedWith(room) > 0) count++;
+    return count;
+  }
+
   /**
    * Nodes not heard from for {@link SILENT_MS} are taken to have closed their rooms (RP52). Each
    * room here that one shared rereads once: it may have stored updates it had not yet sent when

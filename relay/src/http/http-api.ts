@@ -114,6 +114,7 @@ async function metrics(s: RelayServices, res: ServerResponse): Promise<void> {
   }
   const text = await s.metrics.render({
     roomsOpen: s.host.size,
+    roomsShared: s.host.shared,
     connections: s.connectionCount(),
     largestRoom: largest,
   });

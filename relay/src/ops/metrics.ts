@@ -11,6 +11,8 @@ export interface LargestRoom {
 /** What `/metrics` reads from the relay at scrape time instead of tracking on every change. */
 export interface ScrapeState {
   readonly roomsOpen: number;
+  /** Rooms open here that another node of the cluster has open too (RP46). */
+  readonly roomsShared: number;
   readonly connections: number;
   readonly largestRoom: LargestRoom;
 }
@@ -159,6 +161,10 @@ export class Metrics {
   #fsyncSlowest = 0;
 
   readonly #roomsOpen = this.#gauge('rooms_open', 'Rooms loaded in memory.');
+  readonly #roomsShared = this.#gauge(
+    'rooms_shared',
+    'Rooms loaded here that another node of the cluster has open too (0 on a single relay).',
+  );
   readonly #connections = this.#gauge('connections', 'Open sync sockets.');
   readonly updatesStored = this.#tally('updates_stored_total', 'Updates durably appended.');
   readonly bytesStored = this.#tally('bytes_stored_total', 'Update bytes durably appended.');
@@ -257,6 +263,7 @@ export class Metrics {
   /** Every metric as Prometheus text, with the relay's current sizes in `state`. */
   async render(state: ScrapeState): Promise<string> {
     this.#roomsOpen.set(state.roomsOpen);
+    this.#roomsShared.set(state.roomsShared);
     this.#connections.set(state.connections);
     this.#largestMerged.set(state.largestRoom.mergedBytes);
     this.#largestLog.set(state.largestRoom.logBytes);

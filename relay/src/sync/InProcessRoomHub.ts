@@ -31,6 +31,16 @@ export class InProcessRoomHub {
     }
   }
 
+  /** How many rooms `node` subscribes to that another node subscribes to as well. */
+  sharedRooms(node: string): number {
+    let count = 0;
+    for (const subscriptions of this.#rooms.values()) {
+      const nodes = new Set([...subscriptions].map((s) => s.node));
+      if (nodes.has(node) && nodes.size > 1) count++;
+    }
+    return count;
+  }
+
   /** Adds a subscription; answers how to end it. */
   subscribe(room: string, subscription: Subscription): () => void {
     let subscriptions = this.#rooms.get(room);
@@ -75,6 +85,10 @@ class HubNode implements RoomBus {
     };
     this.#stops.add(stop);
     return Object.assign(stop, { ready: Promise.resolve() });
+  }
+
+  sharedRooms(): number {
+    return this.#hub.sharedRooms(this.node);
   }
 
   async close(): Promise<void> {

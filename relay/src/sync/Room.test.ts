@@ -57,7 +57,12 @@ describe('Room group commit', () => {
     await eventually(() => expect(disk.batches).toEqual([1, 5]));
     disk.finishFsync();
     await Promise.all(later);
-    const text = await metrics.render({ roomsOpen: 1, connections: 0, largestRoom: room.sizes });
+    const text = await metrics.render({
+      roomsOpen: 1,
+      roomsShared: 0,
+      connections: 0,
+      largestRoom: room.sizes,
+    });
     expect(text).toMatch(/^djamms_updates_stored_total 6$/m);
     expect(text).toMatch(/^djamms_update_durable_seconds_count 6$/m);
     const stored = new Y.Doc();

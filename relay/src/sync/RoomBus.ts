@@ -62,6 +62,11 @@ export interface RoomBus {
     onGap?: () => void,
     onMet?: () => void,
   ): RoomBusSubscription;
+  /**
+   * How many of the rooms this node has open another node is known to have open too (RP52): a
+   * proxy that keeps each venue's devices on one node keeps it near 0 (RP46).
+   */
+  sharedRooms(): number;
   /** Ends every subscription of this node. */
   close(): Promise<void>;
 }

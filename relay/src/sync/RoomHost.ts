@@ -46,6 +46,11 @@ export class RoomHost {
     return this.#loaded.size;
   }
 
+  /** Loaded rooms another node has open too (RP52); 0 without a bus. */
+  get shared(): number {
+    return this.#opts.bus?.sharedRooms() ?? 0;
+  }
+
   /** Every loaded room. */
   rooms(): IterableIterator<Room> {
     return this.#loaded.values();

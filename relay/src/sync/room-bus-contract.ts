@@ -107,4 +107,17 @@ export function roomBusContract(make: MakeNodes, met: Met): void {
     expect(onB.heard).toEqual([]);
     expect(onC.heard).toEqual([]);
   });
+
+  it('RP46 each node counts the rooms it has open that another node has open too', async () => {
+    const [a, b, c] = await make();
+    await a.subscribe('vshared', () => undefined).ready;
+    const leave = b.subscribe('vshared', () => undefined);
+    await leave.ready;
+    await met('vshared', [a, b]);
+    await a.subscribe('valone', () => undefined).ready;
+    expect([a.sharedRooms(), b.sharedRooms(), c.sharedRooms()]).toEqual([1, 1, 0]);
+    leave();
+    await eventually(() => expect(a.sharedRooms()).toBe(0));
+    expect(b.sharedRooms()).toBe(0);
+  });
 }
