@@ -53,4 +53,18 @@ describe('GroupCommit', () => {
     await expect(group.add(3)).resolves.toBeUndefined();
     await group.drained();
   });
+
+  it('RP11 drained waits through the gap for items added while a commit ran', async () => {
+    const committed: number[] = [];
+    const group = new GroupCommit<number>(async (items) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      committed.push(...items);
+    }, 30);
+    void group.add(1);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    void group.add(2); // during the first commit: goes in the next, 30 ms after the first began
+    await group.drained();
+    expect(committed).toEqual([1, 2]);
+    await group.drained(); // nothing left: at once
+  });
 });

@@ -40,6 +40,8 @@ export class GroupCommit<T> {
   /** `performance.now()` when the last commit started. */
   #lastStart = -Infinity;
   #committing: Promise<void> | null = null;
+  /** Callers of {@link drained} waiting for a commit that leaves nothing behind. */
+  #drainers: (() => void)[] = [];
 
   /** `gapMs`: how long after a commit started the next may start. */
   constructor(commit: (items: T[]) => Promise<void>, gapMs = COMMIT_GAP_MS) {
@@ -61,10 +63,9 @@ export class GroupCommit<T> {
   }
 
   /** Resolves once everything added so far has been committed or has failed. */
-  async drained(): Promise<void> {
-    while (this.#committing || this.#waiting.length > 0) {
-      await (this.#committing ?? new Promise((resolve) => setTimeout(resolve, 1)));
-    }
+  drained(): Promise<void> {
+    if (!this.#committing && this.#waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainers.push(resolve));
   }
 
   #schedule(): void {
@@ -85,6 +86,7 @@ export class GroupCommit<T> {
         .finally(() => {
           this.#committing = null;
           if (this.#waiting.length > 0) this.#schedule();
+          else for (const drained of this.#drainers.splice(0)) drained();
         });
     };
     const wait = this.#lastStart + this.#gapMs - performance.now();
