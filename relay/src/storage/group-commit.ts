@@ -29,8 +29,8 @@ interface Waiting<T> {
 /**
  * Group commit (RP11), for the disk commit log and PostgreSQL alike: one commit takes everything
  * added during the current event-loop turn, and whatever is added while a commit runs goes into
- * the next, which starts once that one returns and a gap after it started. Commits
- * run one at a time; each added item resolves (or rejects) with the commit that carried it.
+ * the next, which starts once that one returns and a gap after it started. Commits run one at a
+ * time; each added item resolves (or rejects) with the commit that carried it.
  */
 export class GroupCommit<T> {
   readonly #commit: (items: T[]) => Promise<void>;

@@ -35,8 +35,13 @@ export class InProcessRoomHub {
   sharedRooms(node: string): number {
     let count = 0;
     for (const subscriptions of this.#rooms.values()) {
-      const nodes = new Set([...subscriptions].map((s) => s.node));
-      if (nodes.has(node) && nodes.size > 1) count++;
+      let here = false;
+      let elsewhere = false;
+      for (const s of subscriptions) {
+        if (s.node === node) here = true;
+        else elsewhere = true;
+      }
+      if (here && elsewhere) count++;
     }
     return count;
   }
