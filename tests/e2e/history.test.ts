@@ -1,8 +1,9 @@
 /**
  * Issue 9: the venue's records. Two tracks play on a paired player (one to its end, one skipped by
  * a staff phone) and both plays and the skip appear in the admin's Log tab while it is open; an
- * action the admin makes offline arrives after reconnecting with the time it was made; the play
- * history of today exports as a CSV with the right rows; the Log tab has no axe violations.
+ * action the admin makes offline arrives after reconnecting with the time it was made, shown at the
+ * venue's time; the play history of today exports as a CSV with the right rows; the Log tab has no
+ * axe violations.
  */
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +140,32 @@ describe('e2e: play history and the activity log', () => {
       .locator('time')
       .getAttribute('datetime');
     expect(Date.parse(shown!)).toBe(paused.at);
+    // ... at the venue's time (VM32), as the schedule and the export tell it, wherever the phone is
+    const zone = await inApp(admin, (app) => app.snapshot.settings.timeZone);
+    const setZone = async (value: string) => {
+      await admin.getByRole('tab', { name: 'Music' }).click();
+      await admin.getByRole('combobox', { name: 'Time zone' }).selectOption(value);
+      await admin.getByRole('tab', { name: 'Log' }).click();
+    };
+    await setZone('Asia/Tokyo');
+    const [hour, minute] = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Tokyo',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .format(paused.at)
+      .split(':');
+    await expect
+      .poll(() =>
+        admin
+          .getByRole('listitem')
+          .filter({ hasText: 'Paused Third Song' })
+          .locator('time')
+          .innerText(),
+      )
+      .toMatch(new RegExp(`^0?${Number(hour)}.${minute}$`));
+    await setZone(zone);
   });
 
   it('exports today’s plays as CSV: BOM, header, titles, seconds played, how each ended', async () => {

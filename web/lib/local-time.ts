@@ -55,6 +55,14 @@ export function knowsTimeZone(timeZone: string): boolean {
 }
 
 /**
+ * `timeZone` as Intl's `timeZone` option: undefined (this device's own zone) when it is empty or
+ * one this device does not know, where Intl would throw.
+ */
+export function intlZone(timeZone: string): string | undefined {
+  return timeZone && knowsTimeZone(timeZone) ? timeZone : undefined;
+}
+
+/**
  * The local time at `ms` (epoch milliseconds) in `timeZone`, the venue's; in this device's own
  * zone when it is empty or one this device does not know ({@link knowsTimeZone} says which).
  */

@@ -2,6 +2,8 @@
  * Per-device preferences (issue 8): the theme and the time format. Kept in this browser's
  * localStorage, never in the venue: a bartender's dark phone does not turn the TV dark.
  */
+import { intlZone } from './local-time';
+
 const KEY = 'djamms-preferences';
 
 export type Theme = 'auto' | 'dark' | 'light';
@@ -40,13 +42,17 @@ class Preferences {
     localStorage.setItem(KEY, JSON.stringify({ theme: this.theme, timeFormat: this.timeFormat }));
   }
 
-  /** A wall-clock time as this device shows times. */
-  clock(t: number): string {
+  /**
+   * A wall-clock time as this device shows times, in `timeZone` (the venue's, VM32; this device's
+   * own when empty or one it does not know).
+   */
+  clock(t: number, timeZone = ''): string {
     return new Date(t).toLocaleTimeString([], {
       hour: 'numeric',
       minute: '2-digit',
       // An hour cycle, not hour12: false, which some engines read as 1–24 and show midnight as 24:00.
       hourCycle: this.timeFormat === '12h' ? 'h12' : 'h23',
+      timeZone: intlZone(timeZone),
     });
   }
 

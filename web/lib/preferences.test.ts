@@ -47,6 +47,15 @@ describe('per-device preferences', () => {
     expect(h12).not.toMatch(/21/);
   });
 
+  it('tell the time in the venue’s zone when given one, this device’s own for one it does not know', async () => {
+    const { preferences } = await openPage(storage());
+    const nineUtc = Date.UTC(2026, 10, 22, 21, 5);
+    expect(preferences.clock(nineUtc, 'Asia/Tokyo')).toMatch(/^0?6.05$/);
+    expect(preferences.clock(nineUtc, 'America/New_York')).toMatch(/^16.05$/);
+    expect(preferences.clock(nineUtc, 'Mars/Olympus_Mons')).toBe(preferences.clock(nineUtc));
+    expect(preferences.clock(nineUtc, '')).toBe(preferences.clock(nineUtc));
+  });
+
   it('show a schedule’s times of day in this device’s format, midnight at the end as 0:00', async () => {
     const { preferences } = await openPage(storage());
     expect(preferences.timeOfDay(21 * 60 + 15)).toMatch(/^21.15$/);

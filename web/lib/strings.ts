@@ -604,7 +604,8 @@ export const words = {
     unknownHere: (zone: string) => `${zone} (this device does not know it)`,
     /** A zone's name as people read it: `America/New_York` → `America/New York`. */
     zoneName: (zone: string) => zone.replace(/_/g, ' '),
-    zoneHint: 'The schedule runs in the venue’s time zone, whatever a TV’s own is set to.',
+    zoneHint:
+      'The schedule runs in the venue’s time zone, whatever a TV’s own is set to; the log and the play history show its times too.',
     zoneUnknown: (zone: string) =>
       `This device does not know the time zone ${zone}: times show in its own.`,
     playerZoneUnknown: (zone: string) =>

@@ -73,9 +73,12 @@ export class Console {
     return !this.readOnly && mayChangeSetting(this.role, name);
   }
 
-  /** A wall-clock time as this device shows times. */
+  /**
+   * A wall-clock time as this device shows times, in the venue's time zone (VM32): the log, the
+   * schedule and the play history export all tell the venue's time, wherever staff look from.
+   */
   clock(t: number): string {
-    return preferences.clock(t);
+    return preferences.clock(t, this.session.snapshot.settings.timeZone);
   }
 
   /**
