@@ -11,6 +11,8 @@ import { journalContract } from '../../relay/src/storage/journal-contract';
 import { mediaStoreContract } from '../../relay/src/storage/media-store-contract';
 import { PostgresRoomStorage } from '../../relay/src/cluster/PostgresRoomStorage';
 import { PostgresRegistryStore } from '../../relay/src/cluster/PostgresRegistryStore';
+import { RegistryRecords } from '../../relay/src/storage/RegistryRecords';
+import type { RegistryChange, RegistryStore } from '../../relay/src/storage/RegistryStore';
 import { PostgresJournalStore } from '../../relay/src/cluster/PostgresJournalStore';
 import { PostgresMediaStore } from '../../relay/src/cluster/PostgresMediaStore';
 import { ClusterCompactor } from '../../relay/src/cluster/ClusterCompactor';
@@ -127,6 +129,46 @@ describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
     };
     registryStoreContract(make);
     sharedRegistryStoreContract(make);
+
+    it('RP41 a node applies batches in commit order, its own among them: a guest link rotated through two nodes at once has one key on both', async () => {
+      const { pool, options } = await fresh();
+      const open = async () => {
+        const store = await PostgresRegistryStore.open({
+          pool,
+          logger: silentLogger,
+          listenConnection: () =>
+            new pg.Client({ connectionString: servers().postgres.url, options }),
+        });
+        closers.push(() => store.close());
+        return store;
+      };
+      const [a, b, reader] = [await open(), await open(), await open()];
+      await a.apply([{ kind: 'venue-created', venue: { ...venueRecord, guestKey: null } }]);
+      const nodes = [await asNode(a), await asNode(b)];
+      // nodes hear each other late (a busy pool): B commits after A but hears A's batch after its own
+      const query = pool.query.bind(pool);
+      vi.spyOn(pool, 'query').mockImplementation(((text: unknown, ...rest: unknown[]) => {
+        const late = typeof text === 'string' && text.includes('FROM registry_changes WHERE id >');
+        const run = () => (query as (...args: unknown[]) => unknown)(text, ...rest);
+        return late ? new Promise((resolve) => setTimeout(resolve, 30)).then(run) : run();
+      }) as typeof pool.query);
+      try {
+        for (let round = 0; round < 5; round++) {
+          await nodes[0]!.apply([{ kind: 'guest-key-set', venueId: 'va', guestKey: `a${round}` }]);
+          await nodes[1]!.apply([{ kind: 'guest-key-set', venueId: 'va', guestKey: `b${round}` }]);
+          await a.catchUp();
+          await b.catchUp();
+          const stored = (await reader.load()).venues[0]?.guestKey;
+          expect(stored).toBe(`b${round}`);
+          expect(nodes.map((node) => node.records.venues.get('va')?.guestKey)).toEqual([
+            stored,
+            stored,
+          ]);
+        }
+      } finally {
+        vi.restoreAllMocks();
+      }
+    });
   });
 
   describe('PostgresJournalStore', () => {
@@ -137,3 +179,21 @@ describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
     mediaStoreContract(async () => new PostgresMediaStore((await fresh()).pool));
   });
 });
+
+const venueRecord = { id: 'va', name: 'Bar va', libraryId: 'lva', created: 1 };
+
+/**
+ * A node of a shared registry store as the Registry uses it: its own batch applied once the store
+ * has it, other nodes' as it hears them.
+ */
+async function asNode(store: RegistryStore) {
+  const records = new RegistryRecords(await store.load());
+  store.subscribe((changes) => changes.forEach((change) => records.apply(change)));
+  return {
+    records,
+    apply: async (changes: readonly RegistryChange[]) => {
+      await store.apply(changes);
+      for (const change of changes) records.apply(change);
+    },
+  };
+}

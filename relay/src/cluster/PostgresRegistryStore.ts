@@ -41,11 +41,12 @@ export class PostgresRegistryStore implements RegistryStore {
   readonly #opts: PostgresRegistryOptions;
   readonly #node = randomBytes(8).toString('hex');
   readonly #listeners = new Set<Listener>();
-  /** The id of the last batch heard. */
+  /** The id of the last batch heard (this node's own included). */
   #heard: string;
   #client: pg.Client | null = null;
   #closed = false;
-  #reading: Promise<void> = Promise.resolve();
+  /** Reads of other nodes' batches and this node's own batches, one at a time, in order. */
+  #turns: Promise<void> = Promise.resolve();
   #retry: NodeJS.Timeout | null = null;
 
   private constructor(opts: PostgresRegistryOptions, heard: string) {
@@ -80,17 +81,34 @@ export class PostgresRegistryStore implements RegistryStore {
     );
   }
 
-  async apply(changes: readonly RegistryChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await inTransaction(this.#opts.pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_REGISTRY]);
-      for (const run of runsOf(changes)) await applyRun(client, run);
-      const { rows } = await client.query<{ id: string }>(
-        'INSERT INTO registry_changes (node, changes) VALUES ($1, $2) RETURNING id',
-        [this.#node, JSON.stringify(changes)],
-      );
-      await client.query('SELECT pg_notify($1, $2)', [CHANNEL, rows[0]?.id ?? '']);
+  /**
+   * Applies a batch in one transaction. Before it resolves, this node hears every batch committed
+   * before this one that it had not heard yet, and none after: the caller then applies its own
+   * after the first and before the second, so every node applies batches in commit order, as
+   * PostgreSQL did (a guest key set through two nodes at once ends the same on both, RP41). It
+   * takes its turn with the reads of other nodes' batches for that.
+   */
+  apply(changes: readonly RegistryChange[]): Promise<void> {
+    if (changes.length === 0) return Promise.resolve();
+    const applied = this.#turns.then(async () => {
+      const { earlier, id } = await inTransaction(this.#opts.pool, async (client) => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_REGISTRY]);
+        // under the lock, every batch before this one is committed and visible
+        const before = await client.query<Batch>(BATCHES_AFTER, [this.#heard]);
+        for (const run of runsOf(changes)) await applyRun(client, run);
+        const { rows } = await client.query<{ id: string }>(
+          'INSERT INTO registry_changes (node, changes) VALUES ($1, $2) RETURNING id',
+          [this.#node, JSON.stringify(changes)],
+        );
+        const id = rows[0]?.id ?? '0';
+        await client.query('SELECT pg_notify($1, $2)', [CHANNEL, id]);
+        return { earlier: before.rows, id };
+      });
+      this.#hear(earlier);
+      this.#heard = id;
     });
+    this.#turns = applied.catch(() => undefined);
+    return applied;
   }
 
   subscribe(listener: Listener): () => void {
@@ -100,7 +118,7 @@ export class PostgresRegistryStore implements RegistryStore {
 
   catchUp(): Promise<void> {
     this.#catchUp();
-    return this.#reading;
+    return this.#turns;
   }
 
   /** Drops batches older than a day (the worker holding the lease calls it now and then). */
@@ -117,7 +135,7 @@ export class PostgresRegistryStore implements RegistryStore {
     const client = this.#client;
     this.#client = null;
     await client?.end().catch(() => undefined);
-    await this.#reading;
+    await this.#turns;
   }
 
   /** Connects for LISTEN; on losing the connection, reconnects and catches up. */
@@ -154,29 +172,37 @@ export class PostgresRegistryStore implements RegistryStore {
     }, 250);
   }
 
+  /** Tells the listeners of other nodes' batches in `batches` (in commit order), and moves on. */
+  #hear(batches: readonly Batch[]): void {
+    for (const batch of batches) {
+      this.#heard = batch.id;
+      if (batch.node === this.#node) continue;
+      for (const listener of this.#listeners) listener(batch.changes);
+    }
+  }
+
   /** Reads every batch after the last one heard, one reader at a time, and tells the listeners. */
   #catchUp(): void {
-    this.#reading = this.#reading.then(async () => {
+    this.#turns = this.#turns.then(async () => {
       if (this.#closed) return;
       try {
-        const { rows } = await this.#opts.pool.query<{
-          id: string;
-          node: string;
-          changes: RegistryChange[];
-        }>('SELECT id, node, changes FROM registry_changes WHERE id > $1 ORDER BY id', [
-          this.#heard,
-        ]);
-        for (const row of rows) {
-          this.#heard = row.id;
-          if (row.node === this.#node) continue;
-          for (const listener of this.#listeners) listener(row.changes);
-        }
+        const { rows } = await this.#opts.pool.query<Batch>(BATCHES_AFTER, [this.#heard]);
+        this.#hear(rows);
       } catch (error) {
         this.#opts.logger.log('warn', 'registry-catch-up-failed', { error: String(error) });
       }
     });
   }
 }
+
+/** A batch as `registry_changes` keeps it. */
+interface Batch {
+  id: string;
+  node: string;
+  changes: RegistryChange[];
+}
+
+const BATCHES_AFTER = 'SELECT id, node, changes FROM registry_changes WHERE id > $1 ORDER BY id';
 
 /** Consecutive changes of one kind, applied with one statement where that is safe. */
 function runsOf(changes: readonly RegistryChange[]): RegistryChange[][] {

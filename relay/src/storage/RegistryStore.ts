@@ -81,7 +81,10 @@ export interface RegistryStore {
   load(): Promise<RegistryContents>;
   /**
    * Applies a batch atomically, in order, resolving once it is durable. Rejects with
-   * {@link RegistryConflict} (applying nothing) when it redeems a pairing code that is gone.
+   * {@link RegistryConflict} (applying nothing) when it redeems a pairing code that is gone. A
+   * shared store calls the listeners with every batch another node committed before this one
+   * before it resolves, and with none committed after: the caller applying its own batch then
+   * applies every batch in the order the store did.
    */
   apply(changes: readonly RegistryChange[]): Promise<void>;
   /** Calls `listener` with each batch another node applied; returns the way to stop. */
