@@ -113,7 +113,8 @@ describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
   });
 
   describe('PostgresRegistryStore', () => {
-    const make = async () => {
+    /** A fresh schema, its pool, and a way to open a node's store over it. */
+    const fleet = async () => {
       const { pool, options } = await fresh();
       const open = async () => {
         const store = await PostgresRegistryStore.open({
@@ -125,23 +126,17 @@ describeCluster('PostgreSQL stores (cluster mode)', (servers) => {
         closers.push(() => store.close());
         return store;
       };
+      return { pool, open };
+    };
+    const make = async () => {
+      const { open } = await fleet();
       return { store: await open(), reopen: open };
     };
     registryStoreContract(make);
     sharedRegistryStoreContract(make);
 
     it('RP41 a node applies batches in commit order, its own among them: a guest link rotated through two nodes at once has one key on both', async () => {
-      const { pool, options } = await fresh();
-      const open = async () => {
-        const store = await PostgresRegistryStore.open({
-          pool,
-          logger: silentLogger,
-          listenConnection: () =>
-            new pg.Client({ connectionString: servers().postgres.url, options }),
-        });
-        closers.push(() => store.close());
-        return store;
-      };
+      const { pool, open } = await fleet();
       const [a, b, reader] = [await open(), await open(), await open()];
       await a.apply([{ kind: 'venue-created', venue: { ...venueRecord, guestKey: null } }]);
       const nodes = [await asNode(a), await asNode(b)];
