@@ -1,11 +1,13 @@
 /**
  * Journey 6 of issue 4: a device whose token the relay refuses shows the error state with its
- * reason; a viewer is told it is read-only and cannot change anything.
+ * reason; a viewer is told it is read-only and cannot change anything. And an admin renames its
+ * phone, which its records then name.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2ERelay } from './harness';
 import {
   api,
+  axeViolations,
   closeVenue,
   openVenue,
   expectVenueName,
@@ -96,5 +98,44 @@ describe('e2e: refused tokens and read-only devices', () => {
     await waitForTracks(viewer, ['legit']);
     expect(await programmeTracks(admin)).toEqual(['legit']);
     await context.close();
+  });
+
+  it('an admin renames its phone on the Devices tab: the list and the Log name it so from then on', async () => {
+    await inApp(admin, (app) =>
+      app.libraryModel.putTrack({
+        id: 'name-song',
+        title: 'Name Song',
+        artist: 'The Tags',
+        album: '',
+        durationMs: 1000,
+        media: { url: 'https://example.invalid/name.mp3', type: 'audio/mpeg' },
+        explicit: false,
+      }),
+    );
+    await admin.getByRole('tab', { name: 'Devices' }).click();
+    await admin.getByRole('button', { name: 'Rename owner' }).click();
+    const field = admin.getByRole('textbox', { name: 'New name for owner' });
+    expect(await field.inputValue()).toBe('owner');
+    expect(await axeViolations(admin)).toEqual([]);
+    await field.fill('  Sam’s phone ');
+    await admin.getByRole('button', { name: 'Save', exact: true }).click();
+    await admin.getByRole('status').filter({ hasText: 'Renamed: Sam’s phone.' }).waitFor();
+    await admin.getByTestId('devices').getByText('Sam’s phone (This device)').waitFor();
+    expect(await field.count()).toBe(0);
+    // the keyboard is back where it was: on the device's Rename button
+    await expect
+      .poll(() => admin.evaluate('document.activeElement?.getAttribute("aria-label")'))
+      .toBe('Rename Sam’s phone');
+    // the next thing this phone does is recorded under its new name
+    await admin.getByRole('tab', { name: 'Queue' }).click();
+    await admin.getByRole('searchbox', { name: 'Search the library' }).fill('name song');
+    await admin.getByRole('button', { name: 'Add Name Song to the programme' }).click();
+    await admin.getByRole('tab', { name: 'Log' }).click();
+    await admin
+      .getByRole('list', { name: 'Activity' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Added Name Song to the programme' })
+      .filter({ hasText: 'Sam’s phone (Admin)' })
+      .waitFor({ timeout: 15_000 });
   });
 });

@@ -3,7 +3,13 @@ import { createHmac } from 'node:crypto';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { eventually } from '@djamms/test-harness';
-import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
+import {
+  CloseCode,
+  MAX_DEVICE_NAME,
+  type CreateVenueResponse,
+  type DeviceList,
+  type JournalPage,
+} from '@djamms/protocol';
 import {
   api,
   closeCode,
@@ -239,16 +245,18 @@ describe('auth on the sync socket', () => {
     },
   );
 
-  it('RP5 staff may not pair devices, list or revoke them, or rotate the guest link', async () => {
+  it('RP5 staff may not pair devices, list, rename or revoke them, or rotate the guest link', async () => {
     const staff = await pairDevice(relay, venue, 'staff');
     const calls: [string, string][] = [
       ['POST', `/api/venues/${venue.venueId}/pairing-codes`],
       ['GET', `/api/venues/${venue.venueId}/devices`],
+      ['PATCH', `/api/venues/${venue.venueId}/devices/${staff.deviceId}`],
       ['DELETE', `/api/venues/${venue.venueId}/devices/${staff.deviceId}`],
       ['POST', `/api/venues/${venue.venueId}/guest-link`],
     ];
     for (const [method, path] of calls) {
-      const body = method === 'POST' ? { role: 'kiosk' } : undefined;
+      const body =
+        method === 'POST' ? { role: 'kiosk' } : method === 'PATCH' ? { name: 'Mine' } : undefined;
       const res = await api(relay.url, method, path, { token: staff.token, body });
       expect([method, path, res.status, res.body.error]).toEqual([
         method,
@@ -257,6 +265,53 @@ describe('auth on the sync socket', () => {
         'role-forbidden',
       ]);
     }
+  });
+
+  it('RP6 an admin renames a device: the list and the actions it records from then on name it so; a blank or too long name is refused, a revoked or unknown device not found', async () => {
+    const staff = await pairDevice(relay, venue, 'staff', 'staff');
+    const device = `/api/venues/${venue.venueId}/devices/${staff.deviceId}`;
+    const rename = (name: unknown, path = device) =>
+      api(relay.url, 'PATCH', path, { token: venue.adminToken, body: { name } });
+    expect((await rename('  Sam’s phone ')).body).toEqual({
+      deviceId: staff.deviceId,
+      name: 'Sam’s phone',
+    });
+    const list = await api<DeviceList>(relay.url, 'GET', `/api/venues/${venue.venueId}/devices`, {
+      token: venue.adminToken,
+    });
+    expect(list.body.devices.find((d) => d.deviceId === staff.deviceId)?.name).toBe('Sam’s phone');
+    const action = { id: 'renamed-1', kind: 'action', at: Date.now(), data: { what: 'Paused' } };
+    await api(relay.url, 'POST', `/api/venues/${venue.venueId}/journal`, {
+      token: staff.token,
+      body: { entries: [action] },
+    });
+    const journal = await api<JournalPage>(
+      relay.url,
+      'GET',
+      `/api/venues/${venue.venueId}/journal?kinds=action`,
+      { token: venue.adminToken },
+    );
+    expect(journal.body.entries.find((e) => e.id === 'renamed-1')?.data).toEqual({
+      what: 'Paused',
+      device: 'Sam’s phone',
+    });
+    for (const name of ['', '   ', 'x'.repeat(MAX_DEVICE_NAME + 1), 7, null]) {
+      expect((await rename(name)).body.error, String(name)).toBe('invalid-name');
+    }
+    const other = await createVenue(relay);
+    expect(
+      (await rename('Elsewhere', `/api/venues/${other.venueId}/devices/${staff.deviceId}`)).status,
+    ).toBe(403);
+    expect((await rename('Ghost', `${device}x`)).body.error).toBe('device-not-found');
+    await api(relay.url, 'DELETE', device, { token: venue.adminToken });
+    expect((await rename('Gone')).body.error).toBe('device-not-found');
+    expect(
+      (
+        await api<DeviceList>(relay.url, 'GET', `/api/venues/${venue.venueId}/devices`, {
+          token: venue.adminToken,
+        })
+      ).body.devices.find((d) => d.deviceId === staff.deviceId)?.name,
+    ).toBe('Sam’s phone');
   });
 
   it('RP6 a revoked device is refused and its open sockets close with 4410', async () => {

@@ -13,6 +13,7 @@ import type {
   PairResponse,
   PairingCodeResponse,
   PairableRole,
+  RenameDeviceRequest,
   VenueInfo,
 } from '@djamms/protocol';
 import type { LibraryTrack, MediaRef } from '@djamms/venue';
@@ -99,6 +100,21 @@ export const revokeDeviceOnRelay = (
     'DELETE',
     `/api/venues/${venueId}/devices/${encodeURIComponent(device)}`,
     { token },
+  );
+
+/** Names a device anew at the relay (admin): the device list and its records from now on show it. */
+export const renameDeviceOnRelay = (
+  relay: string,
+  token: string,
+  venueId: string,
+  device: string,
+  name: string,
+) =>
+  call<{ deviceId: string; name: string }>(
+    relay,
+    'PATCH',
+    `/api/venues/${venueId}/devices/${encodeURIComponent(device)}`,
+    { token, body: { name } satisfies RenameDeviceRequest },
   );
 
 export const guestToken = (relay: string, venueId: string, guestKey: string) =>

@@ -66,11 +66,19 @@ export interface DeviceList {
   readonly devices: readonly DeviceInfo[];
 }
 
+/** The longest device name, in characters (a longer one is cut when pairing, refused when renaming). */
+export const MAX_DEVICE_NAME = 100;
+
 /** `POST /api/venues/<id>/pairing-codes` request (admin). */
 export interface PairingCodeRequest {
   readonly role: PairableRole;
   /** A label for the device list, e.g. "Bar TV". */
   readonly name?: string;
+}
+
+/** `PATCH /api/venues/<id>/devices/<deviceId>` request (admin): the device's new name. */
+export interface RenameDeviceRequest {
+  readonly name: string;
 }
 
 /** `POST /api/venues/<id>/pairing-codes` response (201). */

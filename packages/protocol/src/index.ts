@@ -43,7 +43,7 @@ export {
   type TokenCheck,
 } from './token-claims';
 export type * from './http';
-export { MAX_VENUES_PER_REQUEST } from './http';
+export { MAX_DEVICE_NAME, MAX_VENUES_PER_REQUEST } from './http';
 export {
   ACCEPTED_MEDIA_TYPES,
   MEDIA_IMAGE_TYPES,

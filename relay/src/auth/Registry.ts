@@ -151,6 +151,14 @@ export class Registry {
     return true;
   }
 
+  /** Names a device of a venue anew; false if the venue has no such device, or it is revoked. */
+  async renameDevice(venueId: string, deviceId: string, name: string): Promise<boolean> {
+    const device = this.device(deviceId);
+    if (!device || device.venueId !== venueId || device.revoked) return false;
+    await this.#commit([{ kind: 'device-renamed', deviceId, name }]);
+    return true;
+  }
+
   /** Mints a single-use pairing code valid for `ttlMs`. */
   async createPairingCode(
     venueId: string,

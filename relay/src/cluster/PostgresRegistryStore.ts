@@ -278,6 +278,12 @@ async function applyRun(client: pg.PoolClient, run: readonly RegistryChange[]): 
     case 'device-revoked':
       await client.query('UPDATE devices SET revoked = true WHERE id = $1', [first.deviceId]);
       return;
+    case 'device-renamed':
+      await client.query('UPDATE devices SET name = $2 WHERE id = $1', [
+        first.deviceId,
+        first.name,
+      ]);
+      return;
     case 'pairing-code-redeemed': {
       const gone = await client.query('DELETE FROM pairing_codes WHERE code = $1', [first.code]);
       if (gone.rowCount !== 1) throw new RegistryConflict(first.code);

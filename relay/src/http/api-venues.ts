@@ -5,6 +5,7 @@ import {
   isPairableRole,
   PAIRABLE_ROLES,
   isVenueId,
+  MAX_DEVICE_NAME,
   MAX_VENUES_PER_REQUEST,
   type CreateVenueRequest,
   type CreateVenueResponse,
@@ -175,7 +176,9 @@ export async function createPairingCode(
     throw new HttpError(400, 'invalid-role', `role must be one of ${PAIRABLE_ROLES.join(', ')}.`);
   }
   const name =
-    typeof body.name === 'string' && body.name.trim() ? body.name.trim().slice(0, 100) : body.role;
+    typeof body.name === 'string' && body.name.trim()
+      ? body.name.trim().slice(0, MAX_DEVICE_NAME)
+      : body.role;
   const code = await s.registry.createPairingCode(
     venueId,
     body.role,
@@ -283,8 +286,12 @@ export async function listDevices(
   sendJson(res, 200, { devices } satisfies DeviceList);
 }
 
-/** `DELETE /api/venues/<id>/devices/<deviceId>` (admin): revoke and disconnect. */
-export async function revokeDevice(
+/**
+ * `/api/venues/<id>/devices/<deviceId>` (admin): `PATCH` names the device anew, as the device
+ * list and the records it makes from now on show it; `DELETE` revokes it and closes its sockets
+ * (RP6).
+ */
+export async function changeDevice(
   s: RelayServices,
   req: IncomingMessage,
   res: ServerResponse,
@@ -292,9 +299,39 @@ export async function revokeDevice(
   deviceId: string,
 ) {
   await callerFor(s, req, venueId, ['admin']);
+  const answer =
+    req.method === 'PATCH'
+      ? await renameDevice(s, req, venueId, deviceId)
+      : await revokeDevice(s, venueId, deviceId);
+  sendJson(res, 200, answer);
+}
+
+async function renameDevice(
+  s: RelayServices,
+  req: IncomingMessage,
+  venueId: string,
+  deviceId: string,
+) {
+  const body = await readJson(req, 4096);
+  const name = typeof body.name === 'string' ? body.name.trim() : '';
+  if (!name || name.length > MAX_DEVICE_NAME) {
+    throw new HttpError(
+      400,
+      'invalid-name',
+      `name must be 1 to ${MAX_DEVICE_NAME} characters, not only spaces.`,
+    );
+  }
+  if (!(await s.registry.renameDevice(venueId, deviceId, name))) {
+    throw new HttpError(404, 'device-not-found', 'No such device in this venue, or it is revoked.');
+  }
+  s.logger.log('info', 'device-renamed', { venueId, deviceId });
+  return { deviceId, name };
+}
+
+async function revokeDevice(s: RelayServices, venueId: string, deviceId: string) {
   if (!(await s.registry.revoke(venueId, deviceId))) {
     throw new HttpError(404, 'device-not-found', 'No such device in this venue.');
   }
   s.logger.log('info', 'device-revoked', { venueId, deviceId });
-  sendJson(res, 200, { deviceId, revoked: true });
+  return { deviceId, revoked: true };
 }

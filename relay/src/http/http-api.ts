@@ -2,13 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayTime } from '@djamms/protocol';
 import { CORS_HEADERS, HttpError, sendError, sendJson } from './http-util';
 import {
+  changeDevice,
   createPairingCode,
   createVenue,
   describeVenue,
   guestToken,
   listDevices,
   pair,
-  revokeDevice,
   rotateGuestLink,
 } from './api-venues';
 import { httpSync, serveMedia, uploadMedia } from './api-data';
@@ -76,9 +76,14 @@ function route(
     ['POST', /^\/api\/guest$/, () => guestToken(s, req, res)],
     ['GET', /^\/api\/venues\/([^/]+)\/devices$/, ([id]) => listDevices(s, req, res, id!)],
     [
+      'PATCH',
+      /^\/api\/venues\/([^/]+)\/devices\/([^/]+)$/,
+      ([id, d]) => changeDevice(s, req, res, id!, d!),
+    ],
+    [
       'DELETE',
       /^\/api\/venues\/([^/]+)\/devices\/([^/]+)$/,
-      ([id, d]) => revokeDevice(s, req, res, id!, d!),
+      ([id, d]) => changeDevice(s, req, res, id!, d!),
     ],
     ['POST', /^\/api\/venues\/([^/]+)\/journal$/, ([id]) => appendJournal(s, req, res, id!)],
     ['GET', /^\/api\/venues\/([^/]+)\/journal$/, ([id], q) => readJournal(s, req, res, id!, q)],

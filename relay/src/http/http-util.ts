@@ -5,7 +5,7 @@ import type { HttpErrorBody } from '@djamms/protocol';
 export const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': 'authorization, content-type, range',
-  'access-control-allow-methods': 'GET, HEAD, POST, DELETE, OPTIONS',
+  'access-control-allow-methods': 'GET, HEAD, POST, PATCH, DELETE, OPTIONS',
   'access-control-expose-headers': 'content-length, content-range, etag, accept-ranges',
 } as const;
 

@@ -99,6 +99,11 @@ export class RegistryRecords {
         if (device && !device.revoked) this.devices.set(device.id, { ...device, revoked: true });
         return;
       }
+      case 'device-renamed': {
+        const device = this.devices.get(change.deviceId);
+        if (device) this.devices.set(device.id, { ...device, name: change.name });
+        return;
+      }
       case 'device-seen': {
         const device = this.devices.get(change.deviceId);
         if (device && change.lastSeen > (device.lastSeen ?? -Infinity)) {

@@ -40,13 +40,15 @@ export interface RegistryContents {
  * One record-level change. Each names the field it changes rather than carrying a whole record, so
  * nodes sharing a store never undo each other: a `device-seen` from one node cannot clear a
  * revocation made on another. Creations are insert-only and `revoked` and `lastSeen` only move
- * forward, so a change applied twice, or after a later one, changes nothing.
+ * forward, so a change applied twice, or after a later one, changes nothing. A guest key and a
+ * device's name are the last one committed: every node applies batches in commit order (RP41).
  */
 export type RegistryChange =
   | { readonly kind: 'venue-created'; readonly venue: VenueRecord }
   | { readonly kind: 'guest-key-set'; readonly venueId: string; readonly guestKey: string }
   | { readonly kind: 'device-paired'; readonly device: DeviceRecord }
   | { readonly kind: 'device-revoked'; readonly deviceId: string }
+  | { readonly kind: 'device-renamed'; readonly deviceId: string; readonly name: string }
   | { readonly kind: 'device-seen'; readonly deviceId: string; readonly lastSeen: number }
   | {
       readonly kind: 'pairing-code-created';

@@ -89,6 +89,19 @@ export function registryStoreContract(make: () => Promise<RegistryStoreUnderTest
     expect(loaded.venues).toEqual([{ ...venue('va'), guestKey: 'key2' }]);
   });
 
+  it('RP6 a device renamed keeps its last name for the next reader', async () => {
+    const { store, reopen } = await make();
+    await store.load();
+    await store.apply([
+      { kind: 'venue-created', venue: venue('va') },
+      { kind: 'device-paired', device: device('d1', 'va') },
+    ]);
+    await store.apply([{ kind: 'device-renamed', deviceId: 'd1', name: 'Till phone' }]);
+    await store.apply([{ kind: 'device-renamed', deviceId: 'd1', name: 'Sam’s phone' }]);
+    const loaded = await (await reopen()).load();
+    expect(loaded.devices).toEqual([{ ...device('d1', 'va'), name: 'Sam’s phone' }]);
+  });
+
   it('RP6 a pairing code is redeemed once: the second batch is refused whole', async () => {
     const { store, reopen } = await make();
     await store.load();
