@@ -34,6 +34,21 @@ describe('e2e: refused tokens and read-only devices', () => {
 
   afterAll(() => closeVenue(browser, relay));
 
+  /** A one-second track in the venue's library (its file is never played here). */
+  const putTrack = (id: string, title: string, artist: string) =>
+    inApp(
+      admin,
+      (app, t) =>
+        app.libraryModel.putTrack({
+          ...t,
+          album: '',
+          durationMs: 1000,
+          media: { url: `https://example.invalid/${t.id}.mp3`, type: 'audio/mpeg' },
+          explicit: false,
+        }),
+      { id, title, artist },
+    );
+
   it('journey 6: an unauthorized token shows the error state with its reason', async () => {
     const context = await browser.newContext();
     const page = await pairInApp(context, relay, venueId, token, 'admin');
@@ -50,17 +65,7 @@ describe('e2e: refused tokens and read-only devices', () => {
   });
 
   it('journey 6 and issue 8: a revoked kiosk is told so and cannot request', async () => {
-    await inApp(admin, (app) =>
-      app.libraryModel.putTrack({
-        id: 'door-song',
-        title: 'Door Song',
-        artist: 'The Bouncers',
-        album: '',
-        durationMs: 1000,
-        media: { url: 'https://example.invalid/door.mp3', type: 'audio/mpeg' },
-        explicit: false,
-      }),
-    );
+    await putTrack('door-song', 'Door Song', 'The Bouncers');
     const context = await browser.newContext();
     const page = await pairInApp(context, relay, venueId, token, 'kiosk');
     await waitForPhase(page, 'saved-relay');
@@ -101,17 +106,7 @@ describe('e2e: refused tokens and read-only devices', () => {
   });
 
   it('an admin renames its phone on the Devices tab: the list and the Log name it so from then on', async () => {
-    await inApp(admin, (app) =>
-      app.libraryModel.putTrack({
-        id: 'name-song',
-        title: 'Name Song',
-        artist: 'The Tags',
-        album: '',
-        durationMs: 1000,
-        media: { url: 'https://example.invalid/name.mp3', type: 'audio/mpeg' },
-        explicit: false,
-      }),
-    );
+    await putTrack('name-song', 'Name Song', 'The Tags');
     await admin.getByRole('tab', { name: 'Devices' }).click();
     await admin.getByRole('button', { name: 'Rename owner' }).click();
     const field = admin.getByRole('textbox', { name: 'New name for owner' });

@@ -272,14 +272,17 @@ describe('auth on the sync socket', () => {
     const device = `/api/venues/${venue.venueId}/devices/${staff.deviceId}`;
     const rename = (name: unknown, path = device) =>
       api(relay.url, 'PATCH', path, { token: venue.adminToken, body: { name } });
+    const listedName = async () =>
+      (
+        await api<DeviceList>(relay.url, 'GET', `/api/venues/${venue.venueId}/devices`, {
+          token: venue.adminToken,
+        })
+      ).body.devices.find((d) => d.deviceId === staff.deviceId)?.name;
     expect((await rename('  Sam’s phone ')).body).toEqual({
       deviceId: staff.deviceId,
       name: 'Sam’s phone',
     });
-    const list = await api<DeviceList>(relay.url, 'GET', `/api/venues/${venue.venueId}/devices`, {
-      token: venue.adminToken,
-    });
-    expect(list.body.devices.find((d) => d.deviceId === staff.deviceId)?.name).toBe('Sam’s phone');
+    expect(await listedName()).toBe('Sam’s phone');
     const action = { id: 'renamed-1', kind: 'action', at: Date.now(), data: { what: 'Paused' } };
     await api(relay.url, 'POST', `/api/venues/${venue.venueId}/journal`, {
       token: staff.token,
@@ -305,13 +308,7 @@ describe('auth on the sync socket', () => {
     expect((await rename('Ghost', `${device}x`)).body.error).toBe('device-not-found');
     await api(relay.url, 'DELETE', device, { token: venue.adminToken });
     expect((await rename('Gone')).body.error).toBe('device-not-found');
-    expect(
-      (
-        await api<DeviceList>(relay.url, 'GET', `/api/venues/${venue.venueId}/devices`, {
-          token: venue.adminToken,
-        })
-      ).body.devices.find((d) => d.deviceId === staff.deviceId)?.name,
-    ).toBe('Sam’s phone');
+    expect(await listedName()).toBe('Sam’s phone');
   });
 
   it('RP6 a revoked device is refused and its open sockets close with 4410', async () => {
