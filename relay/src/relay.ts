@@ -105,7 +105,13 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     ? createHttpsServer({ ...guard.serverOptions, cert: config.tls.cert, key: config.tls.key })
     : createHttpServer(guard.serverOptions);
   guard.attach(server);
-  server.on('request', (req, res) => void handleHttp(services, req, res));
+  server.on('request', (req, res) => {
+    // handleHttp answers every failure itself; whatever escapes it ends this request, never the relay
+    handleHttp(services, req, res).catch((error: unknown) => {
+      config.logger.log('error', 'http-failed', { error: String(error) });
+      res.destroy();
+    });
+  });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (guard.admitUpgrade(req, socket)) sockets.upgrade(req, socket, head);
   });

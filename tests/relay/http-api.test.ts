@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { connect as tcpConnect } from 'node:net';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
 import {
@@ -51,6 +52,28 @@ describe('HTTP API', () => {
     expect(missing).toMatchObject({ status: 404, body: { error: 'not-found' } });
     const verb = await api(relay.url, 'DELETE', '/api/venues');
     expect(verb).toMatchObject({ status: 405, body: { error: 'method-not-allowed' } });
+  });
+
+  it('RP17 a request whose target is not a path gets 400, not a crashed relay', async () => {
+    const get = (target: string, headers = 'Connection: close\r\n') =>
+      rawHttp(relay.port, `GET ${target} HTTP/1.1\r\nHost: x\r\n${headers}\r\n`);
+    const upgrade =
+      'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+    for (const target of ['*', 'http://[/', 'ftp://x/']) {
+      const answer = await get(target);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('"error":"invalid-target"');
+    }
+    expect(await get('http://[/sync/x', upgrade)).toMatch(/^HTTP\/1\.1 404 /);
+    // `new URL('//[', base)` throws: such a path once took the relay down; it names nothing here.
+    expect(await get('//[')).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await get('//[/sync/x', upgrade)).toMatch(/^HTTP\/1\.1 404 /);
+    // A path starting with // is a path, not a host: `//api/time` is not `/time` of a host `api`.
+    expect(await get('//api/time')).toMatch(/^HTTP\/1\.1 404 /);
+    // An absolute-form target is read by its path.
+    expect(await get('http://x/api/time')).toMatch(/^HTTP\/1\.1 200 /);
+    expect((await api(relay.url, 'GET', '/api/time')).status).toBe(200);
   });
 
   it('RP24 the demo library is music the relay made: stored media, the same on every request', async () => {
@@ -317,3 +340,18 @@ describe('HTTP API', () => {
     expect(metrics).toMatch(/^djamms_fsync_seconds_total /m);
   });
 });
+
+/** Sends `request` as it is on a new TCP connection; answers what came back until it closed. */
+function rawHttp(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect(port, '127.0.0.1', () => socket.write(request));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+      // an upgrade refused keeps nothing open, but do not wait on the server to close
+      if (received.includes('\r\n\r\n') && !received.startsWith('HTTP/1.1 2')) socket.end();
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received));
+  });
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RelayTime } from '@djamms/protocol';
-import { CORS_HEADERS, HttpError, sendError, sendJson } from './http-util';
+import { CORS_HEADERS, HttpError, requestUrl, sendError, sendJson } from './http-util';
 import {
   changeDevice,
   createPairingCode,
@@ -20,9 +20,13 @@ type Handler = (match: string[], query: URLSearchParams) => Promise<void> | void
 
 /** Answers one HTTP request; every failure becomes `{ error, message }` (RP17). */
 export async function handleHttp(s: RelayServices, req: IncomingMessage, res: ServerResponse) {
-  const url = new URL(req.url ?? '/', 'http://relay');
+  const url = requestUrl(req);
   // Every answer is taken as the type it declares, never sniffed into a page (RP27).
   res.setHeader('x-content-type-options', 'nosniff');
+  if (!url) {
+    sendError(res, new HttpError(400, 'invalid-target', 'The request names no path to answer.'));
+    return;
+  }
   s.metrics.observeHttp(url.pathname, res);
   try {
     if (req.method === 'OPTIONS') {

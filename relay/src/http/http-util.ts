@@ -44,6 +44,24 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   sendJson(res, error.status, body);
 }
 
+/**
+ * A request's URL as the relay reads it: only its path and query count. An origin-form target
+ * (`/path?query`) is read as a path even when it starts with `//`, which `new URL` with a base
+ * would take for a host; an absolute-form one (`http://host/path`, RFC 9112 §3.2.2) by its path.
+ * Null for any other target (`//[`, `*`): answered 400 or 404, never thrown, since a target that
+ * `new URL` refused once took the whole relay down.
+ */
+export function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? '/';
+  try {
+    if (target.startsWith('/')) return new URL(`http://relay${target}`);
+    const url = new URL(target);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The bearer token of a request, if any; the scheme is case-insensitive (RFC 7235, RP17). */
 export function bearerToken(req: IncomingMessage): string | null {
   return /^bearer +(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? null;

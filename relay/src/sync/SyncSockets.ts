@@ -10,6 +10,7 @@ import { RateLimiter } from '../auth/rate-limit';
 import type { RoomHost } from './RoomHost';
 import type { RelayLimits } from '../services';
 import { SyncConnection, type Backpressure } from './SyncConnection';
+import { requestUrl } from '../http/http-util';
 
 /** What the sync sockets need from the relay. */
 export interface SyncSocketsOptions {
@@ -71,8 +72,8 @@ export class SyncSockets {
 
   /** Handles an HTTP upgrade: anything but `/sync/<room>` gets 404. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://relay');
-    if (!url.pathname.startsWith('/sync/')) {
+    const url = requestUrl(req);
+    if (!url?.pathname.startsWith('/sync/')) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
