@@ -85,6 +85,27 @@ describe('per-token limits and liveness', () => {
     calm.close();
   });
 
+  it('T9 RP14 a burst far over the rate is held to it, and closed with 1013 while it still waits', async () => {
+    const player = await pairDevice(relay, venue, 'player');
+    const noisy = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
+    const reader = connect(relay.wsUrl, venue.venueId, player.token);
+    await synced(reader);
+    const closed = rawClose(noisy);
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(syncUpdate(update)));
+    for (let i = 0; i < 200; i++) doc.getMap('flood').set(`k${i}`, i);
+    const sentAt = Date.now();
+    // sent at once, they reach the relay in a chunk or two: far more than the burst of 10
+    for (const u of updates) noisy.send(u);
+    expect((await closed).code).toBe(CloseCode.retryLater);
+    const seconds = (Date.now() - sentAt) / 1000;
+    // the burst, then 5 a second until the close (give or take one second's worth)
+    expect(reader.doc.getMap('flood').size).toBeLessThanOrEqual(10 + 5 * (seconds + 1));
+    expect(reader.doc.getMap('flood').size).toBeGreaterThan(0);
+    reader.destroy();
+  });
+
   it('RP14 a token over its HTTP rate gets 429 rate-limited with Retry-After', async () => {
     const viewer = await pairDevice(relay, venue, 'viewer');
     const statuses: number[] = [];

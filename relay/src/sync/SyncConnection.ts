@@ -67,7 +67,12 @@ export class SyncConnection implements RoomPeer {
   #deniedSent = false;
   #resyncFrom: Uint8Array | null = null;
   #drainTimer: NodeJS.Timeout | null = null;
-  /** When this socket went over its message rate without a break since (RP14). */
+  /**
+   * Messages that came over the device's message rate, in order, waiting for its bucket to hold
+   * tokens (RP14); the relay reads nothing more from the socket meanwhile.
+   */
+  readonly #overRate: Buffer[] = [];
+  /** When a message of this socket last had to wait after a break: over its rate since (RP14). */
   #overRateSince: number | null = null;
   #resumeTimer: NodeJS.Timeout | null = null;
   /** Liveness: anything heard or drained since the last ping. */
@@ -103,46 +108,62 @@ export class SyncConnection implements RoomPeer {
     }
   }
 
-  /** Handles one incoming binary message; refuses malformed ones with 4400 (RP10). */
+  /**
+   * Takes one incoming binary message (RP14): within the device's message rate it is handled at
+   * once, over it, it waits its turn.
+   */
   receive(data: Buffer): void {
     if (this.socket.readyState !== this.socket.OPEN) return; // closing: nothing more is accepted
     this.alive = true;
-    this.#ctx.metrics.bytesReceived.inc(data.byteLength);
-    if (!this.#withinRate()) return;
-    if (this.#waiting) {
-      this.#waiting.push(data);
-      return;
-    }
-    this.#handle(data);
-  }
-
-  /**
-   * Message rate (RP14): a message over the rate is still handled (it has arrived; dropping it
-   * would lose an edit), but the relay stops reading the socket until the device's bucket has a
-   * token again, so TCP pushes back on the client. A socket that stays over its rate without a
-   * break is closed with 1013. Returns false when the socket was closed.
-   */
-  #withinRate(): boolean {
     const { messageLimiter, metrics, now, overRateCloseMs } = this.#ctx;
-    const device = this.admission.claims.sub;
-    if (messageLimiter.take(device)) {
-      if (messageLimiter.tokensLeft(device) >= 1) this.#overRateSince = null; // a break: tokens left
-      return true;
+    metrics.bytesReceived.inc(data.byteLength);
+    if (this.#overRate.length === 0 && messageLimiter.take(this.deviceId)) {
+      // a break: the client went slower than its rate for long enough to bank a whole message
+      if (messageLimiter.tokensLeft(this.deviceId) >= 1) this.#overRateSince = null;
+      this.#admit(data);
+      return;
     }
     metrics.rateLimited.inc();
     this.#overRateSince ??= now();
     if (now() - this.#overRateSince >= overRateCloseMs) {
       this.close(CloseCode.retryLater, 'rate-limited');
-      return false;
+      return;
     }
-    if (!this.#resumeTimer) {
-      this.socket.pause();
-      this.#resumeTimer = setTimeout(() => {
-        this.#resumeTimer = null;
-        this.socket.resume();
-      }, messageLimiter.waitMs(device));
-    }
-    return true;
+    this.#overRate.push(data);
+    if (this.#overRate.length > 1) return;
+    // ws hands over every message of a chunk it has read: pausing stops the next chunks, so TCP
+    // slows the client while what came over the rate waits here
+    this.socket.pause();
+    this.#waitForTokens();
+  }
+
+  /**
+   * Message rate (RP14): messages over the rate wait, in order, until the device's bucket holds
+   * tokens again, and are handled then; the socket is read again once none waits. A socket kept
+   * over its rate without a break for {@link ConnectionContext.overRateCloseMs} is closed with
+   * 1013: what still waited is not stored, and the client sends it again when it reconnects (its
+   * sync step 2), so nothing is lost.
+   */
+  #waitForTokens(): void {
+    const { messageLimiter, now, overRateCloseMs } = this.#ctx;
+    this.#resumeTimer = setTimeout(() => {
+      this.#resumeTimer = null;
+      while (this.#overRate.length > 0 && messageLimiter.take(this.deviceId)) {
+        if (this.socket.readyState !== this.socket.OPEN) return;
+        this.#admit(this.#overRate.shift() as Buffer);
+      }
+      if (this.socket.readyState !== this.socket.OPEN) return;
+      if (this.#overRate.length === 0) this.socket.resume();
+      else if (now() - (this.#overRateSince ?? now()) >= overRateCloseMs) {
+        this.close(CloseCode.retryLater, 'rate-limited');
+      } else this.#waitForTokens();
+    }, messageLimiter.waitMs(this.deviceId));
+  }
+
+  /** A message within the rate: handled, or kept until the room has loaded. */
+  #admit(data: Buffer): void {
+    if (this.#waiting) this.#waiting.push(data);
+    else this.#handle(data);
   }
 
   #handle(data: Buffer): void {
@@ -276,7 +297,7 @@ export class SyncConnection implements RoomPeer {
     this.sentRecently = false;
   }
 
-  /** True while the relay has stopped reading this socket for its message rate (RP14). */
+  /** True while messages over the rate wait and the relay reads nothing more (RP14). */
   get throttled(): boolean {
     return this.#resumeTimer !== null;
   }
@@ -287,6 +308,7 @@ export class SyncConnection implements RoomPeer {
     if (this.#resumeTimer) {
       clearTimeout(this.#resumeTimer);
       this.#resumeTimer = null;
+      this.#overRate.length = 0;
       this.socket.resume(); // the close handshake needs the client's answer read
     }
     this.socket.close(code, reason);
@@ -296,6 +318,7 @@ export class SyncConnection implements RoomPeer {
   detach(): void {
     this.#stopDrainWatch();
     if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
+    this.#overRate.length = 0;
     this.#room?.leave(this);
     this.#room = null;
     this.#waiting = null;
