@@ -28,8 +28,19 @@ export async function loadSecrets(dataDir: string, ephemeral: boolean): Promise<
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const secretPath = join(dataDir, 'secret');
   const keyPath = join(dataDir, 'operator-key');
-  const secretHex = await readOrCreate(secretPath, () => randomBytes(32).toString('hex'));
-  const operatorKey = await readOrCreate(keyPath, () => randomBytes(24).toString('base64url'));
+  const secretHex = await readOrCreate(
+    secretPath,
+    () => randomBytes(32).toString('hex'),
+    (value) => /^[0-9a-f]{64}$/i.test(value),
+    "it signs every device's token: restore it from a backup of this directory, or delete it to " +
+      'make a new one, which signs every device out (each must be paired again)',
+  );
+  const operatorKey = await readOrCreate(
+    keyPath,
+    () => randomBytes(24).toString('base64url'),
+    (value) => /^\S+$/.test(value),
+    'restore it from a backup of this directory, or delete it to make a new one',
+  );
   return {
     secret: Buffer.from(secretHex.value, 'hex'),
     operatorKey: operatorKey.value,
@@ -38,14 +49,26 @@ export async function loadSecrets(dataDir: string, ephemeral: boolean): Promise<
   };
 }
 
-async function readOrCreate(path: string, make: () => string) {
+/**
+ * The value kept in `path`, or a new one made and written there when there is no such file. A
+ * file that is there but empty or damaged (a full disk, a bad copy) stops the relay with
+ * `remedy`: made again silently, a new secret would sign every device out for good.
+ */
+async function readOrCreate(
+  path: string,
+  make: () => string,
+  valid: (value: string) => boolean,
+  remedy: string,
+) {
+  let value: string;
   try {
-    const value = (await readFile(path, 'utf8')).trim();
-    if (value) return { value, created: false };
+    value = (await readFile(path, 'utf8')).trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    value = make();
+    await writeFileDurably(path, value + '\n', 0o600);
+    return { value, created: true };
   }
-  const value = make();
-  await writeFileDurably(path, value + '\n', 0o600);
-  return { value, created: true };
+  if (!valid(value)) throw new Error(`${path} is ${value ? 'damaged' : 'empty'}: ${remedy}.`);
+  return { value, created: false };
 }
