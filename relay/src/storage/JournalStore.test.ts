@@ -84,6 +84,41 @@ describe('FileJournalStore', () => {
     expect((await readdir(join(dir, 'journal'))).some((f) => f.includes('.corrupt-'))).toBe(true);
   });
 
+  it('RP18 damaged lines are set aside, the lines after them kept, and no seq is used twice', async () => {
+    const dir = await dataDir();
+    await new JournalStore(dir, roomy).append(
+      'vvenue',
+      ['a', 'b', 'c', 'd', 'e'].map((id) => entry(id)),
+    );
+    const lines = (await readFile(journalFile(dir), 'utf8')).split('\n');
+    // b is garbled, a stray line comes after c, and e, the last entry, is garbled too
+    lines.splice(1, 1, 'GARBAGE LINE');
+    lines.splice(3, 0, '{"id":"stray","seq":1}');
+    lines.splice(5, 1, '{"id":"e","seq":5,"ki');
+    await writeFile(journalFile(dir), lines.join('\n'));
+    const reopened = new JournalStore(dir, roomy);
+    expect(
+      (await reopened.read('vvenue', { after: 0, limit: 10 })).map((e) => [e.id, e.seq]),
+    ).toEqual([
+      ['a', 1],
+      ['c', 3],
+      ['d', 4],
+    ]);
+    // e may have been acknowledged as seq 5: the next entry is 6
+    expect(await reopened.append('vvenue', [entry('f')])).toMatchObject({ last: 6 });
+    const aside = (await readdir(join(dir, 'journal'))).find((f) => f.includes('.corrupt-'));
+    expect(await readFile(join(dir, 'journal', aside as string), 'utf8')).toBe(
+      'GARBAGE LINE\n{"id":"stray","seq":1}\n{"id":"e","seq":5,"ki\n',
+    );
+    const again = new JournalStore(dir, roomy);
+    expect((await again.read('vvenue', { after: 0, limit: 10 })).map((e) => e.id)).toEqual([
+      'a',
+      'c',
+      'd',
+      'f',
+    ]);
+  });
+
   it('RP29 guest entries beyond their budget go oldest first; staff history and seqs stay', async () => {
     const dir = await dataDir();
     const journal = new JournalStore(dir, tight);

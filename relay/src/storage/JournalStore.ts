@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JournalEntry } from '@djamms/protocol';
-import { appendDurably, keepRanges, readRange, scanLines, setTailAside } from './journal-file';
+import { appendDurably, keepRanges, readRange, scanLines, setAside } from './journal-file';
 import {
   compactionDue,
   emptyIndex,
@@ -173,14 +173,30 @@ export class FileJournalStore implements JournalStore {
       broken: false,
     };
     if (!path) return journal;
-    const scanned = await scanLines(path, (line) => {
+    // Lines that are not entries, or not after the one before (damage: a bad copy, a disk
+    // fault), are set aside and the lines after them kept. Damaged lines after the last entry may
+    // each have held the next seq: seqs go on after them (RP18, never reused).
+    const kept: [number, number][] = [];
+    const damaged: [number, number][] = [];
+    let skipped = 0;
+    const scanned = await scanLines(path, (line, offset) => {
       const entry = parseLine(line);
-      if (!entry || entry.seq <= journal.lastSeq) return false;
-      index(journal, entry, line.byteLength + 1);
+      const range: [number, number] = [offset, offset + line.byteLength + 1];
+      if (!entry || entry.seq <= journal.lastSeq) {
+        damaged.push(range);
+        skipped++;
+      } else {
+        kept.push(range);
+        skipped = 0;
+        index(journal, entry, line.byteLength + 1);
+      }
       return true;
     });
-    if (scanned && scanned.good < scanned.size) {
-      await setTailAside(path, scanned.good, this.#now());
+    if (scanned && (damaged.length > 0 || scanned.good < scanned.size)) {
+      // a torn last line (a crash mid-write) is set aside too
+      damaged.push([scanned.good, scanned.size]);
+      await setAside(path, kept, damaged, this.#now());
+      journal.lastSeq += skipped;
     }
     await this.#compactIfDue(journal);
     return journal;

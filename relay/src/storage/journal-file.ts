@@ -1,6 +1,4 @@
-import { createReadStream, createWriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import { dirname } from 'node:path';
 import { fsyncDir, replaceFileDurably } from './durable-file';
 
@@ -49,24 +47,26 @@ export async function scanLines(
   }
 }
 
-/** Copies the bytes of a journal file from `good` on aside (`<file>.corrupt-<time>`) and cuts them off. */
-export async function setTailAside(path: string, good: number, now: number): Promise<void> {
-  const aside = `${path}.corrupt-${now}`;
-  await pipeline(createReadStream(path, { start: good }), createWriteStream(aside));
-  const copy = await open(aside, 'r');
+/**
+ * Copies the `damaged` byte ranges of a journal file aside (`<file>.corrupt-<time>`, fsynced), then
+ * rewrites the file with only its `kept` ranges, in order (atomically).
+ */
+export async function setAside(
+  path: string,
+  kept: readonly ByteRange[],
+  damaged: readonly ByteRange[],
+  now: number,
+): Promise<void> {
+  const aside = await open(`${path}.corrupt-${now}`, 'w');
   try {
-    await copy.sync();
+    for (const [start, end] of damaged) {
+      if (end > start) await aside.write(await readRange(path, [start, end]));
+    }
+    await aside.sync();
   } finally {
-    await copy.close();
+    await aside.close();
   }
-  const handle = await open(path, 'r+');
-  try {
-    await handle.truncate(good);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fsyncDir(dirname(path));
+  await keepRanges(path, kept);
 }
 
 /** Reads `[start, end)` of a file. */
