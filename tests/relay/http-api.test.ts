@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
@@ -219,6 +220,18 @@ describe('HTTP API', () => {
       expect(await res.json()).toMatchObject({ error: 'media-too-large' });
       const sha = createHash('sha256').update(new Uint8Array(4096)).digest('hex');
       expect((await fetch(`${small.url}/media/${sha}`)).status).toBe(404);
+      // Sent in chunks with no length, it is refused midway, its connection is not kept (the
+      // rest of the body is unread) and the client's next request goes through.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const chunked = await agentRequest(agent, `${small.url}/api/venues/${bar.venueId}/media`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${bar.adminToken}`, 'content-type': 'audio/ogg' },
+        chunks: Array.from({ length: 8 }, () => new Uint8Array(1024)),
+      });
+      expect(chunked).toMatchObject({ status: 413, connection: 'close' });
+      const next = await agentRequest(agent, `${small.url}/api/time`, { method: 'GET' });
+      expect(next.status).toBe(200);
+      agent.destroy();
     } finally {
       await small.dispose();
     }
@@ -353,5 +366,24 @@ function rawHttp(port: number, request: string): Promise<string> {
     });
     socket.on('error', reject);
     socket.on('close', () => resolve(received));
+  });
+}
+
+/** A request through `agent` (its kept-alive connections), its body sent in `chunks`. */
+function agentRequest(
+  agent: Agent,
+  url: string,
+  options: { method: string; headers?: Record<string, string>; chunks?: Uint8Array[] },
+): Promise<{ status: number; connection: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, method: options.method, headers: options.headers }, (res) => {
+      res.resume();
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }),
+      );
+    });
+    req.on('error', reject);
+    for (const chunk of options.chunks ?? []) req.write(chunk);
+    req.end();
   });
 }

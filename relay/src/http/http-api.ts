@@ -43,6 +43,8 @@ export async function handleHttp(s: RelayServices, req: IncomingMessage, res: Se
     }
     throw new HttpError(404, 'not-found', `Nothing at ${req.method} ${url.pathname}.`);
   } catch (error) {
+    // a body refused midway (unread, or its stream destroyed): the connection cannot carry another
+    if (!req.complete || req.destroyed) res.setHeader('connection', 'close');
     if (error instanceof HttpError) {
       sendError(res, error);
       return;
