@@ -51,12 +51,24 @@ export class DiskRegistryStore implements RegistryStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return this.#records.contents();
       throw error;
     }
-    const file = JSON.parse(text) as RegistryFile;
-    if (file.version !== 1) throw new Error(`unknown registry version ${String(file.version)}`);
+    let file: RegistryFile;
+    try {
+      file = JSON.parse(text) as RegistryFile;
+      if (typeof file?.version !== 'number') throw new Error('no version');
+    } catch (error) {
+      // every venue and device is in it: the relay does not start on a guess
+      throw new Error(
+        `${this.#path} is ${text.trim() ? 'damaged' : 'empty'} (${(error as Error).message}): ` +
+          'restore it from a backup of the data directory (relay/README.md, Backup and restore)',
+      );
+    }
+    if (file.version !== 1) {
+      throw new Error(`${this.#path}: unknown registry version ${String(file.version)}`);
+    }
     this.#records = new RegistryRecords({
-      venues: Object.values(file.venues),
-      devices: Object.values(file.devices),
-      pairingCodes: new Map(Object.entries(file.pairingCodes)),
+      venues: Object.values(file.venues ?? {}),
+      devices: Object.values(file.devices ?? {}),
+      pairingCodes: new Map(Object.entries(file.pairingCodes ?? {})),
     });
     return this.#records.contents();
   }

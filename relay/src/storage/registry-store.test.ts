@@ -52,9 +52,16 @@ describe('DiskRegistryStore', () => {
     await expect(new DiskRegistryStore(future).load()).rejects.toThrow(/version 2/);
     const torn = join(dir, 'torn.json');
     await writeFile(torn, '{"version":1,"venues":{"v1":');
-    await expect(new DiskRegistryStore(torn).load()).rejects.toThrow(SyntaxError);
+    await expect(new DiskRegistryStore(torn).load()).rejects.toThrow(`${torn} is damaged`);
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '');
+    await expect(new DiskRegistryStore(empty).load()).rejects.toThrow(`${empty} is empty`);
+    const stray = join(dir, 'stray.json');
+    await writeFile(stray, 'null');
+    await expect(new DiskRegistryStore(stray).load()).rejects.toThrow(`${stray} is damaged`);
     expect(await readFile(future, 'utf8')).toBe('{"version":2,"venues":{}}');
     expect(await readFile(torn, 'utf8')).toBe('{"version":1,"venues":{"v1":');
+    expect(await readFile(empty, 'utf8')).toBe('');
   });
 
   it('RP6 batches applied while a write runs share the next write', async () => {
