@@ -301,6 +301,24 @@ describe('auth on the sync socket', () => {
     for (const name of ['', '   ', 'x'.repeat(MAX_DEVICE_NAME + 1), 7, null]) {
       expect((await rename(name)).body.error, String(name)).toBe('invalid-name');
     }
+    // characters, not UTF-16 units: as many emoji as letters
+    const emoji = '😀'.repeat(MAX_DEVICE_NAME);
+    expect((await rename(emoji)).body).toMatchObject({ name: emoji });
+    expect((await rename(`${emoji}😀`)).body.error).toBe('invalid-name');
+    await rename('Sam’s phone');
+    // a name given when pairing is cut to the limit, never inside a character
+    const long = await pairDevice(relay, venue, 'viewer', `${'a'.repeat(MAX_DEVICE_NAME - 1)}😀😀`);
+    const devices = await api<DeviceList>(
+      relay.url,
+      'GET',
+      `/api/venues/${venue.venueId}/devices`,
+      {
+        token: venue.adminToken,
+      },
+    );
+    expect(devices.body.devices.find((d) => d.deviceId === long.deviceId)?.name).toBe(
+      `${'a'.repeat(MAX_DEVICE_NAME - 1)}😀`,
+    );
     const other = await createVenue(relay);
     expect(
       (await rename('Elsewhere', `/api/venues/${other.venueId}/devices/${staff.deviceId}`)).status,

@@ -115,6 +115,10 @@ describe('malformed input on the sync socket', () => {
     await expectStoredUnchanged();
   });
 
+  it('RP10 a presence query followed by trailing bytes closes with 4400', async () => {
+    await expectClosedWith(new Uint8Array([3, 9]), CloseCode.badRequest);
+  });
+
   it('RP10 after a malformed message nothing more from that socket is accepted', async () => {
     const ws = await rawSocket(url());
     const closed = rawClose(ws);

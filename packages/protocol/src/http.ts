@@ -66,7 +66,10 @@ export interface DeviceList {
   readonly devices: readonly DeviceInfo[];
 }
 
-/** The longest device name, in characters (a longer one is cut when pairing, refused when renaming). */
+/**
+ * The longest device name, in characters (code points, so an emoji is one and never cut in half): a
+ * longer one is cut when pairing, refused when renaming.
+ */
 export const MAX_DEVICE_NAME = 100;
 
 /** `POST /api/venues/<id>/pairing-codes` request (admin). */

@@ -177,7 +177,7 @@ export async function createPairingCode(
   }
   const name =
     typeof body.name === 'string' && body.name.trim()
-      ? body.name.trim().slice(0, MAX_DEVICE_NAME)
+      ? Array.from(body.name.trim()).slice(0, MAX_DEVICE_NAME).join('') // never half an emoji
       : body.role;
   const code = await s.registry.createPairingCode(
     venueId,
@@ -314,7 +314,7 @@ async function renameDevice(
 ) {
   const body = await readJson(req, 4096);
   const name = typeof body.name === 'string' ? body.name.trim() : '';
-  if (!name || name.length > MAX_DEVICE_NAME) {
+  if (!name || Array.from(name).length > MAX_DEVICE_NAME) {
     throw new HttpError(
       400,
       'invalid-name',

@@ -188,6 +188,7 @@ export class SyncConnection implements RoomPeer {
       return;
     }
     if (type === MessageType.queryAwareness) {
+      if (decoding.hasContent(decoder)) throw new Refused(CloseCode.badRequest, 'trailing-bytes');
       const presence = room.awareness.snapshot();
       if (presence) this.send(awarenessMessage(presence));
       return;
