@@ -51,8 +51,13 @@ describe('HTTP API', () => {
     expect(badName).toMatchObject({ status: 400, body: { error: 'invalid-name' } });
     const missing = await api(relay.url, 'GET', '/api/nothing');
     expect(missing).toMatchObject({ status: 404, body: { error: 'not-found' } });
-    const verb = await api(relay.url, 'DELETE', '/api/venues');
-    expect(verb).toMatchObject({ status: 405, body: { error: 'method-not-allowed' } });
+    const verb = await fetch(`${relay.url}/api/venues`, { method: 'DELETE' });
+    expect(verb.status).toBe(405);
+    expect(await verb.json()).toMatchObject({ error: 'method-not-allowed' });
+    expect(verb.headers.get('allow')).toBe('POST, OPTIONS');
+    const device = await fetch(`${relay.url}/api/venues/v/devices/d`, { method: 'PUT' });
+    expect(device.headers.get('allow')).toBe('PATCH, DELETE, OPTIONS');
+    await device.arrayBuffer();
   });
 
   it('RP17 a request whose target is not a path gets 400, not a crashed relay', async () => {
@@ -256,6 +261,16 @@ describe('HTTP API', () => {
     expect(whole.headers.get('accept-ranges')).toBe('bytes');
     expect(whole.headers.get('content-encoding')).toBeNull();
     expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
+    // a cached copy by its tag, weak or in a list, or any
+    for (const tag of [`"${sha}"`, `W/"${sha}"`, `"other", "${sha}"`, '*']) {
+      const cached = await fetch(`${relay.url}/media/${sha}`, {
+        headers: { 'if-none-match': tag },
+      });
+      expect(cached.status, tag).toBe(304);
+    }
+    const stale = await fetch(`${relay.url}/media/${sha}`, { headers: { 'if-none-match': '"x"' } });
+    expect(stale.status).toBe(200);
+    await stale.arrayBuffer();
     const part = await fetch(`${relay.url}/media/${sha}`, { headers: { range: 'bytes=100-199' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe('bytes 100-199/10000');

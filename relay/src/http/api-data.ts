@@ -68,7 +68,7 @@ export async function serveMedia(
     'cache-control': 'public, max-age=31536000, immutable',
     'accept-ranges': 'bytes',
   };
-  if (req.headers['if-none-match'] === etag) {
+  if (cachedCopyMatches(req.headers['if-none-match'], record.sha256)) {
     res.writeHead(304, headers).end();
     return;
   }
@@ -170,4 +170,14 @@ function decodeSyncBody(body: Buffer): { stateVector: Uint8Array; update: Uint8A
       'Send varUint8Array(stateVector) varUint8Array(update).',
     );
   }
+}
+
+/**
+ * Whether an `If-None-Match` names this media's ETag: `*`, or a list of tags compared weakly
+ * (RFC 9110 §13.1.2: `W/"<sha>"` matches `"<sha>"`).
+ */
+function cachedCopyMatches(header: string | undefined, sha256: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === `"${sha256}"`);
 }

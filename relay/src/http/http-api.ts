@@ -99,15 +99,18 @@ function route(
     ['GET', /^\/api\/demo-library$/, async () => sendJson(res, 200, await s.demoLibrary())],
     ['POST', /^\/api\/sync\/([^/]+)$/, ([room]) => httpSync(s, req, res, room!)],
   ];
-  let pathMatched = false;
+  const allowed: string[] = [];
   for (const [verb, pattern, run] of routes) {
     const found = pattern.exec(path);
     if (!found) continue;
-    pathMatched = true;
     if (verb === method) return { run, match: found.slice(1) };
+    allowed.push(...(verb === 'GET' ? ['GET', 'HEAD'] : [verb]));
   }
-  if (pathMatched)
-    throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed here.`);
+  if (allowed.length > 0) {
+    throw new HttpError(405, 'method-not-allowed', `${req.method} is not allowed here.`, {
+      allow: [...allowed, 'OPTIONS'].join(', '),
+    });
+  }
   return null;
 }
 
