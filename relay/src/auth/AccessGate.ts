@@ -4,6 +4,7 @@ import {
   isRoomName,
   type RoomKind,
   type TokenClaims,
+  type TokenProblem,
 } from '@djamms/protocol';
 import type { TokenSigner } from './tokens';
 import type { Registry } from './Registry';
@@ -40,6 +41,14 @@ const refuse = (code: number, status: number, error: string, message: string): R
   message,
 });
 
+/** What a refused token is told (RP17: plain words, the code says the rest). */
+const TOKEN_PROBLEMS: Record<TokenProblem, string> = {
+  missing: 'A token is required.',
+  malformed: 'The token is not one this relay issues.',
+  'bad-signature': 'The token was not signed by this relay.',
+  expired: 'The token has expired: pair this device again.',
+};
+
 /** Refusals another node's recent change may answer (RP41). */
 const MAYBE_STALE = new Set(['venue-not-found', 'token-revoked']);
 
@@ -60,9 +69,12 @@ export class AccessGate {
   identify(token: string | null | undefined): Identity | Refusal {
     const check = this.#signer.check(token);
     if (!check.ok) {
-      const message =
-        check.problem === 'missing' ? 'A token is required.' : `The token is ${check.problem}.`;
-      return refuse(CloseCode.unauthorized, 401, `token-${check.problem}`, message);
+      return refuse(
+        CloseCode.unauthorized,
+        401,
+        `token-${check.problem}`,
+        TOKEN_PROBLEMS[check.problem],
+      );
     }
     const { claims } = check;
     const venue = this.#registry.venue(claims.venue);
@@ -76,6 +88,16 @@ export class AccessGate {
     const device = this.#registry.device(claims.sub);
     if (!device || device.revoked || device.venueId !== claims.venue) {
       return refuse(CloseCode.revoked, 401, 'token-revoked', 'This device was revoked.');
+    }
+    // a token claims what its device was paired as, nothing more (only a leaked secret could
+    // sign another role, but the registry has the last word)
+    if (device.role !== claims.role) {
+      return refuse(
+        CloseCode.unauthorized,
+        401,
+        'token-bad-role',
+        'The token is not this device’s.',
+      );
     }
     return { ok: true, claims };
   }
