@@ -59,6 +59,10 @@ async function main(): Promise<void> {
 /** `djamms-relay import …`: moves a single relay's data into a cluster database (RP47). */
 async function runImport(argv: readonly string[], logger: Logger): Promise<void> {
   const args = readImportArgs(argv, process.env, process.cwd());
+  if ('usage' in args) {
+    process.stdout.write(args.usage);
+    return;
+  }
   if ('error' in args) {
     process.stderr.write(`djamms-relay import: ${args.error}\n`);
     process.exitCode = 2;

@@ -126,4 +126,11 @@ describe('backing up a running relay’s data directory', () => {
     expect(unfinished.out).toMatch(/not a finished relay backup/);
     await expect(readdir(target)).rejects.toThrow(/ENOENT/);
   });
+
+  it('RP35 backup, restore and import --help print their usage and succeed', async () => {
+    for (const command of ['backup', 'restore', 'import']) {
+      const help = await relayCommand(command, '--help');
+      expect(help, command).toMatchObject({ code: 0, out: expect.stringContaining('Usage:') });
+    }
+  });
 });

@@ -309,24 +309,36 @@ function readCluster(
   return { redisUrl: redis, postgresUrl: postgres };
 }
 
-/** `djamms-relay import --data DIR --postgres URL` (RP47), read like the relay's own flags. */
+/** `djamms-relay import --help`. */
+export const IMPORT_USAGE = 'Usage: djamms-relay import --data <dir> --postgres <url>\n';
+
+/**
+ * `djamms-relay import --data DIR --postgres URL` (RP47), read like the relay's own flags; with
+ * `--help`, its usage.
+ */
 export function readImportArgs(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): { readonly dataDir: string; readonly postgresUrl: string } | { readonly error: string } {
+):
+  | { readonly dataDir: string; readonly postgresUrl: string }
+  | { readonly error: string }
+  | { readonly usage: string } {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
       args: [...argv],
-      options: { data: { type: 'string' }, postgres: { type: 'string' } },
+      options: {
+        data: { type: 'string' },
+        postgres: { type: 'string' },
+        help: { type: 'boolean' },
+      },
       strict: true,
     }).values;
   } catch (error) {
-    return {
-      error: `${(error as Error).message}\nUsage: djamms-relay import --data <dir> --postgres <url>`,
-    };
+    return { error: `${(error as Error).message}\n${IMPORT_USAGE}` };
   }
+  if (values.help) return { usage: IMPORT_USAGE };
   const data = (values.data as string | undefined) ?? env.DJAMMS_DATA;
   const postgres = (values.postgres as string | undefined) ?? env.DJAMMS_POSTGRES;
   if (!data || !postgres) {

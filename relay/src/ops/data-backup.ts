@@ -210,15 +210,24 @@ export async function runDataCommand(
   out: (line: string) => void,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  let values: { data?: string; to?: string; from?: string };
+  let values: { data?: string; to?: string; from?: string; help?: boolean };
   try {
     values = parseArgs({
       args: [...rest],
-      options: { data: { type: 'string' }, to: { type: 'string' }, from: { type: 'string' } },
+      options: {
+        data: { type: 'string' },
+        to: { type: 'string' },
+        from: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     }).values;
   } catch (error) {
     out(`djamms-relay ${command}: ${(error as Error).message}\n${USAGE}`);
     return 2;
+  }
+  if (values.help) {
+    out(USAGE);
+    return 0;
   }
   const data = values.data ?? env.DJAMMS_DATA ?? './data';
   try {
