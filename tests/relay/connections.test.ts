@@ -100,8 +100,27 @@ describe('T22 slow clients: header and idle timeouts', () => {
     const { socket, closed } = await tcp(r);
     socket.write('POST /api/pair HTTP/1.1\r\nHost: relay\r\nX-Slow: ');
     const started = Date.now();
-    expect(await closed).toContain('408');
+    const answer = await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('"error":"request-timeout"');
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('RP17 a request Node cannot read is answered {error, message}: 431 for huge headers, 400 for garbage', async () => {
+    const r = await start({});
+    const huge = await tcp(r);
+    huge.socket.write(
+      `GET /api/time HTTP/1.1\r\nHost: relay\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`,
+    );
+    const big = await huge.closed;
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(big).toContain('"error":"headers-too-large"');
+    const garbage = await tcp(r);
+    garbage.socket.write('NOT HTTP AT ALL\r\n\r\n');
+    const bad = await garbage.closed;
+    expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bad).toContain('"error":"bad-request"');
+    expect((await fetch(`${r.url}/api/time`)).status).toBe(200);
   });
 
   it('RP26 an upload that stalls is dropped after the idle timeout and leaves nothing stored', async () => {

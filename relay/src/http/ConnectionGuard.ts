@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../ops/logger';
 import { clientAddress, peerAddress } from './client-address';
+import { rawErrorAnswer } from './http-util';
 
 /** Caps on connections and on slow clients (RP26, T22). */
 export interface ConnectionLimits {
@@ -64,6 +65,7 @@ export class ConnectionGuard {
       socket.once('close', () => this.#total--);
       if (address !== null) this.#hold(address, socket);
     });
+    server.on('clientError', answerUnreadable);
   }
 
   /**
@@ -76,14 +78,13 @@ export class ConnectionGuard {
     if (address === null) return true;
     if (this.#full(address)) {
       this.#refused(address);
-      const body = JSON.stringify({
-        error: 'too-many-connections',
-        message: 'Too many connections from your network; retry shortly.',
-      });
       socket.end(
-        'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\n' +
-          'Content-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
-          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        rawErrorAnswer(
+          503,
+          'too-many-connections',
+          'Too many connections from your network; retry shortly.',
+          'Retry-After: 5\r\n',
+        ),
       );
       return false;
     }
@@ -118,4 +119,24 @@ export class ConnectionGuard {
       ofAddress: address === null ? null : (this.#perAddress.get(address) ?? 0),
     });
   }
+}
+
+/**
+ * A request Node could not read (RP17, RP26) is answered like any other error, `{ error, message }`
+ * and the connection closed: 408 for headers that took too long, 431 for headers over 16 KiB, 400
+ * for anything else. Nothing is written to a connection already answering, or gone.
+ */
+function answerUnreadable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request-timeout', 'The request took too long to arrive.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers-too-large', 'The request headers are larger than 16 KiB.']
+        : [400, 'bad-request', 'The request could not be read as HTTP.'];
+  socket.end(rawErrorAnswer(status, code, message));
 }

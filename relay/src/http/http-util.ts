@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { HttpErrorBody } from '@djamms/protocol';
 
 /** CORS headers on every API and media response: the PWA may be served from another origin. */
@@ -60,6 +60,24 @@ export function requestUrl(req: IncomingMessage): URL | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A whole HTTP answer with an `{ error, message }` body (RP17), as raw text for a socket that has
+ * no `ServerResponse` (an upgrade refused, a request Node could not read); the connection closes.
+ */
+export function rawErrorAnswer(
+  status: number,
+  error: string,
+  message: string,
+  headers = '',
+): string {
+  const body = JSON.stringify({ error, message } satisfies HttpErrorBody);
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\n${headers}` +
+    'Content-Type: application/json; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }
 
 /** The bearer token of a request, if any; the scheme is case-insensitive (RFC 7235, RP17). */
