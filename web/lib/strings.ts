@@ -307,7 +307,14 @@ export const words = {
     to: 'To',
     exporting: (n: number) => `Reading plays… ${n}`,
     exported: (n: number) => (n === 1 ? 'Exported 1 play.' : `Exported ${n} plays.`),
-    noPlays: 'No tracks were played between those dates: there is nothing to export.',
+    exportRanges: {
+      lastMonth: 'Last month',
+      thisMonth: 'This month',
+      today: 'Today',
+    } as Record<string, string>,
+    quickDates: 'Dates in one tap',
+    noPlays:
+      'No tracks were played between those dates: there is nothing to export. Tonight’s plays are under Today.',
     badRange: 'Choose a From date on or before the To date.',
     exportOffline:
       'The export needs the relay, which cannot be reached. Try again when it is back.',

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dayRange, lastMonth, playsCsv } from './export';
+import { dayRange, exportRanges, playsCsv } from './export';
 
 const LONDON = 'Europe/London';
 
 describe('the export’s dates, in the venue’s time zone', () => {
   it('starts on last month, first day to last, across a year end and by the venue’s date', () => {
+    const lastMonth = (now: number, zone: string) => exportRanges(now, zone).lastMonth;
     expect(lastMonth(Date.UTC(2026, 10, 30, 12), 'UTC')).toEqual({
       from: '2026-10-01',
       to: '2026-10-31',
@@ -21,6 +22,18 @@ describe('the export’s dates, in the venue’s time zone', () => {
     expect(lastMonth(Date.UTC(2026, 10, 30, 23, 30), 'Pacific/Kiritimati')).toEqual({
       from: '2026-11-01',
       to: '2026-11-30',
+    });
+  });
+
+  it('offers this month so far and today, the venue’s', () => {
+    expect(exportRanges(Date.UTC(2026, 11, 1, 2), 'UTC')).toMatchObject({
+      thisMonth: { from: '2026-12-01', to: '2026-12-01' },
+      today: { from: '2026-12-01', to: '2026-12-01' },
+    });
+    // 02:00 UTC on 1 December is still 30 November in New York
+    expect(exportRanges(Date.UTC(2026, 11, 1, 2), 'America/New_York')).toMatchObject({
+      thisMonth: { from: '2026-11-01', to: '2026-11-30' },
+      today: { from: '2026-11-30', to: '2026-11-30' },
     });
   });
 

@@ -12,12 +12,30 @@ import { playHistoryCsv } from './play-csv';
 /** `YYYY-MM-DD` of a calendar date given as a `Date`'s UTC fields. */
 const isoDate = (d: Date) => d.toISOString().slice(0, 10);
 
-/** Last month in `timeZone` at `now`, first day to last day, as the date inputs start. */
-export function lastMonth(now: number, timeZone = ''): { from: string; to: string } {
-  const [y, m] = localTimeOf(now, timeZone).date.split('-').map(Number) as [number, number];
+/** A range of the venue's dates, `YYYY-MM-DD`, both included. */
+export interface DateRange {
+  from: string;
+  to: string;
+}
+
+/** The ranges the export offers in one tap. */
+export const EXPORT_RANGES = ['lastMonth', 'thisMonth', 'today'] as const;
+export type ExportRange = (typeof EXPORT_RANGES)[number];
+
+/**
+ * The export's ranges in `timeZone` at `now`: last month, first day to last (a licensing report,
+ * what the date fields start with); this month so far; today (tonight's plays).
+ */
+export function exportRanges(now: number, timeZone = ''): Record<ExportRange, DateRange> {
+  const today = localTimeOf(now, timeZone).date;
+  const [y, m] = today.split('-').map(Number) as [number, number];
   return {
-    from: isoDate(new Date(Date.UTC(y, m - 2, 1))),
-    to: isoDate(new Date(Date.UTC(y, m - 1, 0))),
+    lastMonth: {
+      from: isoDate(new Date(Date.UTC(y, m - 2, 1))),
+      to: isoDate(new Date(Date.UTC(y, m - 1, 0))),
+    },
+    thisMonth: { from: isoDate(new Date(Date.UTC(y, m - 1, 1))), to: today },
+    today: { from: today, to: today },
   };
 }
 
