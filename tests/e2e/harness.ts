@@ -12,6 +12,7 @@ import {
   type Browser,
   type BrowserContext,
   type CDPSession,
+  type Locator,
   type Page,
 } from 'playwright-core';
 import { freePort, killChild, startChildRelay, type ChildRelay } from '../relay/child-relay';
@@ -26,6 +27,7 @@ declare const document: {
     textContent: string | null;
     getAttribute(name: string): string | null;
   } | null;
+  activeElement: unknown;
 };
 declare const navigator: { serviceWorker: { controller: unknown } };
 declare const caches: {
@@ -525,4 +527,9 @@ export async function axeViolations(page: Page): Promise<string[]> {
   });
 }
 
-export type { Browser, BrowserContext, CDPSession, Page };
+/** Whether the locator's element has the page's focus (where a keyboard user is). */
+export function isFocused(locator: Locator): Promise<boolean> {
+  return locator.evaluate((el) => el === document.activeElement);
+}
+
+export type { Browser, BrowserContext, CDPSession, Locator, Page };

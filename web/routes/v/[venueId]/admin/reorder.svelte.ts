@@ -5,6 +5,7 @@
  * while it moves; only the drop writes, as one move through the model. A screen reader hears each
  * step.
  */
+import { tick } from 'svelte';
 import { words } from '$lib/strings';
 
 /** What a list tells its reordering. */
@@ -35,6 +36,12 @@ export class Reorder<T> {
   list = $state<HTMLElement | null>(null);
   /** The rows as they show: the moving one at its new place. */
   readonly ordered: readonly T[];
+  /**
+   * The row whose handle is losing the focus because the list is redrawn under it (a row moved in
+   * the DOM is taken out and put back, which blurs it), until the handle has it again: that blur
+   * is the move's, not the person's, and must not put the row down.
+   */
+  private refocusing: string | null = null;
 
   constructor(private readonly of: ReorderList<T>) {
     this.ordered = $derived.by(() => {
@@ -84,14 +91,24 @@ export class Reorder<T> {
       const to = Math.max(0, Math.min(total - 1, mine.to + (e.key === 'ArrowUp' ? -1 : 1)));
       this.grab = { ...mine, to };
       this.announce = words.admin.movedTo(this.of.name(item), to + 1, total);
-      // Keep the focus on the handle as it moves.
-      queueMicrotask(() =>
-        this.list?.querySelector<HTMLElement>(`[data-handle="${CSS.escape(id)}"]`)?.focus(),
-      );
     } else if (mine && e.key === 'Escape') {
       this.grab = null;
       this.announce = '';
+    } else {
+      return;
     }
+    void this.keepFocus(id);
+  }
+
+  /** Keeps the focus on a row's handle while the list is redrawn with the row at its new place. */
+  private async keepFocus(id: string) {
+    this.refocusing = id;
+    await tick();
+    this.refocusing = null;
+    const handle = this.list?.querySelector<HTMLElement>(`[data-handle="${CSS.escape(id)}"]`);
+    if (handle) handle.focus();
+    // The row went away while it moved (removed on another device): nothing is left to drop.
+    else if (this.grab?.id === id) this.grab = null;
   }
 
   /** A finger or the mouse picks the row up by its handle. */
@@ -125,9 +142,13 @@ export class Reorder<T> {
     this.grab = null;
   };
 
-  /** Leaving a handle mid-move by keyboard puts the row down where it is. */
+  /**
+   * Leaving a handle mid-move by keyboard (Tab, a tap elsewhere) puts the row down where it is;
+   * the blur of the row being moved in the DOM does not.
+   */
   onBlur(item: T) {
     const g = this.grab;
-    if (g && !g.pointer && g.id === this.of.id(item)) this.drop();
+    const id = this.of.id(item);
+    if (g && !g.pointer && g.id === id && this.refocusing !== id) this.drop();
   }
 }
