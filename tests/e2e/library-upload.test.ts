@@ -14,6 +14,7 @@ import {
   axeViolations,
   closeVenue,
   inApp,
+  isFocused,
   openVenue,
   waitForPhase,
   type Browser,
@@ -209,6 +210,34 @@ describe('e2e: music into the library', () => {
       },
       banned: true,
     });
+  });
+
+  it('a track is edited by keyboard alone: Save and Cancel put the focus back on its Edit button', async () => {
+    const edit = libraryRow(admin, 'Lock-In (Live)').getByRole('button', {
+      name: 'Edit Lock-In (Live)',
+    });
+    const form = admin.getByRole('form', { name: 'Edit Lock-In (Live)' });
+    await edit.focus();
+
+    // Cancel: seven Tabs (title, artist, album, two boxes, Save, Cancel), then Enter.
+    await admin.keyboard.press('Enter');
+    await form.waitFor();
+    for (let i = 0; i < 7; i++) await admin.keyboard.press('Tab');
+    expect(await isFocused(form.getByRole('button', { name: 'Cancel' }))).toBe(true);
+    await admin.keyboard.press('Enter');
+    await form.waitFor({ state: 'detached' });
+    expect(await isFocused(edit)).toBe(true);
+
+    // Save: Tab to Explicit, space clears it, Enter saves.
+    await admin.keyboard.press('Enter');
+    await form.waitFor();
+    for (let i = 0; i < 4; i++) await admin.keyboard.press('Tab');
+    expect(await isFocused(form.getByLabel('Explicit lyrics'))).toBe(true);
+    await admin.keyboard.press('Space');
+    await admin.keyboard.press('Enter');
+    await form.waitFor({ state: 'detached' });
+    expect((await tracksTitled(admin, 'Lock-In (Live)'))[0]).toMatchObject({ explicit: false });
+    expect(await isFocused(edit)).toBe(true);
   });
 
   it('the tag reader is loaded on demand: no screen imports it up front and no device precaches it', () => {
