@@ -1,7 +1,8 @@
 /**
  * Journey 6 of issue 4: a device whose token the relay refuses shows the error state with its
  * reason; a viewer is told it is read-only and cannot change anything. And an admin renames its
- * phone, which its records then name.
+ * phone, which its records then name. A wrong operator key on the home page is refused beside the
+ * form it was typed in.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2ERelay } from './harness';
@@ -12,10 +13,12 @@ import {
   openVenue,
   expectVenueName,
   inApp,
+  isFocused,
   pairInApp,
   programmeTracks,
   tamperToken,
   waitForPhase,
+  waitForServiceWorker,
   waitForTracks,
   type Browser,
   type Page,
@@ -48,6 +51,37 @@ describe('e2e: refused tokens and read-only devices', () => {
         }),
       { id, title, artist },
     );
+
+  it('a wrong operator key is refused right under Create, in view on a phone, the key field marked and focused', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(relay.url + '/');
+    await waitForServiceWorker(page);
+    const create = page.getByRole('region', { name: 'Create a venue' });
+    const key = create.getByLabel('Relay operator key');
+    await create.getByLabel('Venue name').fill('Wrong Key Bar');
+    await key.fill('not-the-operator-key');
+    const button = create.getByRole('button', { name: 'Create' });
+    await button.click();
+
+    const alert = create.getByRole('alert');
+    await expect
+      .poll(() => alert.textContent())
+      .toBe(
+        'The relay did not accept that operator key. Copy it whole from the relay’s operator-key file (its path is printed when the relay starts).',
+      );
+    // Right under its button and on the screen, not below the page's other sections.
+    const shown = (await alert.boundingBox())!;
+    const under = (await button.boundingBox())!;
+    expect(shown.y).toBeGreaterThanOrEqual(under.y + under.height);
+    expect(shown.y - (under.y + under.height)).toBeLessThan(24);
+    expect(shown.y + shown.height).toBeLessThanOrEqual(844);
+    expect(await key.getAttribute('aria-invalid')).toBe('true');
+    expect(await key.getAttribute('aria-describedby')).toBe(await alert.getAttribute('id'));
+    expect(await isFocused(key)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await context.close();
+  });
 
   it('journey 6: an unauthorized token shows the error state with its reason', async () => {
     const context = await browser.newContext();
