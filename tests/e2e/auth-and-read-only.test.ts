@@ -80,6 +80,16 @@ describe('e2e: refused tokens and read-only devices', () => {
     expect(await key.getAttribute('aria-describedby')).toBe(await alert.getAttribute('id'));
     expect(await isFocused(key)).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
+    // A wrong pairing code, typed on the same page, says why and what to do.
+    const pairing = page.getByRole('region', { name: 'Pair this device' });
+    await pairing.getByLabel('Pairing code').fill('WRONG1');
+    await pairing.getByRole('button', { name: 'Pair' }).click();
+    await page.getByRole('heading', { name: 'This device was not paired' }).waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'a code works once, for 10 minutes',
+    );
+    await page.getByRole('link', { name: 'Type another code' }).click();
+    await pairing.waitFor();
     await context.close();
   });
 

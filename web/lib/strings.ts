@@ -660,6 +660,17 @@ export const words = {
     relayUnreachable: 'The relay cannot be reached: check its address and that it is running.',
   },
 
+  /** Opening a pairing link or typing its code (README "pairing a device"). */
+  pair: {
+    pairing: 'Pairing this device…',
+    failed: 'This device was not paired',
+    wrongCode:
+      'That code is wrong, used already or expired: a code works once, for 10 minutes. Ask for a new one on the admin’s Devices tab.',
+    tooMany: 'Too many tries from this network. Wait a minute, then try the code again.',
+    refused: (why: string) => `The relay refused: ${why}`,
+    tryAnother: 'Type another code',
+  },
+
   diagnostics: {
     title: 'Diagnostics',
     skipped: 'Skipped facts',
