@@ -104,6 +104,31 @@ describe('e2e: a night at the venue (admin, player, kiosk)', () => {
 
   afterAll(() => closeVenue(browser, relay));
 
+  it('a TV remote reaches the player’s controls: the first arrow the first control, then each', async () => {
+    // the TV started playing by itself: nothing has the focus
+    const blur = () => player.evaluate('document.activeElement?.blur()');
+    const focused = () =>
+      player.evaluate(
+        `document.activeElement === document.body ? '' : document.activeElement?.textContent.trim()`,
+      );
+    await blur();
+    await player.keyboard.press('ArrowDown');
+    const first = await player.evaluate(
+      `document.querySelector('main button:not([disabled])').textContent.trim()`,
+    );
+    expect(await focused()).toBe(first);
+    const reached = new Set([first]);
+    for (let i = 0; i < 4; i++) {
+      await player.keyboard.press('ArrowRight');
+      reached.add(await focused());
+    }
+    expect([...reached]).toEqual(expect.arrayContaining(['Full screen', 'MicrophoneOff']));
+    // the microphone has one name; its state is pressed or not, not a second name
+    const mic = player.getByRole('button', { name: 'Microphone', exact: true });
+    expect(await mic.getAttribute('aria-pressed')).toBe('false');
+    await blur();
+  });
+
   it('a kiosk request plays next, and one skip on the admin advances the player once', async () => {
     const kiosk = await pairInApp(await browser.newContext(), relay, venueId, token, 'kiosk');
     await kiosk.getByRole('button', { name: 'Request Patron Pick' }).click();

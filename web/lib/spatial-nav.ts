@@ -1,8 +1,9 @@
 /**
  * D-pad navigation for screens run with a TV remote (Android TV and tvOS move focus spatially with
  * the arrow keys): an arrow key moves focus to the nearest visible control in that direction inside
- * the container, and Enter presses it as the browser already does. Controls where an arrow has a
- * meaning of its own (a slider, a text field) keep it.
+ * the container (the first control when none has the focus yet), and Enter presses it as the
+ * browser already does. Controls where an arrow has a meaning of its own (a slider, a text field)
+ * keep it.
  */
 
 const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]), select, [tabindex="0"]';
@@ -59,11 +60,12 @@ export function dpad(node: HTMLElement) {
     const candidates = Array.from(node.querySelectorAll<HTMLElement>(FOCUSABLE))
       .filter((el) => el !== current && el.offsetParent !== null)
       .map((el) => ({ el, rect: el.getBoundingClientRect() }));
-    const from =
+    // With nothing focused here yet (a TV that started playing by itself), any arrow starts at
+    // the first control, in reading order.
+    const next =
       current && node.contains(current)
-        ? current.getBoundingClientRect()
-        : new DOMRect(innerWidth / 2, -1, 0, 0);
-    const next = nearest(from, candidates, key) ?? (current ? null : candidates[0]?.el);
+        ? nearest(current.getBoundingClientRect(), candidates, key)
+        : candidates[0]?.el;
     if (!next) return;
     e.preventDefault();
     next.focus();

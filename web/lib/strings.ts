@@ -18,6 +18,9 @@ export const words = {
   appName: 'DJAMMS',
   ago,
   never: 'never',
+  /** A switch's state, shown beside its name (not by colour alone). */
+  switchOn: 'On',
+  switchOff: 'Off',
   loading: 'Loading…',
   close: 'Close',
   cancel: 'Cancel',
@@ -77,8 +80,6 @@ export const words = {
     takeOver: 'Take over',
     fullScreen: 'Full screen',
     exitFullScreen: 'Leave full screen',
-    micOn: 'Microphone on',
-    micOff: 'Microphone off',
     micLabel: 'Microphone',
     /** Where the song's title goes while the TV's app loads (its skeleton). */
     opening: 'Opening the venue…',
