@@ -165,6 +165,11 @@ describe('e2e: refused tokens and read-only devices', () => {
     await expect
       .poll(() => admin.evaluate('document.activeElement?.getAttribute("aria-label")'))
       .toBe('Rename Sam’s phone');
+    // a pairing code says which device and role it is for
+    await admin.getByRole('radio', { name: 'Player: the TV that plays the music' }).check();
+    await admin.getByRole('textbox', { name: 'Device name' }).fill('Bar TV');
+    await admin.getByRole('button', { name: 'Make a pairing code' }).click();
+    await admin.getByTestId('pairing').getByText('For Bar TV, as Player').waitFor();
     // the next thing this phone does is recorded under its new name
     await admin.getByRole('tab', { name: 'Queue' }).click();
     await admin.getByRole('searchbox', { name: 'Search the library' }).fill('name song');

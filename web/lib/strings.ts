@@ -227,6 +227,7 @@ export const words = {
     pairNamePlaceholder: 'Bar TV',
     makeCode: 'Make a pairing code',
     pairingCode: (code: string) => `Pairing code ${code}`,
+    pairingFor: (name: string, role: string) => `For ${name}, as ${role}`,
     pairingHint:
       'Open this link on the device, or scan the code, or type the code on its home page.',
     pairingExpires: (when: string) => `Expires at ${when}`,
