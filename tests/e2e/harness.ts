@@ -11,6 +11,7 @@ import {
   chromium,
   type Browser,
   type BrowserContext,
+  type BrowserContextOptions,
   type CDPSession,
   type Locator,
   type Page,
@@ -249,14 +250,25 @@ export async function createVenueInApp(
   return { page, venueId, token };
 }
 
+/** A phone as the admin and staff screens are tested on: 390 × 844, touch. */
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  hasTouch: true,
+};
+
 /**
- * A relay, a browser and a venue created in the app whose admin page has reached the relay: what
- * most journeys start from. Close with {@link closeVenue}.
+ * A relay (with `flags`), a browser and a venue created in the app (on a device as `device` says)
+ * whose admin page has reached the relay: what most journeys start from. Close with
+ * {@link closeVenue}.
  */
-export async function openVenue(name: string, flags: string[] = []) {
+export async function openVenue(
+  name: string,
+  flags: string[] = [],
+  device: BrowserContextOptions = {},
+) {
   const relay = await E2ERelay.start(flags);
   const browser = await launchChromium();
-  const venue = await createVenueInApp(await browser.newContext(), relay, name);
+  const venue = await createVenueInApp(await browser.newContext(device), relay, name);
   await waitForPhase(venue.page, 'saved-relay');
   return { relay, browser, ...venue };
 }

@@ -7,15 +7,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  E2ERelay,
+  type E2ERelay,
+  PHONE,
+  closeVenue,
+  openVenue,
   addToneTracks,
   axeViolations,
-  createVenueInApp,
   inApp,
   isFocused,
-  launchChromium,
   programmeTracks,
-  waitForPhase,
   type Browser,
   type Locator,
   type Page,
@@ -34,12 +34,8 @@ describe('e2e: reordering by keyboard', () => {
   let admin: Page;
 
   beforeAll(async () => {
-    relay = await E2ERelay.start();
-    browser = await launchChromium();
-    const phone = { viewport: { width: 390, height: 844 }, hasTouch: true };
-    const venue = await createVenueInApp(await browser.newContext(phone), relay, 'Reorder Bar');
-    admin = venue.page;
-    await waitForPhase(admin, 'saved-relay');
+    const venue = await openVenue('Reorder Bar', [], PHONE);
+    ({ relay, browser, page: admin } = venue);
     await addToneTracks(admin, relay, venue.venueId, venue.token, TRACKS);
     const added = await inApp(
       admin,
@@ -49,10 +45,7 @@ describe('e2e: reordering by keyboard', () => {
     expect(added).toBe(true);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.dispose();
-  });
+  afterAll(() => closeVenue(browser, relay));
 
   /** Presses each key in turn on whatever has the focus, as a keyboard user does. */
   const press = async (...keys: string[]) => {

@@ -5,14 +5,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  E2ERelay,
+  type E2ERelay,
+  PHONE,
+  closeVenue,
+  openVenue,
   api,
   axeViolations,
-  createVenueInApp,
   inApp,
-  launchChromium,
   toneWav,
-  waitForPhase,
   type Browser,
   type Page,
 } from './harness';
@@ -43,12 +43,8 @@ describe('e2e: the admin’s library search', () => {
   let admin: Page;
 
   beforeAll(async () => {
-    relay = await E2ERelay.start();
-    browser = await launchChromium();
-    const phone = { viewport: { width: 390, height: 844 }, hasTouch: true };
-    const venue = await createVenueInApp(await browser.newContext(phone), relay, 'Search Bar');
-    admin = venue.page;
-    await waitForPhase(admin, 'saved-relay');
+    const venue = await openVenue('Search Bar', [], PHONE);
+    ({ relay, browser, page: admin } = venue);
     const { sha256 } = await api<{ sha256: string }>(
       relay,
       'POST',
@@ -75,10 +71,7 @@ describe('e2e: the admin’s library search', () => {
     await admin.getByRole('tab', { name: 'Queue' }).click();
   }, 90_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.dispose();
-  });
+  afterAll(() => closeVenue(browser, relay));
 
   const search = () => admin.getByRole('searchbox', { name: 'Search the library' });
   const results = () => admin.getByRole('list', { name: 'Tracks found' });
