@@ -226,6 +226,45 @@ describe('playback', () => {
     expect(tv.venue.snapshot().nowPlaying).toMatchObject({ track: 'encore', state: 'playing' });
   });
 
+  it('VM8 a request that plays still names who asked for it: a guest, a kiosk, or no one (staff)', () => {
+    const { w, admin, tv } = playingWorld();
+    const kiosk = w.device('kiosk', 'kiosk');
+    must(admin.venue.playNext('staff-pick'));
+    must(kiosk.venue.kioskRequest({ id: 'kiosk-pick', explicit: false }));
+    w.net.flush();
+    must(
+      tv.venue.applyGuestEntries(
+        [{ id: 'j1', kind: 'request', guest: 'g1', track: { id: 'guest-pick', explicit: false } }],
+        '1',
+      ),
+    );
+    const asked: Record<string, { guest?: string; kiosk?: true }> = {};
+    for (let i = 0; i < 3; i++) {
+      must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+      w.net.flush();
+      const now = admin.venue.snapshot().nowPlaying!;
+      expect(now.lane).toBe('priority');
+      // It has left the lane: the playback is the only place left that knows.
+      expect(admin.venue.snapshot().lane.some((e) => e.id === now.entry)).toBe(false);
+      asked[now.track] = { guest: now.guest, kiosk: now.kiosk };
+    }
+    expect(asked).toEqual({
+      'staff-pick': { guest: undefined, kiosk: undefined },
+      'kiosk-pick': { guest: 'kiosk', kiosk: true },
+      'guest-pick': { guest: 'g1', kiosk: undefined },
+    });
+    // A pause (a new playback fact) and another player taking over keep it.
+    const pause = must(
+      admin.venue.sendIntent('pause', { entry: admin.venue.snapshot().nowPlaying!.entry }),
+    );
+    w.net.flush();
+    expect(must(tv.venue.applyIntents())[pause]?.s).toBe('applied');
+    const spare = w.device('spare', 'player');
+    must(spare.venue.claimLease(true));
+    w.net.flush();
+    expect(admin.venue.snapshot().nowPlaying).toMatchObject({ state: 'paused', guest: 'g1' });
+  });
+
   it('VM6 the volume played never exceeds the cap, and is zero when muted', () => {
     const { admin } = playingWorld();
     must(admin.venue.setSetting('volume', 90));

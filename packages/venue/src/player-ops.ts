@@ -140,6 +140,9 @@ function start(ctx: OpContext, draft: Draft, entry: EntryView) {
     state: 'playing',
     pos: 0,
     at: now,
+    // A request leaves the lane as it starts: keep who asked for it for the screens.
+    ...(entry.guest !== undefined ? { guest: entry.guest } : {}),
+    ...(entry.kiosk ? { kiosk: true as const } : {}),
   });
   if (entry.lane === 'priority') draft.played.set(entry.id, fact.played(entry.id, now));
   else {

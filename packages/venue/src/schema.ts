@@ -158,6 +158,14 @@ export interface PlaybackFact {
   readonly at: number;
   /** Why it stopped (state `stopped` only). */
   readonly why?: StopReason;
+  /**
+   * Who asked for it, copied from its add when a request starts (the guest, or the kiosk device),
+   * because a request leaves the lane once it plays. Absent for staff's entries and in playbacks
+   * written before it was kept.
+   */
+  readonly guest?: string;
+  /** Asked for at a kiosk (with `guest`, the kiosk device). */
+  readonly kiosk?: true;
 }
 
 /** Why a player's clock cannot be trusted to run the schedule (VM33). */

@@ -70,6 +70,10 @@ export interface NowPlaying {
   positionMs: number;
   /** When the state last changed. */
   changedAt: number;
+  /** The guest who asked for it, or the kiosk it was asked for at (requests only). */
+  guest?: string;
+  /** Asked for at a kiosk. */
+  kiosk?: true;
 }
 
 /** A player device as staff see it. */
@@ -283,6 +287,8 @@ function readNowPlaying(active: Ledger | null, now: number): NowPlaying | null {
     changedAt: playback.at,
   };
   if (playback.why) view.stoppedBy = playback.why;
+  if (playback.guest !== undefined) view.guest = playback.guest;
+  if (playback.kiosk) view.kiosk = true;
   return view;
 }
 

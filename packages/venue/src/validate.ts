@@ -89,7 +89,9 @@ const CHECKS: Record<string, (f: Obj) => boolean> = {
     PLAYBACK_STATES.includes(f.state as never) &&
     isTime(f.pos) &&
     isTime(f.at) &&
-    optional(f.why, (v) => f.state === 'stopped' && STOP_REASONS.includes(v as never)),
+    optional(f.why, (v) => f.state === 'stopped' && STOP_REASONS.includes(v as never)) &&
+    optional(f.guest, isId) &&
+    optional(f.kiosk, (v) => v === true),
   beat: (f) =>
     isTime(f.at) &&
     (f.off === undefined || f.off === true) &&
