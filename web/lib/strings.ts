@@ -330,7 +330,8 @@ export const words = {
         pause: (title: string) => (title ? `Paused ${title}` : 'Paused'),
         skip: (title: string) => (title ? `Skipped ${title}` : 'Skipped'),
         previous: 'Went back a track',
-        seek: (title: string, at: string) => `Moved ${title} to ${at}`,
+        seek: (title: string, at: string) =>
+          title ? `Moved ${title} to ${at}` : `Moved the track to ${at}`,
         'emergency-stop': 'Emergency stop',
         'fade-out-stop': 'Faded the music out',
       },

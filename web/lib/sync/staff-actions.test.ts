@@ -28,6 +28,8 @@ function phone() {
     },
   };
   const models = log.wrap(device.venue, library, at);
+  let files = 0;
+  /** A track of its own file: one file is one track (VM29). */
   const addTrack = (title: string) =>
     must(
       models.library.putTrack({
@@ -35,12 +37,12 @@ function phone() {
         artist: 'A',
         album: '',
         durationMs: 1000,
-        media,
+        media: { ...media, sha256: (++files).toString(16).padStart(64, 'a') },
         explicit: false,
       } as Omit<LibraryTrack, 'id'>),
     );
   const what = () => sent.map((e) => (e.data as { what: string }).what);
-  return { world, models, log, sent, addTrack, what };
+  return { world, device, models, log, sent, addTrack, what };
 }
 
 afterEach(() => vi.useRealTimers());
@@ -100,6 +102,40 @@ describe('staff actions recorded on the session’s write path', () => {
     expect(what()).toEqual([
       'Set the time zone to Europe/London',
       'Set the time zone to each device’s own',
+    ]);
+  });
+
+  it('names the track a transport action acts on wherever its entry is, a playing request included', () => {
+    const { world, models, sent, addTrack, what } = phone();
+    const blue = addTrack('Blue Monday');
+    const ceremony = addTrack('Ceremony');
+    must(models.venue.addToProgramme(ceremony));
+    const kiosk = world.device('kiosk', 'kiosk');
+    must(kiosk.venue.kioskRequest({ id: blue, explicit: false }));
+    const tv = world.device('tv', 'player');
+    world.net.flush();
+    must(tv.venue.claimLease());
+    must(tv.venue.advance(null));
+    world.net.flush();
+    // The kiosk's request plays, so it is no longer in the lane; the programme's entry waits.
+    const playing = models.venue.snapshot().nowPlaying!;
+    expect(playing.track).toBe(blue);
+    const waiting = models.venue.snapshot().programme.entries[0]!.id;
+    sent.length = 0;
+    must(models.venue.sendIntent('pause', { entry: playing.entry }));
+    must(models.venue.sendIntent('seek', { entry: playing.entry, positionMs: 30_000 }));
+    must(models.venue.sendIntent('skip', { entry: playing.entry }));
+    must(models.venue.sendIntent('skip', { entry: waiting }));
+    // An entry found nowhere (played and tidied away) goes unnamed, never named by its id.
+    must(models.venue.sendIntent('skip', { entry: 'r1h514vtxcunh' }));
+    must(models.venue.sendIntent('seek', { entry: 'r1h514vtxcunh', positionMs: 5_000 }));
+    expect(what()).toEqual([
+      'Paused Blue Monday',
+      'Moved Blue Monday to 0:30',
+      'Skipped Blue Monday',
+      'Skipped Ceremony',
+      'Skipped',
+      'Moved the track to 0:05',
     ]);
   });
 });

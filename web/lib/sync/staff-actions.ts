@@ -50,10 +50,16 @@ const isRotation = (value: unknown): value is GalleryRotation =>
 /** The staff operations of the venue model, in words. */
 function venueWords(at: ActionContext) {
   const title = (track: string) => at.library.tracks.find((t) => t.id === track)?.title ?? track;
+  /**
+   * The title of the track an entry holds, wherever the entry is: a playing request has left the
+   * lane, so what plays is looked at too. An entry found nowhere is left unnamed rather than named
+   * by its id, which means nothing to a person reading the Log.
+   */
   const entryTitle = (entry: string) => {
-    const { lane, programme } = at.snapshot;
+    const { lane, programme, nowPlaying } = at.snapshot;
+    if (nowPlaying?.entry === entry) return title(nowPlaying.track);
     const found = [...lane, ...programme.entries].find((e) => e.id === entry);
-    return title(found?.track ?? entry);
+    return found ? title(found.track) : '';
   };
   const playing = () => title(at.snapshot.nowPlaying?.track ?? '');
   return {
