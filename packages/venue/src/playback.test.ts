@@ -319,4 +319,15 @@ describe('playback', () => {
     w.tick(10_000);
     expect(tv.venue.snapshot().nowPlaying?.positionMs).toBe(42_500);
   });
+
+  it('VM23 the estimated position stops at the track’s length while the player is not heard from', () => {
+    const { w, admin } = playingWorld();
+    const view = admin.venue.snapshot();
+    // The TV went offline: nothing says the 21-second track ended, yet it cannot be past its end.
+    w.tick(60_000);
+    expect(progress(view.nowPlaying, view.at, w.now(), 21_000)).toBe(21_000);
+    expect(progress(view.nowPlaying, view.at, w.now() - 50_000, 21_000)).toBe(10_000);
+    // Without a known length it is the plain estimate.
+    expect(progress(view.nowPlaying, view.at, w.now())).toBe(60_000);
+  });
 });

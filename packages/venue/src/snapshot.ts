@@ -394,11 +394,21 @@ export function buildSnapshot(facts: VenueFacts, meta: VenueMeta, now: number): 
   };
 }
 
-/** Position of what is playing at `now`, for a progress bar that ticks without document writes. */
-export function progress(nowPlaying: NowPlaying | null, snapshotAt: number, now: number): number {
+/**
+ * Position of what is playing at `now`, for a progress bar that ticks without document writes.
+ * It is an estimate: a player cut off from this device cannot say that the track ended, so the
+ * track's length (`lengthMs`, when the caller knows it) caps it.
+ */
+export function progress(
+  nowPlaying: NowPlaying | null,
+  snapshotAt: number,
+  now: number,
+  lengthMs = 0,
+): number {
   if (!nowPlaying) return 0;
   const moving = nowPlaying.state === 'playing';
-  return nowPlaying.positionMs + (moving ? Math.max(0, now - snapshotAt) : 0);
+  const position = nowPlaying.positionMs + (moving ? Math.max(0, now - snapshotAt) : 0);
+  return lengthMs > 0 ? Math.min(position, lengthMs) : position;
 }
 
 /** The programme in play order under the current shuffle (VM7). */

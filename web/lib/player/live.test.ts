@@ -44,6 +44,12 @@ describe('live position on awareness', () => {
     });
   });
 
+  it('never moves past the track’s length', () => {
+    const { admin, player } = venue();
+    player(playing(T, 238_000));
+    expect(livePosition(admin, 'e1', T + 4_000)?.positionMs).toBe(240_000);
+  });
+
   it('holds a paused position where it stopped', () => {
     const { admin, player } = venue();
     player({ ...playing(T), playing: false });

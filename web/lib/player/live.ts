@@ -48,5 +48,11 @@ export function livePosition(
   }
   if (!best) return null;
   const moved = best.playing ? Math.max(0, now - best.at) : 0;
-  return { ...best, positionMs: best.positionMs + moved, at: now };
+  // Moved on by this device's clock, it could pass the end the player has not reported yet.
+  const positionMs = best.positionMs + moved;
+  return {
+    ...best,
+    positionMs: best.durationMs > 0 ? Math.min(positionMs, best.durationMs) : positionMs,
+    at: now,
+  };
 }
