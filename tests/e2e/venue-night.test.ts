@@ -134,8 +134,20 @@ describe('e2e: a night at the venue (admin, player, kiosk)', () => {
     await kiosk.getByRole('button', { name: 'Request Patron Pick' }).click();
     await kiosk.getByText('Requested: it is in the queue').waitFor();
     await expect.poll(() => inApp(player, (app) => app.venue.upNext(1)[0]?.track)).toBe('patron');
+    // Waiting, it is marked so in the search, legibly (axe checks the mark's contrast).
+    await kiosk.getByRole('searchbox', { name: 'Search songs' }).fill('patron');
+    const mark = kiosk.locator('[data-status="patron"]');
+    await expect.poll(() => mark.textContent()).toBe('Queued');
+    expect(await kiosk.getByRole('button', { name: 'Request Patron Pick' }).count()).toBe(0);
+    expect(await axeViolations(kiosk)).toEqual([]);
     await admin.getByRole('button', { name: 'Skip' }).click();
     await expect.poll(() => playing(player)).toBe('patron');
+    // Playing, the kiosk says so, and staff see whose request it is.
+    await expect.poll(() => mark.textContent()).toBe('Playing now');
+    const now = kiosk.getByRole('region', { name: 'Playing now' });
+    await expect.poll(() => now.textContent()).toContain('Patron Pick');
+    expect(await axeViolations(kiosk)).toEqual([]);
+    await admin.getByText('Requested by Kiosk').waitFor();
     await expect
       .poll(() => inApp(admin, (app) => app.snapshot.intents.map((i) => `${i.kind}:${i.status}`)))
       .toEqual(['skip:applied']);

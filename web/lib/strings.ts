@@ -639,6 +639,9 @@ export const words = {
     requested: 'Requested: it is in the queue',
     requestedOffline: 'Requested: it reaches the queue when the venue is back online',
     inQueue: 'Queued',
+    /** Beside a song that is playing now, and the heading over it. */
+    playingNow: 'Playing now',
+    paused: 'Paused',
     vote: 'Vote',
     /** Read after "Vote" by screen readers: which song the vote is for. */
     voteFor: (title: string) => `for ${title}`,
