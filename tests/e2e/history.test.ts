@@ -108,6 +108,11 @@ describe('e2e: play history and the activity log', () => {
           expect.stringMatching(/Skipped Second Song\s+Bar phone \(Staff\)/),
         ]),
       );
+    // The phone that skipped is a staff phone, and says so.
+    expect(await staff.title()).toBe('History Bar · Staff');
+    expect(await staff.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'History Bar · Staff',
+    );
     const rows = await logRows(admin);
     // Newest first: the skip and the skipped play come before the first play.
     expect(rows.findIndex((r) => r.includes('First, "Live"'))).toBeGreaterThan(
