@@ -56,6 +56,16 @@ class Preferences {
     });
   }
 
+  /** A date and a time as this device shows times ("22 Nov 2026, 21:05"), in `timeZone`. */
+  dateTime(t: number, timeZone = ''): string {
+    return new Date(t).toLocaleString([], {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      hourCycle: this.timeFormat === '12h' ? 'h12' : 'h23',
+      timeZone: intlZone(timeZone),
+    });
+  }
+
   /** A time of day (minutes after midnight; 1440 is midnight at the end) as this device shows it. */
   timeOfDay(minutes: number): string {
     const m = minutes % 1440;

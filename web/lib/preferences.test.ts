@@ -47,6 +47,17 @@ describe('per-device preferences', () => {
     expect(h12).not.toMatch(/21/);
   });
 
+  it('show a date and time (a backup’s) in this device’s format and the venue’s zone', async () => {
+    const { preferences } = await openPage(storage());
+    const morning = Date.UTC(2026, 10, 22, 6, 5);
+    const h24 = preferences.dateTime(morning, 'Europe/London');
+    expect(h24).toMatch(/2026.*\b06.05$/);
+    expect(h24).not.toMatch(/AM|PM/i);
+    expect(preferences.dateTime(morning, 'Asia/Tokyo')).toMatch(/2026.*\b15.05$/);
+    preferences.set({ timeFormat: '12h' });
+    expect(preferences.dateTime(morning, 'Europe/London')).toMatch(/2026.*\b6.05\sAM$/);
+  });
+
   it('tell the time in the venue’s zone when given one, this device’s own for one it does not know', async () => {
     const { preferences } = await openPage(storage());
     const nineUtc = Date.UTC(2026, 10, 22, 21, 5);

@@ -725,9 +725,6 @@ export const words = {
         'That backup was made by a newer DJAMMS: nothing was changed. Update this app, then try again.',
       unreadable: 'That file could not be read: nothing was changed.',
     } as Record<string, string>,
-    /** When a backup was made, as screens show it. */
-    made: (t: number) =>
-      new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(t),
   },
 
   /** Refusals of requests and votes, by the model's reason (venue SPEC VM11). */

@@ -81,6 +81,11 @@ export class Console {
     return preferences.clock(t, this.session.snapshot.settings.timeZone);
   }
 
+  /** A date and a time as this device shows times, in the venue's time zone (as `clock`). */
+  dateTime(t: number): string {
+    return preferences.dateTime(t, this.session.snapshot.settings.timeZone);
+  }
+
   /**
    * True for an entry this device added that the relay has not stored yet (its changes are
    * pending and it was added after the last exchange with the relay).
