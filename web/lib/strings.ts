@@ -356,6 +356,7 @@ export const words = {
         timeZone: 'the time zone',
       } as Record<string, string>,
       eachDevicesZone: 'each device’s own',
+      seconds: (n: number) => (n === 1 ? '1 second' : `${n} seconds`),
       galleryEvery: (every: number, seconds: number) =>
         every === 0 ? 'never' : `one every ${every} s for ${seconds} s`,
       newGuestLink: 'Made a new guest link',

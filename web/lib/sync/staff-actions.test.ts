@@ -92,6 +92,16 @@ describe('staff actions recorded on the session’s write path', () => {
     ]);
   });
 
+  it('a crossfade change says its unit', () => {
+    vi.useFakeTimers();
+    const { models, what } = phone();
+    must(models.venue.setSetting('crossfadeSeconds', 8));
+    vi.advanceTimersByTime(2_000);
+    must(models.venue.setSetting('crossfadeSeconds', 1));
+    vi.advanceTimersByTime(2_000);
+    expect(what()).toEqual(['Set the crossfade to 8 seconds', 'Set the crossfade to 1 second']);
+  });
+
   it('a time zone change reads as the zone, or as each device’s own when cleared', () => {
     vi.useFakeTimers();
     const { models, what } = phone();

@@ -80,7 +80,11 @@ function venueWords(at: ActionContext) {
           ? w.newGuestLink
           : w.setting(
               w.settingNames[name] ?? name,
-              name === 'timeZone' && value === '' ? w.eachDevicesZone : settingValue(value),
+              name === 'timeZone' && value === ''
+                ? w.eachDevicesZone
+                : name === 'crossfadeSeconds' && typeof value === 'number'
+                  ? w.seconds(value)
+                  : settingValue(value),
             ),
       key: `setting:${name}`,
     }),
