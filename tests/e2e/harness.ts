@@ -325,7 +325,7 @@ export type Djamms = {
     snapshot: {
       meta: { name: string };
       programme: { entries: { id: string; track: string }[] };
-      lane: { id: string; track: string }[];
+      lane: { id: string; track: string; votes: number }[];
       settings: { volume: number; timeZone: string };
       nowPlaying: { entry: string; track: string; state: string; stoppedBy?: string } | null;
       activePlayer: string | null;

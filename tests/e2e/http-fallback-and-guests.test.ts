@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { E2ERelay } from './harness';
 import {
   api,
+  axeViolations,
   closeVenue,
   openVenue,
   expectVenueName,
@@ -88,6 +89,21 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
       .poll(() => inApp(admin, (app) => app.snapshot.lane.map((e) => e.track)), { timeout: 20_000 })
       .toContain('wish');
     expect(await inApp(guest, (app) => app.sync.readOnly)).toBe(true);
+
+    // A vote shows as cast, and cannot be cast again: even after a reload, from the venue's count.
+    await guest.getByRole('button', { name: 'Vote for Wish' }).click();
+    const voted = guest.getByRole('button', { name: 'Voted for Wish' });
+    expect(await voted.getAttribute('aria-disabled')).toBe('true');
+    await expect
+      .poll(() => inApp(admin, (app) => app.snapshot.lane.find((e) => e.track === 'wish')?.votes), {
+        timeout: 20_000,
+      })
+      .toBe(1);
+    await guest.reload();
+    await expectVenueName(guest, 'Fallback Bar');
+    await voted.waitFor({ timeout: 20_000 });
+    expect(await voted.getAttribute('aria-disabled')).toBe('true');
+    expect(await axeViolations(guest)).toEqual([]);
 
     // Staff send intents; the player decides each one as the document changes, and staff see how.
     const intent = await inApp(admin, (app) => app.venue.sendIntent('pause'));

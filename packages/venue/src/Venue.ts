@@ -181,6 +181,16 @@ export class Venue {
     return snapshot;
   }
 
+  /**
+   * The entries `guest` (a guest, or a kiosk's patron) has voted for, as every device counts the
+   * votes: a screen shows those votes as cast. A vote is kept once, so a second one changes nothing.
+   */
+  votedBy(guest: string, now = this.ports.now()): Set<string> {
+    const voted = new Set<string>();
+    for (const [entry, guests] of this.read(now).votes) if (guests.has(guest)) voted.add(entry);
+    return voted;
+  }
+
   /** The next `n` entries to play. */
   upNext(n: number, now = this.ports.now()): EntryView[] {
     return upNext(this.snapshot(now), n);

@@ -206,6 +206,13 @@ describe('queues', () => {
     must(a.venue.playNext('staff-2'));
     const order = () => a.venue.snapshot().lane.map((e) => e.track);
     expect(order()).toEqual(['staff-2', 'staff-1', 't-j3', 't-j2', 't-j1']);
+    // Each guest's screen can tell which requests it voted for; a second vote counts once.
+    expect(a.venue.votedBy('g4')).toEqual(new Set(['j3']));
+    must(tv.venue.applyGuestEntries([vote('j7', 'g4', 'j3'), vote('j8', 'g4', 'j1')], '8'));
+    w.net.flush();
+    expect(a.venue.votedBy('g4')).toEqual(new Set(['j3', 'j1']));
+    expect(a.venue.snapshot().lane.find((e) => e.id === 'j3')?.votes).toBe(2);
+    expect(a.venue.votedBy('g1')).toEqual(new Set());
     must(a.venue.move('j1', a.venue.snapshot().lane[1]!.id));
     expect(order()).toEqual(['staff-2', 't-j1', 'staff-1', 't-j3', 't-j2']);
     w.net.flush();
