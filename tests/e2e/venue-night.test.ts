@@ -157,6 +157,10 @@ describe('e2e: a night at the venue (admin, player, kiosk)', () => {
       .toBeGreaterThan(2);
     expect(await playing(player)).toBe('patron');
     expect((await audioState(player)).currentTime).toBeLessThan(4);
+    // the request's outcome goes after a few seconds: it covers the last result while it shows
+    await expect
+      .poll(() => kiosk.getByTestId('message').textContent(), { timeout: 10_000 })
+      .toBe('');
     await kiosk.context().close();
   });
 
