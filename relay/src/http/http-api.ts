@@ -44,7 +44,7 @@ export async function handleHttp(s: RelayServices, req: IncomingMessage, res: Se
     throw new HttpError(404, 'not-found', `Nothing at ${req.method} ${url.pathname}.`);
   } catch (error) {
     // a body refused midway (unread, or its stream destroyed): the connection cannot carry another
-    if (!req.complete || req.destroyed) res.setHeader('connection', 'close');
+    if (hasBody(req) && (!req.complete || req.destroyed)) res.setHeader('connection', 'close');
     if (error instanceof HttpError) {
       sendError(res, error);
       return;
@@ -57,6 +57,12 @@ export async function handleHttp(s: RelayServices, req: IncomingMessage, res: Se
     s.logger.log('error', 'http-failed', { path: url.pathname, error: String(error) });
     sendError(res, new HttpError(500, 'internal-error', 'The relay failed to answer.'));
   }
+}
+
+/** Whether a request came with a body (a length above zero, or chunks). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function route(

@@ -48,8 +48,8 @@ export function sendError(res: ServerResponse, error: HttpError): void {
  * A request's URL as the relay reads it: only its path and query count. An origin-form target
  * (`/path?query`) is read as a path even when it starts with `//`, which `new URL` with a base
  * would take for a host; an absolute-form one (`http://host/path`, RFC 9112 §3.2.2) by its path.
- * Null for any other target (`//[`, `*`): answered 400 or 404, never thrown, since a target that
- * `new URL` refused once took the whole relay down.
+ * Null for any other target (`*`, `http://[/`): answered 400 or 404, never thrown, since a target
+ * that `new URL` refused (`//[` with a base) once took the whole relay down.
  */
 export function requestUrl(req: IncomingMessage): URL | null {
   const target = req.url ?? '/';
