@@ -88,8 +88,15 @@ describe('e2e: refused tokens and read-only devices', () => {
     expect(await page.getByRole('alert').textContent()).toContain(
       'a code works once, for 10 minutes',
     );
-    await page.getByRole('link', { name: 'Type another code' }).click();
-    await pairing.waitFor();
+    // Back on the home page the failed code waits in its field, selected, to be corrected.
+    await page.getByRole('link', { name: 'Correct the code or type another' }).click();
+    const field = pairing.getByLabel('Pairing code');
+    await field.waitFor();
+    await expect.poll(() => field.inputValue()).toBe('WRONG1');
+    expect(await isFocused(field)).toBe(true);
+    expect(
+      await field.evaluate((el: HTMLInputElement) => el.selectionEnd! - el.selectionStart!),
+    ).toBe(6);
     await context.close();
   });
 

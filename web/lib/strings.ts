@@ -660,8 +660,20 @@ export const words = {
     noGuestLink: 'This guest link no longer works: scan the code at the venue again.',
   },
 
-  /** The home page: making a venue on a relay. */
+  /** The home page: the venues on this device, pairing it, making a venue, the relay's address. */
   home: {
+    title: 'DJAMMS · venue jukebox',
+    lede: 'The venue jukebox that keeps playing when the internet does not.',
+    venuesHere: 'Venues on this device',
+    pairTitle: 'Pair this device',
+    pairingCode: 'Pairing code',
+    pair: 'Pair',
+    createTitle: 'Create a venue',
+    venueName: 'Venue name',
+    operatorKey: 'Relay operator key',
+    create: 'Create',
+    relayTitle: 'Relay',
+    relayUrl: 'Relay URL',
     wrongOperatorKey:
       'The relay did not accept that operator key. Copy it whole from the relay’s operator-key file (its path is printed when the relay starts).',
     relayUnreachable: 'The relay cannot be reached: check its address and that it is running.',
@@ -675,7 +687,8 @@ export const words = {
       'That code is wrong, used already or expired: a code works once, for 10 minutes. Ask for a new one on the admin’s Devices tab.',
     tooMany: 'Too many tries from this network. Wait a minute, then try the code again.',
     refused: (why: string) => `The relay refused: ${why}`,
-    tryAnother: 'Type another code',
+    /** Back to the home page's code field, holding the code that failed, to correct it. */
+    tryAnother: 'Correct the code or type another',
   },
 
   diagnostics: {
