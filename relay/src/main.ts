@@ -72,6 +72,10 @@ async function runImport(argv: readonly string[], logger: Logger): Promise<void>
   process.stderr.write(
     `Imported ${counts.venues} venues, ${counts.devices} devices, ${counts.rooms} rooms, ` +
       `${counts.journalEntries} journal entries and ${counts.media} media files.\n` +
+      (counts.unreadableUpdates > 0
+        ? `Left out ${counts.unreadableUpdates} stored updates Yjs cannot read ` +
+          '(logged as room-update-unreadable); their rooms hold everything else.\n'
+        : '') +
       'Start the cluster nodes with --postgres on this database; devices stay paired.\n',
   );
 }

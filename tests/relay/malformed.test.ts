@@ -1,9 +1,12 @@
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { eventually } from '@djamms/test-harness';
 import { CloseCode, type CreateVenueResponse } from '@djamms/protocol';
 import { DEFAULT_LIMITS } from 'djamms-relay';
+import { DiskRoomStorage } from '../../relay/src/storage/DiskRoomStorage';
+import { jsonUpdate, nestedBrackets } from '../../relay/src/sync/update-fixtures';
 import {
   connect,
   createVenue,
@@ -115,6 +118,12 @@ describe('malformed input on the sync socket', () => {
     await expectStoredUnchanged();
   });
 
+  it('RP10 a value nested 5,000 deep closes with 4400 and never reaches the log', async () => {
+    // 10 KB that Yjs reads but cannot write back: stored, it kept the room from ever loading again
+    await expectClosedWith(syncMessage(2, jsonUpdate(nestedBrackets(5000))), CloseCode.badRequest);
+    await expectStoredUnchanged();
+  });
+
   it('RP10 a presence query followed by trailing bytes closes with 4400', async () => {
     await expectClosedWith(new Uint8Array([3, 9]), CloseCode.badRequest);
   });
@@ -165,5 +174,48 @@ describe('malformed input on the sync socket', () => {
     await eventually(() => expect(fresh.doc.getMap('after').get('still')).toBe('serving'));
     bystander.destroy();
     fresh.destroy();
+  });
+});
+
+describe('a room whose stored log holds an update Yjs cannot merge', () => {
+  it('RP10 loads everything else, logs what it left out, and keeps taking writes', async () => {
+    const relay = await startTestRelay();
+    const logged: string[] = [];
+    try {
+      const venue = await createVenue(relay);
+      const seed = connect(relay.wsUrl, venue.venueId, venue.adminToken);
+      await synced(seed);
+      seed.doc.getMap('venue').set('name', 'kept');
+      await eventually(async () => {
+        const state = await roomState(relay, venue.venueId, venue.adminToken);
+        expect(state.getMap('venue').get('name')).toBe('kept');
+      });
+      seed.destroy();
+      await relay.close();
+      // as a relay before RP10 refused values this deep stored one
+      const storage = new DiskRoomStorage(relay.dataDir);
+      await storage.append(venue.venueId, [jsonUpdate(nestedBrackets(5000))]);
+      await storage.close();
+      const again = await startTestRelay({
+        dataDir: relay.dataDir,
+        logger: { log: (_, event, fields) => logged.push(`${event} ${fields?.room}`) },
+      });
+      try {
+        const reader = connect(again.wsUrl, venue.venueId, venue.adminToken);
+        await synced(reader);
+        expect(reader.doc.getMap('venue').get('name')).toBe('kept');
+        reader.doc.getMap('venue').set('after', 'written');
+        await eventually(async () => {
+          const state = await roomState(again, venue.venueId, venue.adminToken);
+          expect(state.getMap('venue').get('after')).toBe('written');
+        });
+        reader.destroy();
+        expect(logged).toContain(`room-update-unreadable ${venue.venueId}`);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await rm(relay.dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../ops/logger';
 import type { Metrics } from '../ops/metrics';
-import { GC_MAX_BYTES, collectGarbage, mergeAll } from '../sync/MergedUpdates';
+import { GC_MAX_BYTES, collectGarbage, logUnreadable, mergeAll } from '../sync/MergedUpdates';
 import type { PostgresRoomStorage } from './PostgresRoomStorage';
 import type { PostgresRegistryStore } from './PostgresRegistryStore';
 import type { Postgres } from './postgres';
@@ -78,7 +78,10 @@ export class ClusterCompactor {
         const rows = await rooms.rows(room);
         const last = rows[rows.length - 1];
         if (!last || rows.length <= 1) continue;
-        let merged = mergeAll(rows.map((r) => r.update));
+        let merged = mergeAll(
+          rows.map((r) => r.update),
+          logUnreadable(logger, room),
+        );
         if (merged.byteLength <= GC_MAX_BYTES) merged = collectGarbage(merged);
         if (await rooms.compactThrough(room, last.id, merged)) {
           compacted++;

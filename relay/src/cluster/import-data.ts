@@ -9,7 +9,7 @@ import { DiskMediaStore } from '../storage/DiskMediaStore';
 import { DataDirInUseError, relayUsing } from '../storage/data-dir-lock';
 import { FileJournalStore } from '../storage/JournalStore';
 import { DEFAULT_JOURNAL_RETENTION } from '../config/relay-config';
-import { mergeAll } from '../sync/MergedUpdates';
+import { logUnreadable, mergeAll } from '../sync/MergedUpdates';
 import {
   countRow,
   emptyHead,
@@ -28,6 +28,8 @@ export interface ImportCounts {
   readonly rooms: number;
   readonly journalEntries: number;
   readonly media: number;
+  /** Stored updates Yjs cannot merge, left out of their rooms and logged (RP10). */
+  readonly unreadableUpdates: number;
 }
 
 /** Journal entries read per page. */
@@ -90,7 +92,7 @@ export async function importDataDir(
     } finally {
       await registry.close();
     }
-    const rooms = await importRooms(dataDir, pool);
+    const { rooms, unreadableUpdates } = await importRooms(dataDir, pool, logger);
     let journalEntries = 0;
     const journal = new FileJournalStore(dataDir, DEFAULT_JOURNAL_RETENTION);
     for (const venue of contents.venues) {
@@ -107,16 +109,25 @@ export async function importDataDir(
       rooms,
       journalEntries,
       media,
+      unreadableUpdates,
     };
   } finally {
     await pool.end();
   }
 }
 
-/** Each room's log (the commit log replayed first) as one merged row, unless it is there. */
-async function importRooms(dataDir: string, pool: pg.Pool): Promise<number> {
+/**
+ * Each room's log (the commit log replayed first) as one merged row, unless it is there. An
+ * update Yjs cannot merge is left out and logged, not the end of the import.
+ */
+async function importRooms(
+  dataDir: string,
+  pool: pg.Pool,
+  logger: Logger,
+): Promise<{ rooms: number; unreadableUpdates: number }> {
   const storage = new DiskRoomStorage(dataDir);
   let rooms = 0;
+  let unreadableUpdates = 0;
   try {
     for (const room of await storage.rooms()) {
       const { updates } = await storage.load(room);
@@ -124,14 +135,22 @@ async function importRooms(dataDir: string, pool: pg.Pool): Promise<number> {
       await pool.query(
         `INSERT INTO room_updates (room, update) SELECT $1, $2
          WHERE NOT EXISTS (SELECT 1 FROM room_updates WHERE room = $1)`,
-        [room, Buffer.from(mergeAll(updates))],
+        [
+          room,
+          Buffer.from(
+            mergeAll(updates, (update, error) => {
+              unreadableUpdates++;
+              logUnreadable(logger, room)(update, error);
+            }),
+          ),
+        ],
       );
       rooms++;
     }
   } finally {
     await storage.close();
   }
-  return rooms;
+  return { rooms, unreadableUpdates };
 }
 
 /** A venue's retained journal with its seqs, and its head. */

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { Logger } from '../ops/logger';
 
 const FAN_IN = 16;
 /**
@@ -22,23 +23,67 @@ const SMALL_STATE_BYTES = 1024 * 1024;
  */
 const transientDoc = () => new Y.Doc({ gc: true, guid: 'relay-merge' });
 
-/** Merges updates through one transaction of a transient document, dropping deleted content. */
-function mergeCollecting(updates: readonly Uint8Array[]): Uint8Array {
+/** The update that holds nothing. */
+const EMPTY = new Uint8Array([0, 0]);
+
+/**
+ * Told of a stored update that Yjs cannot merge (RP10 refuses such an update now; one stored
+ * before it did, or damaged since, must not keep its room from loading): the merge left it out.
+ */
+export type UnreadableUpdate = (update: Uint8Array, error: unknown) => void;
+
+/** An {@link UnreadableUpdate} logging it as `room-update-unreadable` (relay README). */
+export function logUnreadable(logger: Logger, room: string): UnreadableUpdate {
+  return (update, error) =>
+    logger.log('error', 'room-update-unreadable', {
+      room,
+      bytes: update.byteLength,
+      error: String(error),
+    });
+}
+
+/**
+ * Merges updates through one transaction of a transient document, dropping deleted content; as
+ * {@link mergeAll} if the document cannot take them (Yjs deletes nested types by recursion).
+ */
+function mergeCollecting(updates: readonly Uint8Array[], unreadable: UnreadableUpdate): Uint8Array {
   const doc = transientDoc();
   try {
     doc.transact(() => {
       for (const update of updates) Y.applyUpdate(doc, update);
     });
     return Y.encodeStateAsUpdate(doc);
+  } catch {
+    return mergeAll(updates, unreadable);
   } finally {
     doc.destroy();
   }
 }
 
-/** Merges many updates as a tree of small merges: Y.mergeUpdates sorts all inputs at every step. */
-export function mergeAll(updates: readonly Uint8Array[]): Uint8Array {
+/**
+ * Merges many updates as a tree of small merges (Y.mergeUpdates sorts all inputs at every step).
+ * If that throws, merges them one at a time and leaves out, telling `unreadable`, each that Yjs
+ * cannot merge: the rest of the room loads.
+ */
+export function mergeAll(updates: readonly Uint8Array[], unreadable: UnreadableUpdate): Uint8Array {
+  try {
+    return mergeTree(updates);
+  } catch {
+    let merged: Uint8Array = EMPTY;
+    for (const update of updates) {
+      try {
+        merged = Y.mergeUpdates([merged, update]);
+      } catch (error) {
+        unreadable(update, error);
+      }
+    }
+    return merged;
+  }
+}
+
+function mergeTree(updates: readonly Uint8Array[]): Uint8Array {
   let level = [...updates];
-  if (level.length === 0) return new Uint8Array([0, 0]);
+  if (level.length === 0) return EMPTY;
   while (level.length > 1) {
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += FAN_IN) {
@@ -60,9 +105,11 @@ export class MergedUpdates {
   #head: Uint8Array;
   #tail: Uint8Array[] = [];
   #tailBytes = 0;
+  readonly #unreadable: UnreadableUpdate;
 
-  constructor(updates: readonly Uint8Array[]) {
-    this.#head = mergeAll(updates);
+  constructor(updates: readonly Uint8Array[], unreadable: UnreadableUpdate) {
+    this.#unreadable = unreadable;
+    this.#head = mergeAll(updates, unreadable);
   }
 
   /** Adds an update; merges only past the size bound. */
@@ -82,7 +129,9 @@ export class MergedUpdates {
     if (this.#tail.length > 0) {
       const parts = [this.#head, ...this.#tail];
       const small = this.#head.byteLength + this.#tailBytes <= SMALL_STATE_BYTES;
-      this.#head = small ? mergeCollecting(parts) : mergeAll(parts);
+      this.#head = small
+        ? mergeCollecting(parts, this.#unreadable)
+        : mergeAll(parts, this.#unreadable);
       this.#tail = [];
       this.#tailBytes = 0;
     }
@@ -107,7 +156,8 @@ export const GC_MAX_BYTES = 16 * 1024 * 1024;
  * overwritten value forever, so a venue document that changes "now playing" a thousand times
  * would otherwise be served to new devices with all thousand values. Uses a transient document
  * that is destroyed at once (the relay keeps none resident). Clocks, state vectors and pending
- * structs are unchanged.
+ * structs are unchanged. A state the document cannot take (Yjs deletes nested types by
+ * recursion) is returned as it is.
  */
 export function collectGarbage(merged: Uint8Array): Uint8Array {
   const doc = transientDoc();
@@ -115,6 +165,8 @@ export function collectGarbage(merged: Uint8Array): Uint8Array {
     Y.applyUpdate(doc, merged);
     const compacted = Y.encodeStateAsUpdate(doc);
     return compacted.byteLength < merged.byteLength ? compacted : merged;
+  } catch {
+    return merged;
   } finally {
     doc.destroy();
   }

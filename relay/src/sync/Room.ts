@@ -6,7 +6,13 @@ import type { RoomBus, RoomBusDelivery } from './RoomBus';
 import type { Metrics } from '../ops/metrics';
 import type { Logger } from '../ops/logger';
 import { RoomAwareness, type AwarenessOwner } from './RoomAwareness';
-import { GC_MAX_BYTES, MergedUpdates, collectGarbage, mergeAll } from './MergedUpdates';
+import {
+  GC_MAX_BYTES,
+  MergedUpdates,
+  collectGarbage,
+  mergeAll,
+  logUnreadable,
+} from './MergedUpdates';
 import type { UpdateClocks } from './update-check';
 import {
   awarenessMessage,
@@ -80,7 +86,7 @@ export class Room {
     this.name = name;
     this.kind = kind;
     this.#ctx = ctx;
-    this.#state = new MergedUpdates(stored.updates);
+    this.#state = new MergedUpdates(stored.updates, logUnreadable(ctx.logger, name));
     this.#frames = stored.updates.length;
     this.#logBytes = stored.bytes;
     this.#durable = Y.decodeStateVector(this.stateVector());
@@ -187,7 +193,12 @@ export class Room {
    */
   catchUp(stored: StoredRoom): void {
     if (this.#broken || stored.updates.length === 0) return;
-    this.#takeStored([Y.diffUpdate(mergeAll(stored.updates), this.stateVector())]);
+    this.#takeStored([
+      Y.diffUpdate(
+        mergeAll(stored.updates, logUnreadable(this.#ctx.logger, this.name)),
+        this.stateVector(),
+      ),
+    ]);
   }
 
   #remoteOwner(node: string): AwarenessOwner {

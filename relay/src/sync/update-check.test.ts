@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createRandom } from '@djamms/test-harness';
-import { checkUpdate } from './update-check';
+import { MAX_VALUE_DEPTH, checkUpdate } from './update-check';
+import { anyUpdate, jsonUpdate, nestedBrackets, nestedValue } from './update-fixtures';
 
 function richUpdate(): Uint8Array {
   const doc = new Y.Doc();
@@ -74,6 +75,31 @@ describe('checkUpdate', () => {
   it('RP10 refuses trailing bytes', () => {
     const update = richUpdate();
     expect(checkUpdate(new Uint8Array([...update, 0]))).toBeNull();
+  });
+
+  it('RP10 refuses a value nested deeper than Yjs can write back, which stored would break the room', () => {
+    const any = (value: unknown) =>
+      anyUpdate([value, 0.5, 1e300, 2n ** 60n, -7, 'x', new Uint8Array([1]), null, true, {}]);
+    for (const update of [
+      any(nestedValue(MAX_VALUE_DEPTH)),
+      jsonUpdate(nestedBrackets(MAX_VALUE_DEPTH)),
+    ]) {
+      expect(checkUpdate(update)).not.toBeNull();
+      // what it accepts, a room can merge and garbage-collect (both write the value again)
+      const doc = new Y.Doc();
+      Y.applyUpdate(doc, Y.mergeUpdates([update, new Uint8Array([0, 0])]));
+      expect(Y.encodeStateAsUpdate(doc).byteLength).toBeGreaterThan(0);
+    }
+    for (const depth of [MAX_VALUE_DEPTH + 1, 5000]) {
+      expect(checkUpdate(any(nestedValue(depth)))).toBeNull();
+      expect(checkUpdate(jsonUpdate(nestedBrackets(depth)))).toBeNull();
+    }
+    // 5,000 deep is what broke a room: Yjs reads it, but cannot write it back
+    expect(() =>
+      Y.mergeUpdates([jsonUpdate(nestedBrackets(5000)), new Uint8Array([0, 0])]),
+    ).toThrow(RangeError);
+    // brackets inside a string are not nesting
+    expect(checkUpdate(jsonUpdate(JSON.stringify('['.repeat(5000))))).not.toBeNull();
   });
 
   it('RP10 never throws on random bytes, and whatever it accepts Yjs can apply', () => {

@@ -23,11 +23,19 @@ const BIT7 = 64;
 const BIT8 = 128;
 const SKIP = 10;
 const MAX_TYPE_REF = 6;
+/**
+ * The deepest a value may nest: arrays and objects inside one JSON, embed, format or any content
+ * (RP10). Yjs and lib0 write values by recursion, so a value 5,000 deep passed this check, was
+ * stored, and then threw RangeError (the call stack) at every merge of its room: the room never
+ * loaded again, on the relay or on any device that took it. A venue's values nest a few levels.
+ */
+export const MAX_VALUE_DEPTH = 64;
 
 /**
  * Walks a v1 Yjs update byte by byte, the way Yjs reads it, without building a document.
  * Returns its shape, or null when it is truncated, has an unknown struct or content tag, bad JSON,
- * or trailing bytes after the delete set (RP10). Cheap enough for every incoming update.
+ * a value nested deeper than {@link MAX_VALUE_DEPTH}, or trailing bytes after the delete set
+ * (RP10). Cheap enough for every incoming update.
  */
 export function checkUpdate(update: Uint8Array): UpdateShape | null {
   try {
@@ -120,20 +128,20 @@ function readContent(decoder: decoding.Decoder, ref: number): number {
     case 4: // string: its length in UTF-16 code units, as Yjs counts it
       return utf16Length(skipString(decoder));
     case 5: // embed
-      JSON.parse(decoding.readVarString(decoder));
+      parseJson(decoding.readVarString(decoder));
       return 1;
     case 6: // format
       decoding.readVarString(decoder);
-      JSON.parse(decoding.readVarString(decoder));
+      parseJson(decoding.readVarString(decoder));
       return 1;
     case 7: // type
       readTypeRef(decoder);
       return 1;
     case 8: // any
-      return repeat(decoder, () => decoding.readAny(decoder));
+      return repeat(decoder, () => skipAny(decoder, 0));
     case 9: // subdocument
       decoding.readVarString(decoder);
-      decoding.readAny(decoder);
+      skipAny(decoder, 0);
       return 1;
     default:
       throw new Error(`unknown content ref ${ref}`);
@@ -154,7 +162,70 @@ function repeat(decoder: decoding.Decoder, read: () => void): number {
 }
 
 function parseJsonString(text: string): void {
-  if (text !== 'undefined') JSON.parse(text);
+  if (text !== 'undefined') parseJson(text);
+}
+
+/** Throws unless `text` is JSON nested at most {@link MAX_VALUE_DEPTH} deep. */
+function parseJson(text: string): void {
+  let depth = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 0x5c)
+        i++; // the escaped character
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_VALUE_DEPTH) throw new Error('a value nested too deep');
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  JSON.parse(text);
+}
+
+/**
+ * Reads past one value of lib0's any encoding (what `decoding.readAny` reads), without building
+ * it; throws on an unknown tag, or when arrays and objects nest deeper than
+ * {@link MAX_VALUE_DEPTH}.
+ */
+function skipAny(decoder: decoding.Decoder, depth: number): void {
+  const tag = readByte(decoder);
+  switch (tag) {
+    case 127: // undefined
+    case 126: // null
+    case 121: // false
+    case 120: // true
+      return;
+    case 125:
+      decoding.readVarInt(decoder);
+      return;
+    case 124:
+      decoding.readFloat32(decoder);
+      return;
+    case 123:
+      decoding.readFloat64(decoder);
+      return;
+    case 122:
+      decoding.readBigInt64(decoder);
+      return;
+    case 119: // string
+    case 116: // bytes
+      decoding.readVarUint8Array(decoder);
+      return;
+    case 118: // object: its entries, each a key and a value
+    case 117: {
+      // array
+      if (depth >= MAX_VALUE_DEPTH) throw new Error('a value nested too deep');
+      const entries = decoding.readVarUint(decoder);
+      for (let i = 0; i < entries; i++) {
+        if (tag === 118) decoding.readVarUint8Array(decoder);
+        skipAny(decoder, depth + 1);
+      }
+      return;
+    }
+    default:
+      throw new Error(`unknown value tag ${tag}`);
+  }
 }
 
 function readDeleteSet(decoder: decoding.Decoder): number {
