@@ -160,3 +160,44 @@ describe('per-token limits and liveness', () => {
     expect(Math.max(...firsts) - Math.min(...firsts)).toBeGreaterThan(150 / 2);
   });
 });
+
+describe('a socket flooding at a high message rate', () => {
+  it('RP14 is closed with 1013 once over its rate for the close time, and let go of at once', async () => {
+    // the client's answer to the close comes behind everything it sent: waiting for it, the relay
+    // read a flood for 30 s more (the client heard no close meanwhile, others were slowed)
+    const relay = await startTestRelay({
+      limits: {
+        ...DEFAULT_LIMITS,
+        messagesPerSecond: 200,
+        messageBurst: 200,
+        overRateCloseMs: 1_500,
+      },
+    });
+    try {
+      const venue = await createVenue(relay);
+      const noisy = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
+      const closed = rawClose(noisy);
+      const doc = new Y.Doc();
+      doc.on('update', (update: Uint8Array) => {
+        if (noisy.readyState === noisy.OPEN) noisy.send(syncUpdate(update));
+      });
+      const startedAt = Date.now();
+      let i = 0;
+      while (noisy.readyState === noisy.OPEN && Date.now() - startedAt < 8_000) {
+        for (let k = 0; k < 50; k++) doc.getMap('flood').set(`k${i++ % 40}`, i);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect((await closed).code).toBe(CloseCode.retryLater);
+      expect(Date.now() - startedAt).toBeLessThan(5_000);
+      // the relay is not reading a flood any more: a new socket is answered at once
+      const calm = await rawSocket(`${relay.wsUrl}/${venue.venueId}?token=${venue.adminToken}`);
+      const answers: Buffer[] = [];
+      calm.on('message', (data: Buffer) => answers.push(data));
+      calm.send(new Uint8Array([0, 0, 1, 0]));
+      await eventually(() => expect(answers.some((a) => a[0] === 0 && a[1] === 1)).toBe(true));
+      calm.close();
+    } finally {
+      await relay.dispose();
+    }
+  });
+});

@@ -44,6 +44,13 @@ class Refused extends Error {
   }
 }
 
+/**
+ * How long the relay waits for a client to answer its close before it drops the connection. A
+ * client sends its answer behind everything it sent before: a flooding one's, behind megabytes
+ * the relay would read and parse for up to ws's 30 s, slowing everyone else.
+ */
+const CLOSE_ANSWER_MS = 1_000;
+
 let nextId = 1;
 
 /** Sync answers larger than this go out in pieces of about this size (RP3). */
@@ -75,6 +82,7 @@ export class SyncConnection implements RoomPeer {
   /** When a message of this socket last had to wait after a break: over its rate since (RP14). */
   #overRateSince: number | null = null;
   #resumeTimer: NodeJS.Timeout | null = null;
+  #closeTimer: NodeJS.Timeout | null = null;
   /** Liveness: anything heard or drained since the last ping. */
   alive = true;
   /** Anything sent since the last keepalive tick. */
@@ -303,22 +311,28 @@ export class SyncConnection implements RoomPeer {
     return this.#resumeTimer !== null;
   }
 
-  /** Closes the socket with a named code (idempotent). */
+  /**
+   * Closes the socket with a named code (idempotent), and drops the connection if the client has
+   * not answered within {@link CLOSE_ANSWER_MS}. A socket closed for its message rate is not read
+   * again (RP14): what it sent meanwhile is a flood.
+   */
   close(code: number, reason: string): void {
     if (this.socket.readyState === this.socket.CLOSED) return;
     if (this.#resumeTimer) {
       clearTimeout(this.#resumeTimer);
       this.#resumeTimer = null;
       this.#overRate.length = 0;
-      this.socket.resume(); // the close handshake needs the client's answer read
-    }
+      if (code !== CloseCode.retryLater) this.socket.resume(); // its answer can be read
+    } else if (code === CloseCode.retryLater) this.socket.pause();
     this.socket.close(code, reason);
+    this.#closeTimer ??= setTimeout(() => this.socket.terminate(), CLOSE_ANSWER_MS);
   }
 
   /** The socket closed: leave the room. */
   detach(): void {
     this.#stopDrainWatch();
     if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
+    if (this.#closeTimer) clearTimeout(this.#closeTimer);
     this.#overRate.length = 0;
     this.#room?.leave(this);
     this.#room = null;
