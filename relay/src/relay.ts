@@ -83,6 +83,7 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
     now,
     staticDir: config.staticDir,
     connectionCount: () => sockets.count,
+    shared: stores.shared,
     // Made once per process; a failure is not kept, so the next request tries again.
     demoLibrary: () =>
       (demo ??= demoLibrary(media).catch((e: unknown) => {

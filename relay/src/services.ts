@@ -53,6 +53,8 @@ export interface RelayServices {
   readonly staticDir: string | null;
   /** Counts open sync sockets. */
   readonly connectionCount: () => number;
+  /** Whether a cluster node's shared services answer (RP21); null on a single node. */
+  readonly shared: RelayStores['shared'];
   /** The demo library, synthesised into the media store on first use (RP24). */
   readonly demoLibrary: () => Promise<DemoLibrary>;
 }

@@ -38,6 +38,16 @@ export interface RelayStores {
   readonly bus: RoomBus | null;
   /** Rate limits shared with other nodes (RP45); null on a single node. */
   readonly rates: RateShare | null;
+  /** Whether a cluster node's shared services answer (RP21); null on a single node. */
+  readonly shared: (() => Promise<SharedServices>) | null;
+}
+
+/** A cluster node's shared services, up or not (`/healthz`, RP21). */
+export interface SharedServices {
+  /** PostgreSQL answers: without it nothing is saved. */
+  readonly postgres: boolean;
+  /** Redis is connected: without it updates are saved but reach other nodes only later. */
+  readonly redis: boolean;
 }
 
 /** The stores a config may bring instead of the defaults (tests, embedding, cluster mode). */
@@ -89,6 +99,7 @@ export async function openStores(
     media: new DiskMediaStore(mediaDir),
     bus: hooks.bus ?? null,
     rates: null,
+    shared: null,
   };
   const close = async () => {
     await stores.bus?.close();

@@ -152,6 +152,11 @@ describeCluster('a cluster losing a node, Redis or PostgreSQL under write load',
     await Promise.all(writers.map((w) => synced(w.provider)));
     const stop = writeLoad(writers);
     await eventually(() => expect(writers.every((w) => w.saved > 20)).toBe(true));
+    const health = async () => {
+      const res = await fetch(`${b.url}/healthz`);
+      return { status: res.status, ...((await res.json()) as object) };
+    };
+    expect(await health()).toMatchObject({ status: 200, ok: true, postgres: true, redis: true });
     await servers().postgres.stop();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const savedWhileDown = writers.map((w) => w.saved);
@@ -159,6 +164,11 @@ describeCluster('a cluster losing a node, Redis or PostgreSQL under write load',
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(writers.map((w) => w.saved)).toEqual(savedWhileDown);
     writers.forEach((w, i) => expect(w.written).toBeGreaterThan(writtenWhileDown[i]!));
+    // the node says it cannot save (RP21): a monitor or a proxy's health check sees the outage
+    await eventually(
+      async () => expect(await health()).toMatchObject({ status: 503, ok: false, postgres: false }),
+      { timeoutMs: 5_000, intervalMs: 250 },
+    );
     await servers().postgres.start();
     stop();
     await eventually(() => expect(writers.every((w) => w.saved === w.written)).toBe(true), {
@@ -172,6 +182,10 @@ describeCluster('a cluster losing a node, Redis or PostgreSQL under write load',
       },
       { timeoutMs: 3_000, intervalMs: 50 },
     );
+    await eventually(async () => expect(await health()).toMatchObject({ status: 200, ok: true }), {
+      timeoutMs: 5_000,
+      intervalMs: 250,
+    });
     for (const w of writers) w.provider.destroy();
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { eventually } from '@djamms/test-harness';
@@ -27,7 +29,7 @@ import {
 function forge(
   token: string,
   change: Record<string, unknown>,
-  secret = 'not-the-relay-secret',
+  secret: string | Buffer = 'not-the-relay-secret',
 ): string {
   const [header = '', body = ''] = token.split('.');
   const claims = { ...JSON.parse(Buffer.from(body, 'base64url').toString()), ...change };
@@ -73,6 +75,19 @@ describe('auth on the sync socket', () => {
     expect(await refusedWith(venue.venueId, forge(venue.adminToken, {}))).toBe(
       CloseCode.unauthorized,
     );
+  });
+
+  it('RP5 a signed token of a device this relay does not know says so, not that it was revoked', async () => {
+    // as a relay restored from a backup older than the device's pairing would see it
+    const secret = Buffer.from(
+      (await readFile(join(relay.dataDir, 'secret'), 'utf8')).trim(),
+      'hex',
+    );
+    const token = forge(venue.adminToken, { sub: 'd-paired-after-the-backup' }, secret);
+    const res = await api(relay.url, 'GET', `/api/venues/${venue.venueId}`, { token });
+    expect(res).toMatchObject({ status: 401, body: { error: 'token-revoked' } });
+    expect(res.body.message).toContain('not paired with this venue');
+    expect(await refusedWith(venue.venueId, token)).toBe(CloseCode.revoked);
   });
 
   it('RP5 a token whose claims were edited is refused with 4401', async () => {

@@ -82,6 +82,46 @@ describe('HTTP API', () => {
     expect((await api(relay.url, 'GET', '/api/time')).status).toBe(200);
   });
 
+  it('RP17 a refused WebSocket upgrade is answered in JSON too', async () => {
+    const upgrade = (target: string, headers: string, method = 'GET') =>
+      rawHttp(
+        relay.port,
+        `${method} ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n` +
+          `Connection: Upgrade\r\n${headers}\r\n`,
+      );
+    const key = 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+    const cases: [string, string, string, number, string][] = [
+      ['/api/time', `${key}Sec-WebSocket-Version: 13\r\n`, 'GET', 404, 'not-found'],
+      [
+        '/sync/x',
+        'Sec-WebSocket-Key: short\r\nSec-WebSocket-Version: 13\r\n',
+        'GET',
+        400,
+        'bad-upgrade',
+      ],
+      ['/sync/x', `${key}Sec-WebSocket-Version: 99\r\n`, 'GET', 400, 'bad-upgrade'],
+      [
+        '/sync/x',
+        `${key}Sec-WebSocket-Version: 13\r\nContent-Length: 0\r\n`,
+        'POST',
+        405,
+        'bad-upgrade',
+      ],
+    ];
+    for (const [target, headers, method, status, error] of cases) {
+      const answer = await upgrade(target, headers, method);
+      expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(answer).toContain('Content-Type: application/json');
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        error,
+        message: expect.any(String),
+      });
+    }
+    expect(await upgrade('/sync/x', `${key}Sec-WebSocket-Version: 99\r\n`)).toContain(
+      'Sec-WebSocket-Version: 13, 8',
+    );
+  });
+
   it('RP24 the demo library is music the relay made: stored media, the same on every request', async () => {
     const first = await api(relay.url, 'GET', '/api/demo-library');
     expect(first.status).toBe(200);

@@ -86,8 +86,17 @@ export class AccessGate {
       return { ok: true, claims };
     }
     const device = this.#registry.device(claims.sub);
-    if (!device || device.revoked || device.venueId !== claims.venue) {
+    if (device?.revoked) {
       return refuse(CloseCode.revoked, 401, 'token-revoked', 'This device was revoked.');
+    }
+    // a relay restored from a backup older than the pairing; the same answer, for the same remedy
+    if (!device || device.venueId !== claims.venue) {
+      return refuse(
+        CloseCode.revoked,
+        401,
+        'token-revoked',
+        'This device is not paired with this venue on this relay: pair it again.',
+      );
     }
     // a token claims what its device was paired as, nothing more (only a leaked secret could
     // sign another role, but the registry has the last word)

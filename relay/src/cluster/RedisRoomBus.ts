@@ -261,6 +261,11 @@ export class RedisRoomBus implements RoomBus {
     this.#loop = this.#readLoop();
   }
 
+  /** Whether both of this node's connections to Redis are up (RP21). */
+  get connected(): boolean {
+    return this.#commands.status === 'ready' && this.#reader.status === 'ready';
+  }
+
   publish(room: string, message: RoomBusMessage): Promise<void> {
     return message.kind === 'updates'
       ? this.#add(room, 'u', message.updates)

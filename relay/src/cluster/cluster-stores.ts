@@ -12,7 +12,8 @@ import { PostgresRegistryStore } from './PostgresRegistryStore';
 import { PostgresRoomStorage } from './PostgresRoomStorage';
 import { RedisRoomBus } from './RedisRoomBus';
 import { RedisRateShare } from './RedisRateShare';
-import { createSchema, openPostgres } from './postgres';
+import { createSchema, openPostgres, postgresCheck } from './postgres';
+import type { SharedServices } from '../stores';
 
 /** A room with more rows than this is compacted by the worker holding the lease. */
 const CLUSTER_MAX_ROWS = 200;
@@ -35,6 +36,7 @@ export interface ClusterStores {
   readonly media: PostgresMediaStore;
   readonly bus: RedisRoomBus;
   readonly rates: RedisRateShare;
+  readonly shared: () => Promise<SharedServices>;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function openClusterStores(
     throw new Error(`cannot set up the cluster database: ${(error as Error).message}`);
   }
   const secrets = await loadClusterSecrets(pool, opts.dataDir);
+  const postgresUp = postgresCheck(pool);
   const rooms = new PostgresRoomStorage(pool);
   const registry = await PostgresRegistryStore.open({
     pool,
@@ -89,6 +92,7 @@ export async function openClusterStores(
     media: new PostgresMediaStore(pool),
     bus,
     rates,
+    shared: async () => ({ postgres: await postgresUp(), redis: bus.connected }),
   };
   const close = async () => {
     await compactor.close();

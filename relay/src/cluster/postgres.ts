@@ -26,6 +26,44 @@ export function openPostgres(
   return pool;
 }
 
+/** How long a health check waits for PostgreSQL's answer, and how long its result holds. */
+const CHECK_TIMEOUT_MS = 1_000;
+const CHECK_EVERY_MS = 2_000;
+
+/**
+ * Whether PostgreSQL answers a trivial query within a second (RP21): asked at most every two
+ * seconds however often `/healthz` is called, so a check stays cheap.
+ */
+export function postgresCheck(
+  pool: Postgres,
+  now: () => number = Date.now,
+): () => Promise<boolean> {
+  let askedAt = -Infinity;
+  let answer = Promise.resolve(true);
+  const ask = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS);
+    });
+    const answered = pool.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([answered, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return () => {
+    if (now() - askedAt >= CHECK_EVERY_MS) {
+      askedAt = now();
+      answer = ask();
+    }
+    return answer;
+  };
+}
+
 /** Runs `work` in one transaction on one connection: committed if it resolves, else rolled back. */
 export async function inTransaction<T>(
   pool: Postgres,

@@ -120,8 +120,20 @@ function route(
   return null;
 }
 
-function health(s: RelayServices, res: ServerResponse): void {
-  sendJson(res, 200, { ok: true, rooms: s.host.size, connections: s.connectionCount() });
+/**
+ * Whether this node can save (RP21): always on a single relay; on a cluster node, while
+ * PostgreSQL answers (503 when it does not). Redis is reported, not counted: without it updates are
+ * still saved.
+ */
+async function health(s: RelayServices, res: ServerResponse): Promise<void> {
+  const shared = s.shared ? await s.shared() : null;
+  const ok = shared?.postgres ?? true;
+  sendJson(res, ok ? 200 : 503, {
+    ok,
+    rooms: s.host.size,
+    connections: s.connectionCount(),
+    ...shared,
+  });
 }
 
 async function metrics(s: RelayServices, res: ServerResponse): Promise<void> {

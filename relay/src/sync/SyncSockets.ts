@@ -10,7 +10,7 @@ import { RateLimiter } from '../auth/rate-limit';
 import type { RoomHost } from './RoomHost';
 import type { RelayLimits } from '../services';
 import { SyncConnection, type Backpressure } from './SyncConnection';
-import { requestUrl } from '../http/http-util';
+import { rawErrorAnswer, requestUrl } from '../http/http-util';
 
 /** What the sync sockets need from the relay. */
 export interface SyncSocketsOptions {
@@ -48,6 +48,12 @@ export class SyncSockets {
     this.#opts = opts;
     const { limits } = opts;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes });
+    // ws would refuse a malformed handshake in plain text: every error is JSON (RP17)
+    this.#wss.on('wsClientError', (error, socket, req) => {
+      const version = /Version/.test(error.message) ? 'Sec-WebSocket-Version: 13, 8\r\n' : '';
+      const status = req.method === 'GET' ? 400 : 405;
+      socket.end(rawErrorAnswer(status, 'bad-upgrade', `${error.message}.`, version));
+    });
     this.#messageLimiter = new RateLimiter(
       { perSecond: limits.messagesPerSecond, burst: limits.messageBurst },
       opts.now,
@@ -74,7 +80,7 @@ export class SyncSockets {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = requestUrl(req);
     if (!url?.pathname.startsWith('/sync/')) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      socket.end(rawErrorAnswer(404, 'not-found', 'Sync sockets are at /sync/<room>.'));
       return;
     }
     let room = '';
