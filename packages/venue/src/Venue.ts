@@ -45,7 +45,7 @@ import * as staff from './staff-ops';
 import { tidyLedger } from './tidy';
 import { readFact, type Problem } from './validate';
 import { randomId } from './ids';
-import { currentEra, ERA_REGISTER, inEra, writeRestore, type Era } from './restore';
+import { carryPlayback, currentEra, ERA_REGISTER, inEra, writeRestore, type Era } from './restore';
 
 /** A placeholder until the venue's genesis has arrived. */
 const UNLOADED: VenueMeta = {
@@ -356,12 +356,15 @@ export class Venue {
     const source = new Venue(backup, { writer: '', device: '', role: 'viewer' }, this.ports);
     const theirs = source.read(now);
     source.destroy();
-    const latest = laterHlc(this.read(now).latest, theirs.latest);
+    const ours = this.read(now);
+    const latest = laterHlc(ours.latest, theirs.latest);
+    // What the players did since the backup stands: music played is not unplayed (VM36).
+    const logs = carryPlayback(theirs.ledgers, { holder: ours.active, played: ours.played });
     const era = { id: randomId(this.ports.random, 'era'), at: now, backup: made };
     const me = emptyLedger(this.identity).me;
     const plan = { era, h: nextHlc(now, writer, latest), writer, me: { ...me, at: now } };
     this.doc.transact(() => {
-      writeRestore(this.writers, this.legacyLedgers, theirs.ledgers, plan);
+      writeRestore(this.writers, this.legacyLedgers, logs, plan);
     }, this);
     this.allDirty = true;
     this.merged = null;

@@ -156,6 +156,40 @@ describe('restoring a venue over itself', () => {
     expect(admin.venue.snapshot().nowPlaying?.track).toBe('a0');
   });
 
+  it('VM36 a restore carries on what plays and brings back no request played since the backup', () => {
+    const { w, admin, tv } = openBar(venueWorld(), tracks(4, 'a'));
+    must(admin.venue.playNext('req1'));
+    w.net.flush();
+    const backup = backupOf(admin.venue);
+    const made = w.now();
+    // After the backup: req1 plays in full, then the programme goes on.
+    w.tick(1_000);
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    expect(tv.venue.snapshot().nowPlaying?.track).toBe('req1');
+    must(tv.venue.advance(tv.venue.snapshot().nowPlaying!.entry));
+    w.net.flush();
+    const playing = tv.venue.snapshot().nowPlaying!;
+    expect(playing.track).toBe('a1');
+    w.tick(1_000);
+    must(admin.venue.restore(backup, made));
+    w.net.flush();
+    // The player takes the lease back (the restored player handed over) and goes on.
+    w.tick(6_000);
+    must(tv.venue.claimLease());
+    w.net.flush();
+    for (const device of w.devices) {
+      expect(lane(device.venue)).toEqual([]);
+      expect(device.venue.snapshot().nowPlaying).toMatchObject({
+        entry: playing.entry,
+        track: 'a1',
+        state: 'playing',
+      });
+      expect(programme(device.venue)).toEqual(tracks(4, 'a'));
+    }
+    // What plays next is the backup's programme after its cursor: no request comes back.
+    expect(tv.venue.upNext(1).map((e) => e.track)).toEqual(['a1']);
+  });
+
   it('VM36 two restores at once converge to the newer one', () => {
     const w = venueWorld();
     const one = w.device('one', 'admin');

@@ -8,12 +8,18 @@
  * seen. On read, only the logs of the newest era count: a device that had not seen the restore when
  * it wrote (offline at the time, or still sending) speaks in an older era and is not counted, and it
  * starts a fresh log in the new era the next time it writes, leaving its old facts behind.
+ *
+ * What the players did since the backup is not the backup's to undo: music that played cannot be
+ * unplayed. So the restore carries the venue's playback as it stands (what plays now, the stop
+ * count, the recent history and every request played) into the restored player log that holds the
+ * lease: what plays goes on, and a request played since the backup does not come back.
  */
 import * as Y from 'yjs';
 import { hlcWall, type Hlc } from './hlc';
 import { factsOf, fact } from './ledger';
+import { leaseHolder } from './merge';
 import { mayHoldRegister } from './rights';
-import { TIMING, type Fact, type Ledger, type WriterFact } from './schema';
+import { TIMING, type Fact, type Ledger, type PlayedFact, type WriterFact } from './schema';
 import { isId, isObj, isTime } from './validate';
 
 /** The register key of the era (`r:era`). */
@@ -60,6 +66,51 @@ export interface RestorePlan {
   /** The restoring writer's log key and its writer fact (before the era is added). */
   writer: string;
   me: WriterFact;
+}
+
+/** What a restore keeps of the venue as it stands: what its players did (VM36). */
+export interface CarriedPlayback {
+  /** The player log that held the lease when the restore was made. */
+  holder: Ledger | null;
+  /** Every request any player started. */
+  played: ReadonlyMap<string, PlayedFact>;
+}
+
+/**
+ * The backup's logs with the venue's playback as it stands carried into the one holding the lease
+ * (or, when the backup has no player, the current holder's player facts as a log of their own): its
+ * playback, stop count and history are the current holder's, and every request played since is
+ * played in it too. Registers, adds and the schedule's slot stay the backup's.
+ */
+export function carryPlayback(backup: readonly Ledger[], now: CarriedPlayback): Ledger[] {
+  const current = now.holder;
+  if (!current && !now.played.size) return [...backup];
+  const players = backup.filter((l) => l.me.role === 'player');
+  const into = leaseHolder(players);
+  const carrier: Ledger = into
+    ? { ...into, played: new Map(into.played), history: new Map(into.history) }
+    : {
+        ...current!,
+        regs: new Map(),
+        adds: new Map(),
+        votes: new Map(),
+        intents: new Map(),
+        outcomes: new Map(),
+        guest: new Map(),
+        failed: new Map(),
+        played: new Map(),
+        history: new Map(),
+      };
+  if (current) {
+    if (current.play) carrier.play = current.play;
+    if (current.stops && current.stops.n > (carrier.stops?.n ?? -1)) carrier.stops = current.stops;
+    if (current.history.size) carrier.history = new Map(current.history);
+  }
+  for (const [entry, played] of now.played) {
+    if (!carrier.played.has(entry)) carrier.played.set(entry, played);
+  }
+  if (!into && !current) return [...backup];
+  return into ? backup.map((l) => (l === into ? carrier : l)) : [...backup, carrier];
 }
 
 /**
