@@ -129,7 +129,9 @@ describe('e2e: backing up and restoring a venue', () => {
     expect(await programmeTracks(admin)).toEqual(['tTaxi']);
     await admin.getByLabel('Restore from a backup file').setInputFiles(backupFile);
     const warning = admin.getByRole('group', { name: /Restoring replaces everything/ });
-    expect(await warning.textContent()).toContain('the programme, the requests waiting, settings');
+    expect(await warning.textContent()).toContain(
+      'the programme, the requests waiting, the playlists, settings',
+    );
     const replace = warning.getByRole('button', { name: 'Replace this venue with the backup' });
     expect(await replace.isDisabled()).toBe(true);
     await warning.getByLabel(/Type the venue name/).fill('The Backup');

@@ -116,4 +116,30 @@ describe('backup files', () => {
     expect(restoreLibrary(library, opened.value)).toBe(1);
     expect(library.snapshot().tracks.map((t) => t.id)).toEqual(['t1', 't2', 't3']);
   });
+
+  it('restore over a venue brings back its playlists as the backup held them: deleted since, edited since, made since (VM36)', () => {
+    const { venue, library } = bar();
+    const ids = ['A', 'B', 'C'].map((name) => {
+      const id = library.createPlaylist(name);
+      if (!id.ok) throw new Error(id.message);
+      library.addToPlaylist(id.value, ['t1', 't2']);
+      venue.choosePlaylist(id.value);
+      return id.value;
+    });
+    const opened = openBackup(text(makeBackup(venue, library, 'b', ports.now())));
+    if (!opened.ok) throw new Error(opened.problem);
+    const before = library.snapshot().playlists;
+    library.deletePlaylist(ids[2]!);
+    library.renamePlaylist(ids[0]!, 'A renamed');
+    library.removeFromPlaylist(ids[1]!, library.playlistItems(ids[1]!)[0]!.id);
+    const since = library.createPlaylist('D');
+    if (!since.ok) throw new Error(since.message);
+    venue.choosePlaylist(since.value);
+    venue.restore(opened.value.venueDoc, opened.value.file.created);
+    restoreLibrary(library, opened.value);
+    const shown = library
+      .snapshot()
+      .playlists.filter((p) => venue.snapshot().playlists.includes(p.id));
+    expect(shown).toEqual(before);
+  });
 });

@@ -162,8 +162,10 @@ function hasPending(doc: Y.Doc): boolean {
 
 /**
  * Restores a backup's library into `library` (the venue's library document): what the backup
- * holds is merged in, and every track of the backup the library no longer has is put back as it
- * was. Nothing is removed: the library may be shared with other venues. Returns how many tracks
+ * holds is merged in, every track of the backup the library no longer has is put back as it was,
+ * and every playlist of the backup is put back as the backup held it (one deleted or edited since
+ * included, venue SPEC VM36). Nothing is removed: the library may be shared with other venues, and
+ * the restored venue's own choices put aside the playlists made since. Returns how many tracks
  * were put back.
  */
 export function restoreLibrary(library: Library, backup: OpenedBackup): number {
@@ -174,6 +176,7 @@ export function restoreLibrary(library: Library, backup: OpenedBackup): number {
     if (have.has(track.id)) continue;
     if (library.putTrack(track).ok) putBack++;
   }
+  library.restorePlaylists(new Library(backup.libraryDoc, { now: () => 0, random: Math.random }));
   return putBack;
 }
 

@@ -723,7 +723,7 @@ export const words = {
         : `${n} songs’ files are not on this relay: add them again in the Music tab.`,
     /** The warning before a backup replaces this venue. */
     replaceWarning: (name: string, made: string) =>
-      `Restoring replaces everything in “${name}” with the backup from ${made}: the programme, the requests waiting, settings, bans and schedules. Whatever any device changed since is lost, even on a device that is offline right now. Songs in the backup come back to the library; songs added since stay.`,
+      `Restoring replaces everything in “${name}” with the backup from ${made}: the programme, the requests waiting, the playlists, settings, bans and schedules. Playlists deleted since come back, edited ones are as they were, and ones made since are put aside. Whatever any device changed since is lost, even on a device that is offline right now. What plays now goes on, and requests already played do not come back. Songs in the backup come back to the library; songs added since stay in it.`,
     confirmLabel: (name: string) => `Type the venue name, ${name}, to confirm`,
     replace: 'Replace this venue with the backup',
     cancel: 'Cancel',

@@ -350,4 +350,28 @@ describe('date added', () => {
     expect(tracks.find((t) => t.id === 'old')?.added).toBeUndefined();
     expect(problems).toContainEqual({ where: 'tracks.old.added', what: 'malformed, left out' });
   });
+
+  it('VM36 a restore puts back the backup’s playlists under their ids as it held them, and leaves newer ones alone', () => {
+    const { a } = libraries();
+    const t = must(a.lib.putTrack(track('One')));
+    const [kept, edited, deleted] = ['Kept', 'Edited', 'Deleted'].map((name) => {
+      const id = must(a.lib.createPlaylist(name));
+      must(a.lib.addToPlaylist(id, [t, t]));
+      return id;
+    });
+    const backup = new Library(new Y.Doc(), { now: () => 0, random: Math.random });
+    Y.applyUpdate(backup.doc, Y.encodeStateAsUpdate(a.lib.doc));
+    const before = a.lib.snapshot().playlists;
+    must(a.lib.deletePlaylist(deleted!));
+    must(a.lib.renamePlaylist(edited!, 'Renamed'));
+    must(a.lib.removeFromPlaylist(edited!, a.lib.playlistItems(edited!)[0]!.id));
+    const newer = must(a.lib.createPlaylist('Newer'));
+    expect(a.lib.restorePlaylists(backup)).toBe(2);
+    const after = a.lib.snapshot().playlists;
+    expect(after.filter((p) => p.id !== newer)).toEqual(before);
+    expect(before.map((p) => p.id)).toEqual([kept, edited, deleted]);
+    expect(after.map((p) => p.id)).toContain(newer);
+    // Put back once: a second restore of the same backup changes nothing.
+    expect(a.lib.restorePlaylists(backup)).toBe(0);
+  });
 });

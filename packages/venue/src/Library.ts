@@ -201,6 +201,46 @@ export class Library {
     return ok(undefined);
   }
 
+  /**
+   * Puts back the playlists of `backup` (a library as a backup file held it) as it held them, under
+   * their own ids, so a venue's choices and schedules that name them find them again (VM36): one
+   * deleted since comes back, one edited since is as it was then. Playlists made since are left
+   * alone (the library may be shared; the venue's restored choices put them aside). Returns how many
+   * playlists were put back or changed.
+   */
+  restorePlaylists(backup: Library): number {
+    const ours = this.snapshot().playlists;
+    const same = (a: LibraryPlaylist, b: LibraryPlaylist | undefined) =>
+      !!b && a.name === b.name && a.starred === b.starred && sameItems(a.id, backup, this);
+    const put = backup.snapshot().playlists.filter(
+      (p) =>
+        !same(
+          p,
+          ours.find((o) => o.id === p.id),
+        ),
+    );
+    if (!put.length) return 0;
+    this.doc.transact(() => {
+      for (const p of put) {
+        const playlist = new Y.Map<unknown>();
+        const items = new Y.Map<unknown>();
+        const order = new Y.Map<unknown>();
+        for (const item of itemsInOrder(backup.playlists.get(p.id)!)) {
+          items.set(item.id, item.track);
+          order.set(item.id, storedKey(item.key));
+        }
+        playlist.set('name', p.name);
+        playlist.set('starred', p.starred);
+        playlist.set('items', items);
+        playlist.set('order', order);
+        this.playlists.set(p.id, playlist);
+        const key = backup.playlistOrder.get(p.id);
+        this.playlistOrder.set(p.id, typeof key === 'string' ? key : storedKey(LAST));
+      }
+    });
+    return put.length;
+  }
+
   /** Moves a playlist before another one, or to the end. */
   movePlaylist(id: string, before: string | null): Result<void> {
     if (!this.playlists.has(id)) return fail('not-found', 'no such playlist');
@@ -382,6 +422,15 @@ function lastKey(order: Y.Map<unknown>): string | null {
     if (key !== LAST && (last === null || key > last)) last = key;
   }
   return last;
+}
+
+/** Whether playlist `id` holds the same items, by id, track and order, in two libraries. */
+function sameItems(id: string, a: Library, b: Library): boolean {
+  const [x, y] = [a.playlistItems(id), b.playlistItems(id)];
+  return (
+    x.length === y.length &&
+    x.every((item, i) => item.id === y[i]!.id && item.track === y[i]!.track)
+  );
 }
 
 /** Items of a playlist in order: only items that still exist, each once (position registers). */
