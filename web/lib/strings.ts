@@ -372,6 +372,7 @@ export const words = {
         banned ? `Banned ${title}` : `Allowed ${title} again`,
       schedule: 'Changed the schedule',
       revoke: (name: string) => `Removed the device ${name}`,
+      restore: (made: string) => `Replaced the venue with the backup made ${made}`,
       addTrack: (title: string) => `Added ${title} to the library`,
       editTrack: (title: string) => `Edited ${title}`,
       removeTrack: (title: string) => `Removed ${title} from the library`,

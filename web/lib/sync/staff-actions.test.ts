@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import type { JournalEntryInput } from '@djamms/protocol';
 import { Library, type LibraryTrack } from '@djamms/venue';
 import { must, venueWorld } from '@djamms/venue/testing';
+import { preferences } from '../preferences.svelte';
 import { ActionLog } from './staff-actions';
 
 const media = { sha256: 'a'.repeat(64), type: 'audio/mpeg' };
@@ -147,5 +148,18 @@ describe('staff actions recorded on the session’s write path', () => {
       'Skipped',
       'Moved the track to 0:05',
     ]);
+  });
+
+  it('records a restore over the venue, with when the backup was made (VM36)', () => {
+    const { world, device, models, sent, what } = phone();
+    const backup = new Y.Doc();
+    Y.applyUpdate(backup, Y.encodeStateAsUpdate(device.venue.doc));
+    const made = world.now();
+    world.tick(60_000);
+    must(models.venue.restore(backup, made));
+    expect(what()).toEqual([
+      `Replaced the venue with the backup made ${preferences.dateTime(made, '')}`,
+    ]);
+    expect(sent[0]).toMatchObject({ kind: 'action', at: world.now() });
   });
 });

@@ -16,7 +16,7 @@ import type {
   Venue,
   VenueSnapshot,
 } from '@djamms/venue';
-import { duration } from '../preferences.svelte';
+import { duration, preferences } from '../preferences.svelte';
 import { words } from '../strings';
 
 /** Changes of the same thing closer together than this are one action. */
@@ -99,6 +99,9 @@ function venueWords(at: ActionContext) {
     banTrack: (track: string, banned = true) => ({ what: w.ban(title(track), banned) }),
     setSlot: () => ({ what: w.schedule, key: 'schedule' }),
     removeSlot: () => ({ what: w.schedule, key: 'schedule' }),
+    restore: (_backup: unknown, made: number) => ({
+      what: w.restore(preferences.dateTime(made, at.snapshot.settings.timeZone)),
+    }),
     revokeDevice: (device: string) => ({
       what: w.revoke(at.snapshot.players.find((p) => p.device === device)?.name || device),
     }),
