@@ -90,20 +90,27 @@ describe('e2e: HTTP sync fallback and guest requests', () => {
       .toContain('wish');
     expect(await inApp(guest, (app) => app.sync.readOnly)).toBe(true);
 
-    // A vote shows as cast, and cannot be cast again: even after a reload, from the venue's count.
-    await guest.getByRole('button', { name: 'Vote for Wish' }).click();
-    const voted = guest.getByRole('button', { name: 'Voted for Wish' });
+    // A request already counts as its requester's wish: no vote on one's own (venue SPEC VM39).
+    await guest.getByText('Yours').waitFor();
+    expect(await guest.getByRole('button', { name: 'Vote for Wish' }).count()).toBe(0);
+    const guest2 = await (await browser.newContext()).newPage();
+    await guest2.goto(`${relay.url}/g/${venueId}?k=${encodeURIComponent(guestKey)}`);
+    await expectVenueName(guest2, 'Fallback Bar');
+    // Another guest's vote shows as cast, and cannot be cast again: even after a reload, from the
+    // venue's count.
+    await guest2.getByRole('button', { name: 'Vote for Wish' }).click();
+    const voted = guest2.getByRole('button', { name: 'Voted for Wish' });
     expect(await voted.getAttribute('aria-disabled')).toBe('true');
     await expect
       .poll(() => inApp(admin, (app) => app.snapshot.lane.find((e) => e.track === 'wish')?.votes), {
         timeout: 20_000,
       })
       .toBe(1);
-    await guest.reload();
-    await expectVenueName(guest, 'Fallback Bar');
+    await guest2.reload();
+    await expectVenueName(guest2, 'Fallback Bar');
     await voted.waitFor({ timeout: 20_000 });
     expect(await voted.getAttribute('aria-disabled')).toBe('true');
-    expect(await axeViolations(guest)).toEqual([]);
+    expect(await axeViolations(guest2)).toEqual([]);
 
     // Staff send intents; the player decides each one as the document changes, and staff see how.
     const intent = await inApp(admin, (app) => app.venue.sendIntent('pause'));

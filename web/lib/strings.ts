@@ -748,6 +748,7 @@ export const words = {
     limit: 'You have as many requests waiting as the venue allows: try again once one has played.',
     banned: 'That song is not played here.',
     explicit: 'Explicit songs are not allowed here.',
+    'own-request': 'That is your own request: it already counts as your wish.',
     'not-found': 'That request has already played or gone.',
     invalid: 'That request could not be read.',
     'read-only': 'This screen can only show the queue.',

@@ -152,11 +152,22 @@ export function guestRequest(
   return ok(id);
 }
 
-/** A guest likes a pending request; each guest counts once per entry. */
+/**
+ * A guest likes a pending request; each guest counts once per entry. A request already counts as
+ * its requester's wish, so its requester cannot vote it up (`own-request`, VM39): the guest who
+ * asked for it, or, at a kiosk, anyone at the kiosk it was asked at (a shared screen cannot tell
+ * one patron from the next).
+ */
 export function vote(ctx: OpContext, draft: Draft, entry: string, guest: string): Result<void> {
   const valid = validId(guest, 'guest');
   if (!valid.ok) return valid;
-  if (!ctx.view.lane.some((e) => e.id === entry)) return fail('not-found', 'no such request');
+  const target = ctx.view.lane.find((e) => e.id === entry);
+  if (!target) return fail('not-found', 'no such request');
+  const atThisKiosk =
+    ctx.identity.role === 'kiosk' && !!target.kiosk && target.guest === ctx.identity.device;
+  if (target.guest === guest || atThisKiosk) {
+    return fail('own-request', 'a request already counts as its requester’s wish');
+  }
   const guests = draft.votes.get(entry)?.g ?? [];
   if (guests.includes(guest)) return ok(undefined);
   if (guests.length >= LIMITS.votes) return fail('limit', 'this request has all the votes it can');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { must, venueWorld } from './test-support';
+import { appendRaw, must, venueWorld } from './test-support';
 import { LIMITS, TIMING } from './schema';
 
 function world() {
@@ -172,6 +172,40 @@ describe('queues', () => {
     w.tick(TIMING.outcomeTtl + 1);
     must(tv.venue.heartbeat());
     expect(tv.venue.snapshot().guestOutcomes).toEqual({});
+  });
+
+  it('VM39 a requester cannot vote its own request up: a guest link’s, a kiosk’s, nor a vote that slips in', () => {
+    const { w, tv } = world();
+    const kiosk = w.device('kiosk', 'kiosk');
+    const other = w.device('kiosk2', 'kiosk');
+    const req = (id: string, guest: string, track: string) => ({
+      id,
+      kind: 'request' as const,
+      guest,
+      track: { id: track, explicit: false },
+    });
+    const vote = (id: string, guest: string, entry: string) => ({
+      id,
+      kind: 'vote' as const,
+      guest,
+      entry,
+    });
+    must(tv.venue.applyGuestEntries([req('j1', 'g1', 'one')], '1'));
+    expect(
+      must(tv.venue.applyGuestEntries([vote('j2', 'g1', 'j1'), vote('j3', 'g2', 'j1')], '3')),
+    ).toEqual({ j2: 'own-request' });
+    w.net.flush();
+    const asked = must(kiosk.venue.kioskRequest({ id: 'two', explicit: false }));
+    w.net.flush();
+    // Any patron at the kiosk it was asked at: the kiosk cannot tell them apart.
+    expect(kiosk.venue.vote(asked, 'patron-b')).toMatchObject({ ok: false, error: 'own-request' });
+    must(other.venue.vote(asked, 'patron-c'));
+    must(kiosk.venue.vote('j1', 'patron-b'));
+    // A guest's own vote that reaches the venue anyway (an older app) is not counted.
+    appendRaw(kiosk.peer.doc, 'kiosk-w', { k: 'v:j1', g: ['patron-b', 'g1'] });
+    w.net.flush();
+    const votes = Object.fromEntries(tv.venue.snapshot().lane.map((e) => [e.track, e.votes]));
+    expect(votes).toEqual({ one: 2, two: 1 });
   });
 
   it('VM26 the lane plays staff entries first, then requests by votes, then by when they came', () => {

@@ -10,6 +10,7 @@ export type VenueError =
   | 'limit'
   | 'banned'
   | 'explicit'
+  | 'own-request'
   | 'not-active'
   | 'lease-held'
   | 'stale'

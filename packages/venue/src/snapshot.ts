@@ -262,7 +262,7 @@ function readLane(
     const entry = entryView(
       { ...add, lane: 'priority', addedAt: add.at },
       keyOf(facts, add.id, add.key, add.h),
-      facts.votes.get(add.id)?.size ?? 0,
+      votesFor(facts.votes.get(add.id), add.guest),
       add.guest,
       add.kiosk,
     );
@@ -451,4 +451,10 @@ export function upNext(snapshot: VenueSnapshot, n: number): EntryView[] {
   const walk =
     repeat === 'all' ? [...order.slice(start), ...order.slice(0, start)] : order.slice(start);
   return [...out, ...walk].slice(0, n);
+}
+
+/** The votes a request counts: its requester's own vote, had one slipped in, is not one (VM39). */
+function votesFor(voters: ReadonlySet<string> | undefined, requester: string | undefined): number {
+  if (!voters) return 0;
+  return requester && voters.has(requester) ? voters.size - 1 : voters.size;
 }
