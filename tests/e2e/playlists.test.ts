@@ -14,6 +14,7 @@ import {
   axeViolations,
   createVenueInApp,
   inApp,
+  isFocused,
   launchChromium,
   programmeTracks,
   waitForPhase,
@@ -229,6 +230,8 @@ describe('e2e: playlists', () => {
     await expect
       .poll(() => report.textContent())
       .toContain('Imported Brunch: 2 tracks found, 1 not in the library');
+    // Said in the report, not again in the console's toast that lay over the Import button.
+    expect(await admin.getByTestId('message').textContent()).toBe('');
     expect(
       await report
         .getByRole('list', { name: 'Not in the library' })
@@ -265,6 +268,12 @@ describe('e2e: playlists', () => {
   it('this venue shows the playlists it uses; another is shown on asking; delete asks twice', async () => {
     const tracks = await inApp(admin, (app) => app.library.tracks.length);
     await section().getByRole('button', { name: 'Open Brunch' }).click();
+    // Back to the list, focus returns to the playlist's Open button, not to the page's body.
+    await section().getByRole('button', { name: 'Back to playlists' }).click();
+    await expect
+      .poll(() => isFocused(section().getByRole('button', { name: 'Open Brunch' })))
+      .toBe(true);
+    await section().getByRole('button', { name: 'Open Brunch' }).click();
     await section().getByRole('checkbox', { name: 'Use at this venue' }).uncheck();
     await section().getByRole('button', { name: 'Back to playlists' }).click();
     await expect.poll(lists).toEqual(['Friday night', 'Friday night']);
@@ -281,6 +290,12 @@ describe('e2e: playlists', () => {
           .count(),
       )
       .toBe(1);
+    // The marks beside a playlist are words of their own to a screen reader, not "tracksStarred".
+    const rows = await section()
+      .getByRole('list', { name: 'Playlists of this venue' })
+      .ariaSnapshot();
+    expect(rows).toMatch(/3 tracks ?, Starred/);
+    expect(rows).toMatch(/2 tracks ?, Not used here/);
 
     await section().getByRole('button', { name: 'Open Brunch' }).click();
     await section().getByRole('button', { name: 'Delete Brunch' }).click();
@@ -292,6 +307,10 @@ describe('e2e: playlists', () => {
     await section().getByRole('button', { name: 'Delete Brunch' }).click();
     await section().getByRole('button', { name: 'Delete playlist' }).click();
     await expect.poll(lists).toEqual(['Friday night', 'Friday night']);
+    // The deleted playlist's buttons are gone: focus goes to the list's heading.
+    expect(
+      await isFocused(section().getByRole('heading', { name: 'Playlists', exact: true })),
+    ).toBe(true);
     expect(await playlistNamed('Brunch')).toBeUndefined();
     expect(await inApp(admin, (app) => app.library.tracks.length)).toBe(tracks);
     expect(await axeViolations(admin)).toEqual([]);

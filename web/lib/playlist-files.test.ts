@@ -123,11 +123,33 @@ describe('playlist files', () => {
     expect(got.missed.map((m) => [m.line, m.said])).toEqual([[4, 'Nobody - Unknown']]);
   });
 
+  it('an audio file renamed .m3u is called an audio file; only UTF-16 text is told to save as UTF-8', () => {
+    const mp3 = Uint8Array.from([0x49, 0x44, 0x33, 0x03, 0x00, 0x00, 0x00, 0x00, 0x0f, 0x76]);
+    const utf16 = new Uint8Array([
+      0xff,
+      0xfe,
+      ...[...'Africa.mp3'].flatMap((c) => [c.charCodeAt(0), 0]),
+    ]);
+    const said = (name: string, bytes: Uint8Array) => {
+      const read = parsePlaylistFile(name, bytes);
+      return read.ok ? '' : words.playlists.fileRefused(read.error, read.line);
+    };
+    expect(said('song.m3u', mp3)).toMatch(/audio or video file, not a playlist/);
+    expect(said('song.m3u', mp3)).not.toMatch(/UTF-16/);
+    expect(said('list.m3u', utf16)).toMatch(/UTF-16.*UTF-8/);
+    expect(said('list.m3u', utf16.subarray(2))).toMatch(/UTF-16/);
+  });
+
   it('malformed files of every kind are refused with a reason, never thrown, never half read', () => {
     const cases: [string, string | Uint8Array, string, number?][] = [
       ['a.m3u', '', 'empty'],
       ['a.m3u', '#EXTM3U\r\n#EXTINF:1,Only info\r\n', 'empty'],
-      ['a.m3u', Uint8Array.from([0xff, 0xfe, 0x41, 0x00]), 'not-text'],
+      ['a.m3u', Uint8Array.from([0xff, 0xfe, 0x41, 0x00]), 'utf-16'],
+      ['a.m3u', Uint8Array.from([0x41, 0x00, 0x2e, 0x00, 0x6d, 0x00]), 'utf-16'],
+      ['a.m3u', Uint8Array.from([0x49, 0x44, 0x33, 0x04, 0x00, 0x00, 0x00, 0x00, 0x01]), 'media'],
+      ['a.m3u', Uint8Array.from([0xff, 0xfb, 0x90, 0x64, 0x00, 0x0f]), 'media'],
+      ['a.m3u8', Uint8Array.from([0x4f, 0x67, 0x67, 0x53, 0x00, 0x02]), 'media'],
+      ['a.m3u', Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x08]), 'not-text'],
       ['a.m3u', 'Africa.mp3\n\x07bell.mp3', 'not-text', 2],
       ['a.m3u', `Africa.mp3\n${'x'.repeat(5000)}`, 'line-too-long', 2],
       ['a.m3u', '#EXTM3U\n#EXTINF:abc,Toto - Africa\nAfrica.mp3', 'bad-extinf', 2],

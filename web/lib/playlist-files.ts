@@ -28,6 +28,8 @@ export interface PlaylistFile {
 export type PlaylistFileError =
   | 'too-large'
   | 'not-text'
+  | 'media'
+  | 'utf-16'
   | 'not-utf8'
   | 'empty'
   | 'too-many'
@@ -60,7 +62,8 @@ const refuse = (error: PlaylistFileError, line?: number): PlaylistFileResult =>
  */
 export function parsePlaylistFile(fileName: string, bytes: Uint8Array): PlaylistFileResult {
   if (bytes.length > MAX_PLAYLIST_BYTES) return refuse('too-large');
-  if (bytes.includes(0)) return refuse('not-text');
+  const binary = binaryKind(bytes);
+  if (binary) return refuse(binary);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -73,6 +76,45 @@ export function parsePlaylistFile(fileName: string, bytes: Uint8Array): Playlist
   const read = /^\s*[{[]/.test(text) ? parseJson(text) : parseM3u(text);
   if (read.ok && !read.value.name) read.value.name = nameOfFile(fileName);
   return read;
+}
+
+/**
+ * Signatures of the audio and video files people pick by mistake (or rename): an MP3 with tags or
+ * without, Ogg, FLAC, WAV, MP4/M4A, Matroska/WebM. Each is bytes at an offset.
+ */
+const MEDIA_SIGNATURES: [offset: number, bytes: number[]][] = [
+  [0, [0x49, 0x44, 0x33]], // ID3
+  [0, [0x4f, 0x67, 0x67, 0x53]], // OggS
+  [0, [0x66, 0x4c, 0x61, 0x43]], // fLaC
+  [8, [0x57, 0x41, 0x56, 0x45]], // RIFF….WAVE
+  [4, [0x66, 0x74, 0x79, 0x70]], // ….ftyp
+  [0, [0x1a, 0x45, 0xdf, 0xa3]], // EBML
+];
+
+/**
+ * Why bytes cannot be a text playlist, told apart so the refusal helps: an audio or video file
+ * (`media`), UTF-16 text (a byte order mark, or every other byte zero: Windows Notepad's "Unicode"),
+ * anything else with zero bytes (`not-text`). Null when they may be text.
+ */
+function binaryKind(bytes: Uint8Array): PlaylistFileError | null {
+  const at = (offset: number, sig: number[]) => sig.every((b, i) => bytes[offset + i] === b);
+  if (MEDIA_SIGNATURES.some(([offset, sig]) => at(offset, sig))) return 'media';
+  // An MPEG audio frame header: eleven bits set (an MP3 without tags).
+  if (bytes[0] === 0xff && (bytes[1]! & 0xe0) === 0xe0 && bytes[1] !== 0xfe) return 'media';
+  if (at(0, [0xff, 0xfe]) || at(0, [0xfe, 0xff])) return 'utf-16';
+  if (!bytes.includes(0)) return null;
+  const head = bytes.subarray(0, 512 - (Math.min(bytes.length, 512) % 2));
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < head.length; i++) {
+    if (head[i] !== 0) continue;
+    if (i % 2) odd++;
+    else even++;
+  }
+  const pairs = head.length / 2;
+  return pairs && Math.max(even, odd) >= pairs * 0.9 && Math.min(even, odd) === 0
+    ? 'utf-16'
+    : 'not-text';
 }
 
 /** The file's name without its folder and extension, as a playlist name (null if none is left). */

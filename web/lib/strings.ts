@@ -26,6 +26,8 @@ export const words = {
   cancel: 'Cancel',
   confirm: 'Confirm',
   save: 'Save',
+  /** Heard, not seen, between a line and a mark shown beside it ("The Lamps, Yours"). */
+  markSeparator: ', ',
 
   sync: {
     phase: {
@@ -766,7 +768,9 @@ export const words = {
 /** Why a playlist file was not imported (`lib/playlist-files.ts`), in words. */
 const FILE_ERRORS: Record<PlaylistFileError, string> = {
   'too-large': 'the file is larger than 5 MB, too big for a playlist',
-  'not-text': 'this is not a text playlist (a UTF-16 file? save it as UTF-8 M3U8)',
+  'not-text': 'this is not a playlist: it holds bytes that are not text',
+  media: 'this looks like an audio or video file, not a playlist',
+  'utf-16': 'this playlist is UTF-16 text: save it as UTF-8 (M3U8) and import it again',
   'not-utf8': 'an M3U8 or JSON playlist must be UTF-8 text, and this one is not',
   empty: 'the file lists no tracks',
   'too-many': 'the file lists more than 20,000 tracks',

@@ -37,6 +37,12 @@ export class PlaylistShelf {
   /** Every playlist of the library, not only this venue's. */
   showAll = $state(false);
   report = $state<ImportReport | null>(null);
+  /**
+   * Where focus goes once the list is back: the Open button of the playlist just closed (its id),
+   * or the list's heading after a delete (`'list'`). The editor's buttons leave the page as they
+   * close it, and focus would fall to the page's body.
+   */
+  returnTo = $state<string | null>(null);
   /** Playlists this venue chose (VM31). */
   readonly chosen: ReadonlySet<string>;
   /** The playlists the list shows, in the library's order. */
@@ -86,9 +92,16 @@ export class PlaylistShelf {
     this.tell(this.admin.session.venue.choosePlaylist(id, chosen), '');
   }
 
+  /** Back to the list, focus on the closed playlist's Open button. */
+  close() {
+    this.returnTo = this.open;
+    this.open = null;
+  }
+
   delete(list: LibraryPlaylist) {
     if (!this.tell(this.library.deletePlaylist(list.id), p.deleted(list.name))) return;
     if (this.chosen.has(list.id)) this.admin.session.venue.choosePlaylist(list.id, false);
+    this.returnTo = 'list';
     this.open = null;
   }
 
@@ -117,13 +130,13 @@ export class PlaylistShelf {
     const made = this.makePlaylist(name, tracks);
     if (!made.ok) return this.refuse(file.name, p.refused[made.error] ?? words.refusedOther);
     this.admin.session.venue.choosePlaylist(made.value);
+    // Told in the report under the Import button, not in the console's toast as well: the toast
+    // lay over the Create playlist and Import buttons until it faded.
     this.report = { file: file.name, name, found: tracks.length, missed };
-    this.admin.say(p.imported(name, tracks.length, missed.length));
   }
 
   private refuse(file: string, why: string, missed: PlaylistLine[] = []) {
     this.report = { file, refused: why, missed };
-    this.admin.say(why);
   }
 
   /** A playlist with its tracks in one transaction: all of it, or nothing. */
