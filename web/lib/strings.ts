@@ -378,9 +378,12 @@ export const words = {
       addTrack: (title: string) => `Added ${title} to the library`,
       editTrack: (title: string) => `Edited ${title}`,
       removeTrack: (title: string) => `Removed ${title} from the library`,
-      playlist: (name: string) => `Changed the playlist ${name}`,
+      playlist: (name: string) => (name ? `Changed the playlist ${name}` : 'Changed a playlist'),
+      renamePlaylist: (from: string, to: string) =>
+        from ? `Renamed the playlist ${from} to ${to}` : `Renamed a playlist to ${to}`,
       createPlaylist: (name: string) => `Made the playlist ${name}`,
-      deletePlaylist: (name: string) => `Deleted the playlist ${name}`,
+      deletePlaylist: (name: string) =>
+        name ? `Deleted the playlist ${name}` : 'Deleted a playlist',
       addToGallery: (caption: string) => `Added ${caption} to the gallery`,
       gallery: 'Changed the gallery',
     },

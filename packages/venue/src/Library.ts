@@ -311,6 +311,16 @@ export class Library {
       : [];
   }
 
+  /**
+   * A playlist's name as this document holds it now, or null when there is no such playlist. Read
+   * from the document, not a snapshot: inside a transaction it sees a playlist made a moment ago.
+   */
+  playlistName(id: string): string | null {
+    const found = this.playlist(id);
+    const name = found.ok ? found.value.get('name') : null;
+    return text(name) ? name : null;
+  }
+
   private orderedPlaylists(): { id: string; key: string }[] {
     return [...this.playlists.keys()]
       .map((id) => ({ id, key: readKey(this.playlistOrder.get(id)) }))

@@ -9,7 +9,7 @@ import { ActionLog } from './staff-actions';
 const media = { sha256: 'a'.repeat(64), type: 'audio/mpeg' };
 
 /** An admin phone whose writes go through the action log, as a staff session's do. */
-function phone() {
+function phone({ staleLibrary = false } = {}) {
   const world = venueWorld();
   const device = world.device('phone', 'admin');
   const library = new Library(new Y.Doc(), { now: world.now, random: Math.random });
@@ -24,10 +24,12 @@ function phone() {
     get snapshot() {
       return device.venue.snapshot();
     },
+    // The session's snapshot is taken once a transaction ends: `staleLibrary` keeps the first.
     get library() {
-      return library.snapshot();
+      return staleLibrary ? first : library.snapshot();
     },
   };
+  const first = library.snapshot();
   const models = log.wrap(device.venue, library, at);
   let files = 0;
   /** A track of its own file: one file is one track (VM29). */
@@ -161,5 +163,29 @@ describe('staff actions recorded on the session’s write path', () => {
       `Replaced the venue with the backup made ${preferences.dateTime(made, '')}`,
     ]);
     expect(sent[0]).toMatchObject({ kind: 'action', at: world.now() });
+  });
+
+  it('names a playlist by its name, even one made a moment ago, and a gone one without its id', () => {
+    vi.useFakeTimers();
+    const { models, addTrack, what } = phone({ staleLibrary: true });
+    const blue = addTrack('Blue Monday');
+    // An import: made and filled in one transaction, before any snapshot has the playlist.
+    const list = models.library.doc.transact(() => {
+      const made = must(models.library.createPlaylist('Friday'));
+      must(models.library.addToPlaylist(made, [blue]));
+      return made;
+    });
+    vi.advanceTimersByTime(2_000);
+    must(models.library.renamePlaylist(list, 'Friday night'));
+    vi.advanceTimersByTime(2_000);
+    must(models.library.deletePlaylist(list));
+    expect(what()).toEqual([
+      'Added Blue Monday to the library',
+      'Made the playlist Friday',
+      'Changed the playlist Friday',
+      'Renamed the playlist Friday to Friday night',
+      'Deleted the playlist Friday night',
+    ]);
+    expect(what().join(' ')).not.toContain(list);
   });
 });

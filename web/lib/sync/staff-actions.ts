@@ -109,16 +109,26 @@ function venueWords(at: ActionContext) {
 }
 
 /** The library's operations, in words (admins only: staff do not write the library). */
-function libraryWords(at: ActionContext) {
+function libraryWords(library: Library, at: ActionContext) {
   const title = (track: string) => at.library.tracks.find((t) => t.id === track)?.title ?? track;
-  const playlist = (id: string) => at.library.playlists.find((p) => p.id === id)?.name ?? id;
+  /**
+   * A playlist's name from the document itself: the session's snapshot is taken after each
+   * transaction, so a playlist made and filled in one (an import) was not in it yet, and the Log
+   * read "Changed the playlist lfgnzn0la5yqw". A playlist found nowhere is left unnamed (''),
+   * never named by its id.
+   */
+  const playlist = (id: string) =>
+    library.playlistName(id) ?? at.library.playlists.find((p) => p.id === id)?.name ?? '';
   const changed = (id: string) => ({ what: w.playlist(playlist(id)), key: `playlist:${id}` });
   return {
     putTrack: (track: { title: string }) => ({ what: w.addTrack(track.title) }),
     editTrack: (id: string) => ({ what: w.editTrack(title(id)), key: `track:${id}` }),
     removeTrack: (id: string) => ({ what: w.removeTrack(title(id)) }),
     createPlaylist: (name: string) => ({ what: w.createPlaylist(name) }),
-    renamePlaylist: changed,
+    renamePlaylist: (id: string, name: string) => ({
+      what: w.renamePlaylist(playlist(id), name.trim()),
+      key: `playlist:${id}`,
+    }),
     starPlaylist: changed,
     deletePlaylist: (id: string) => ({ what: w.deletePlaylist(playlist(id)) }),
     movePlaylist: changed,
@@ -176,7 +186,7 @@ export class ActionLog {
     const record = (action: { what: string; key?: string }) => this.record(action.what, action.key);
     return {
       venue: recorded(venue, venueWords(at), record),
-      library: recorded(library, libraryWords(at), record),
+      library: recorded(library, libraryWords(library, at), record),
     };
   }
 
