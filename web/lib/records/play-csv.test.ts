@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { PlayRecord } from '@djamms/protocol';
 import { createRandom } from '@djamms/test-harness';
-import { asText, BOM, csvField, csvText, localIso, playHistoryCsv } from './play-csv';
+import { duration } from '../preferences.svelte';
+import {
+  asText,
+  BOM,
+  csvField,
+  csvText,
+  localIso,
+  playHistoryCsv,
+  secondsPlayed,
+} from './play-csv';
 
 /** An RFC 4180 reader written apart from the writer, to read back what it wrote. */
 function parseCsv(text: string): string[][] {
@@ -138,6 +147,17 @@ describe('play history CSV', () => {
     for (let run = 0; run < 300; run++) {
       const rows = Array.from({ length: 1 + random.int(5) }, () => Array.from({ length: 7 }, text));
       expect(parseCsv(csvText(rows)), `seed ${seed} run ${run}`).toEqual(rows);
+    }
+  });
+
+  it('a play reads the same whole seconds in the CSV as in the Log', () => {
+    // The Log shows a play's length as minutes and seconds (duration) of secondsPlayed.
+    for (const seconds of [10.6, 15.5, 13.9, 0.4, 59.5, 448.6, 12]) {
+      const csv = parseCsv(playHistoryCsv([play({ seconds })], () => 0).slice(1))[1]![5];
+      const [m, s] = duration(secondsPlayed({ seconds }) * 1000)
+        .split(':')
+        .map(Number);
+      expect(m! * 60 + s!, `${seconds} s`).toBe(Number(csv));
     }
   });
 });

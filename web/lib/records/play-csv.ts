@@ -59,6 +59,15 @@ export function localIso(t: number, timezoneOffset: number): string {
 }
 
 /**
+ * A play's length in whole seconds, rounded to the nearest: the one rule for the CSV's
+ * `seconds_played` and the Log's length (the Log rounded down and the CSV to the nearest, so the
+ * same play read 0:10 in one and 11 in the other).
+ */
+export function secondsPlayed(play: Pick<PlayRecord, 'seconds'>): number {
+  return Math.max(0, Math.round(play.seconds));
+}
+
+/**
  * The whole file: BOM, header, one row per play in the order given. `offsetAt(t)` is the local
  * time zone's offset at `t` in `getTimezoneOffset` minutes (it changes with daylight saving).
  */
@@ -72,7 +81,7 @@ export function playHistoryCsv(
     asText(p.album),
     asText(p.isrc),
     localIso(p.started, offsetAt(p.started)),
-    String(Math.round(p.seconds)),
+    String(secondsPlayed(p)),
     p.endedBy,
   ]);
   return BOM + csvText([PLAY_CSV_COLUMNS, ...rows]);
