@@ -607,6 +607,10 @@ export const words = {
     badVolume: 'The volume is a whole number from 0 to 100, or leave it as it is.',
     notSaved: 'The slot was not saved: check its days, times and playlist.',
     pastMidnight: (end: string) => `Runs past midnight: ends at ${end} the next day.`,
+    neverPlays: (days: string | null, inside: string) =>
+      `${days ? `On ${days} it will never play` : 'It will never play'}: it lies wholly inside ${inside}, which starts first and plays to its end. Change its times or days.`,
+    notShown: (slot: string) =>
+      `Not shown above: ${slot}, inside a slot that starts first (see Slots below).`,
     overlaps: (names: string) =>
       `Overlaps ${names}: the slot that starts first plays to its end, then the other takes over.`,
     clockWrong: (why: string) => `This player's clock is wrong (${why}): the schedule is paused`,

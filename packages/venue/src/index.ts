@@ -22,6 +22,7 @@ export { type Result, type VenueError } from './result';
 export {
   DAY_MINUTES,
   dayPlan,
+  hiddenDays,
   isSlot,
   minutesToNextChange,
   overlapping,

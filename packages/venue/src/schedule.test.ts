@@ -3,6 +3,7 @@ import { createRandom } from '@djamms/test-harness';
 import {
   DAY_MINUTES,
   dayPlan,
+  hiddenDays,
   isSlot,
   minutesToNextChange,
   overlapping,
@@ -131,6 +132,44 @@ describe('schedule slots', () => {
     expect(overlapping(all, brunch)).toEqual([lunch]);
     expect(overlapping(all, late)).toEqual([sunday]);
     expect(overlapping(all, monday)).toEqual([]);
+  });
+
+  it('VM32 a slot wholly inside one that started first never plays, and which one is named', () => {
+    const late = slot('late', [6], 22 * 60, 2 * 60);
+    const inside = slot('inside', [5, 6], 23 * 60, 23 * 60 + 30);
+    const afterMidnight = slot('after', [0], 30, 60);
+    const outlasts = slot('outlasts', [6], 23 * 60, 3 * 60);
+    const all = [late, inside, afterMidnight, outlasts];
+    // Friday's plays (nothing else then); Saturday's is inside the late slot.
+    expect(hiddenDays(all, inside)).toEqual([{ day: 6, inside: late }]);
+    expect(hiddenDays(all, afterMidnight)).toEqual([{ day: 0, inside: late }]);
+    // One that lasts longer takes over when the first ends: it plays.
+    expect(hiddenDays(all, outlasts)).toEqual([]);
+    expect(hiddenDays(all, late)).toEqual([]);
+    // A slot being drafted is checked against the others without being among them.
+    expect(hiddenDays([late], slot('new', [6], 22 * 60 + 15, 23 * 60))).toEqual([
+      { day: 6, inside: late },
+    ]);
+  });
+
+  it('VM32 hiddenDays agrees with what plays minute by minute (seeded property test)', () => {
+    const random = createRandom(32);
+    for (let round = 0; round < 60; round++) {
+      const slots = randomSlots(random, 5);
+      for (const s of slots) {
+        const hidden = new Set(hiddenDays(slots, s).map((h) => h.day));
+        for (const day of s.days) {
+          let plays = false;
+          for (let t = s.start; t < s.start + slotLength(s) && !plays; t++) {
+            const on = t < DAY_MINUTES ? day : (day + 1) % 7;
+            const run = slotAt(slots, on, t % DAY_MINUTES);
+            plays =
+              run?.slot.id === s.id && run.from === s.start - (t < DAY_MINUTES ? 0 : DAY_MINUTES);
+          }
+          expect(hidden.has(day), `round ${round}, ${s.id} on ${day}`).toBe(!plays);
+        }
+      }
+    }
   });
 });
 

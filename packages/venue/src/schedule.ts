@@ -176,6 +176,33 @@ export function overlapping(slots: Slot[], slot: Slot): Slot[] {
 }
 
 /**
+ * The days on which `slot`'s occurrence never plays, each with the slot that plays instead (VM32):
+ * one that started first and lasts past every point where `slot`'s could take over, so `slot` lies
+ * wholly inside it (Sat 23:00–23:30 inside Sat 22:00–02:00). `slots` may hold `slot` or not.
+ */
+export function hiddenDays(slots: Slot[], slot: Slot): { day: number; inside: Slot }[] {
+  const all = [...slots.filter((s) => s.id !== slot.id), slot];
+  const length = slotLength(slot);
+  const hidden: { day: number; inside: Slot }[] = [];
+  for (const day of slot.days) {
+    // Where `slot` could take over: its start, or the end of an occurrence that started before it
+    // (only those can beat it, and only until they end). Times past midnight are the next day's.
+    const ends = [day, (day + 1) % 7].flatMap((d, i) =>
+      runsAround(all, d).map((run) => run.to + i * DAY_MINUTES),
+    );
+    const points = [slot.start, ...ends.filter((t) => t > slot.start && t < slot.start + length)];
+    const wins = points.some((t) => {
+      const on = t < DAY_MINUTES ? day : (day + 1) % 7;
+      const run = slotAt(all, on, t % DAY_MINUTES);
+      return run?.slot.id === slot.id && run.from === slot.start - (on === day ? 0 : DAY_MINUTES);
+    });
+    const inside = wins ? null : slotAt(all, day, slot.start)?.slot;
+    if (inside && inside.id !== slot.id) hidden.push({ day, inside });
+  }
+  return hidden;
+}
+
+/**
  * Whether a player's clock is too doubtful to run the schedule (VM33). `correction` is the offset
  * its last reading of the relay's time measured (null: never read); `revealAt` is when the earliest
  * fact held back as stamped in the future starts to count (Infinity: none), at corrected time `now`.

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Slot } from '@djamms/venue';
 import { words } from '$lib/strings';
-import { blankDraft, checkDraft, draftOf, ENDS, STARTS, slotLabel } from './schedule-form';
+import {
+  blankDraft,
+  checkDraft,
+  draftOf,
+  ENDS,
+  neverPlays,
+  STARTS,
+  slotLabel,
+} from './schedule-form';
 
 const w = words.schedule;
 const names: Record<string, string> = { pBrunch: 'Brunch', pLate: 'Late night' };
@@ -93,5 +101,38 @@ describe('the schedule form', () => {
     expect(slotLabel(every, playlistName, timeOf)).toBe(
       `${w.missingPlaylist}, Every day 10:00–14:00`,
     );
+  });
+
+  it('VM32 says a slot wholly inside an earlier one will never play, and names that one', () => {
+    const late: Slot = {
+      id: 'sL',
+      days: [6],
+      start: 22 * 60,
+      end: 120,
+      playlist: 'pLate',
+      volume: null,
+    };
+    const draft = {
+      id: null,
+      days: [6],
+      start: 23 * 60,
+      end: 23 * 60 + 30,
+      playlist: 'pBrunch',
+      volume: '',
+    };
+    const check = checkDraft(draft, [late], playlistName, timeOf);
+    expect(check.notes).toEqual([
+      'It will never play: it lies wholly inside Late night, Sat 22:00–02:00, which starts first and plays to its end. Change its times or days.',
+    ]);
+    // Saturday inside, Friday free: it says which day, and still that it overlaps.
+    const twoDays = checkDraft({ ...draft, days: [5, 6] }, [late], playlistName, timeOf);
+    expect(twoDays.notes[0]).toMatch(
+      /^On Sat it will never play: it lies wholly inside Late night/,
+    );
+    expect(twoDays.notes[1]).toMatch(/^Overlaps Late night/);
+    // One that outlasts the earlier slot plays once it ends: only the overlap is said.
+    const longer = checkDraft({ ...draft, end: 180 }, [late], playlistName, timeOf);
+    expect(longer.notes.some((n) => n.includes('never play'))).toBe(false);
+    expect(neverPlays(late, [late], playlistName, timeOf)).toEqual([]);
   });
 });

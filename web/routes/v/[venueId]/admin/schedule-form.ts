@@ -3,7 +3,7 @@
  * holds it, and what is wrong with it or worth knowing, in words, before it reaches the model (which
  * checks it again).
  */
-import { DAY_MINUTES, isSlot, overlapping, randomId, type Slot } from '@djamms/venue';
+import { DAY_MINUTES, hiddenDays, isSlot, overlapping, randomId, type Slot } from '@djamms/venue';
 import { words } from '$lib/strings';
 
 /** Days in the order the week is shown and picked: Monday first, as venues plan their week. */
@@ -70,6 +70,35 @@ export function slotLabel(
 }
 
 /**
+ * What says that `slot` never plays on some of its days, or on any, because it lies inside a slot
+ * that starts first and plays to its end (VM32), naming that slot; empty when it plays every time.
+ */
+export function neverPlays(
+  slot: Slot,
+  slots: Slot[],
+  playlistName: (id: string) => string | null,
+  timeOf: (minutes: number) => string,
+): string[] {
+  const w = words.schedule;
+  const hidden = hiddenDays(slots, slot);
+  const byInside = new Map<string, { inside: Slot; days: number[] }>();
+  for (const { day, inside } of hidden) {
+    const found = byInside.get(inside.id) ?? { inside, days: [] };
+    found.days.push(day);
+    byInside.set(inside.id, found);
+  }
+  const every = hidden.length === slot.days.length;
+  return [...byInside.values()].map(({ inside, days }) =>
+    w.neverPlays(
+      every && byInside.size === 1
+        ? null
+        : w.daysOf(WEEK_ORDER.filter((d) => days.includes(d)).map((d) => w.dayShort[d]!)),
+      slotLabel(inside, playlistName, timeOf),
+    ),
+  );
+}
+
+/**
  * Checks a draft against the other slots: errors that keep it from being saved, and notes (it runs
  * past midnight; it overlaps others, and which plays then).
  */
@@ -100,7 +129,11 @@ export function checkDraft(
   if (draft.end < draft.start) notes.push(w.pastMidnight(timeOf(draft.end)));
   if (!errors.length) {
     const others = overlapping(slots, slot).map((s) => slotLabel(s, playlistName, timeOf));
-    if (others.length) notes.push(w.overlaps(others.join('; ')));
+    // Never playing is said first and on its own: "Overlaps" alone hid that it would not play.
+    const never = neverPlays(slot, slots, playlistName, timeOf);
+    notes.push(...never);
+    const playsSometime = hiddenDays(slots, slot).length < slot.days.length;
+    if (others.length && playsSometime) notes.push(w.overlaps(others.join('; ')));
   }
   return { slot: errors.length || !isSlot(slot) ? null : slot, errors, notes };
 }
