@@ -17,7 +17,7 @@ import type { Metrics } from './ops/metrics';
 import type { Logger } from './ops/logger';
 import type { ClusterConfig } from './cluster/cluster-config';
 import { loadSecrets, type RelaySecrets } from './config/relay-secrets';
-import { openClusterStores } from './cluster/cluster-stores';
+import { openClusterStores, type SharedServices } from './cluster/cluster-stores';
 
 /**
  * The seams where storage and the transport between relay nodes plug in (relay/README.md, "Code
@@ -40,14 +40,6 @@ export interface RelayStores {
   readonly rates: RateShare | null;
   /** Whether a cluster node's shared services answer (RP21); null on a single node. */
   readonly shared: (() => Promise<SharedServices>) | null;
-}
-
-/** A cluster node's shared services, up or not (`/healthz`, RP21). */
-export interface SharedServices {
-  /** PostgreSQL answers: without it nothing is saved. */
-  readonly postgres: boolean;
-  /** Redis is connected: without it updates are saved but reach other nodes only later. */
-  readonly redis: boolean;
 }
 
 /** The stores a config may bring instead of the defaults (tests, embedding, cluster mode). */

@@ -13,12 +13,19 @@ import { PostgresRoomStorage } from './PostgresRoomStorage';
 import { RedisRoomBus } from './RedisRoomBus';
 import { RedisRateShare } from './RedisRateShare';
 import { createSchema, openPostgres, postgresCheck } from './postgres';
-import type { SharedServices } from '../stores';
 
 /** A room with more rows than this is compacted by the worker holding the lease. */
 const CLUSTER_MAX_ROWS = 200;
 /** How often each node's compaction worker tries the lease. */
 const COMPACTION_INTERVAL_MS = 5_000;
+
+/** A cluster node's shared services, up or not (`/healthz`, RP21). */
+export interface SharedServices {
+  /** PostgreSQL answers: without it nothing is saved. */
+  readonly postgres: boolean;
+  /** Redis is connected: without it updates are saved but reach other nodes only later. */
+  readonly redis: boolean;
+}
 
 /** What {@link openClusterStores} needs. */
 export interface ClusterStoreOptions {
