@@ -360,6 +360,7 @@ export type Djamms = {
       snapshot(): { nowPlaying: { positionMs: number } | null };
       sendIntent(kind: string, target?: { entry?: string }): { ok: boolean; value?: string };
       setSetting(name: string, value: unknown): { ok: boolean; error?: string };
+      banTrack(track: string, banned?: boolean): { ok: boolean };
     };
     libraryModel: {
       putTrack(t: unknown): { ok: boolean; value?: string };

@@ -14,6 +14,12 @@ function ago(ms: number): string {
   return `${Math.round(s / 3600)} h ago`;
 }
 
+/** "6 tracks", or "6 tracks; 1 banned here will not play" (a loaded playlist, VM13). */
+function tracksBanned(n: number, banned: number): string {
+  const tracks = n === 1 ? '1 track' : `${n} tracks`;
+  return banned ? `${tracks}; ${banned} banned here will not play` : tracks;
+}
+
 export const words = {
   appName: 'DJAMMS',
   ago,
@@ -369,7 +375,7 @@ export const words = {
       move: (title: string) => `Moved ${title} in the queue`,
       clearProgramme: 'Cleared the programme',
       clearLane: 'Cleared the requests',
-      loadPlaylist: (n: number) => `Loaded a playlist of ${n} tracks`,
+      loadPlaylist: (n: number, banned: number) => `Loaded a playlist: ${tracksBanned(n, banned)}`,
       ban: (title: string, banned: boolean) =>
         banned ? `Banned ${title}` : `Allowed ${title} again`,
       schedule: 'Changed the schedule',
@@ -517,8 +523,8 @@ export const words = {
       now
         ? `Replaces the whole programme (now ${now === 1 ? '1 track' : `${now} tracks`}) with this playlist. Requests and play next stay.`
         : 'Makes this playlist the programme. Requests and play next stay.',
-    loaded: (name: string, n: number) =>
-      `${name} is the programme now (${n === 1 ? '1 track' : `${n} tracks`})`,
+    loaded: (name: string, n: number, banned: number) =>
+      `${name} is the programme now (${tracksBanned(n, banned)})`,
     loadEmpty: 'This playlist has no tracks yet: add some first',
     loadTooLong: 'A programme holds at most 20,000 tracks: split this playlist first',
     items: (name: string) => `Tracks of ${name}`,

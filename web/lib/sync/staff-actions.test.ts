@@ -105,6 +105,20 @@ describe('staff actions recorded on the session’s write path', () => {
     expect(what()).toEqual(['Set the crossfade to 8 seconds', 'Set the crossfade to 1 second']);
   });
 
+  it('a loaded playlist counts the tracks that will play, and says how many are banned here', () => {
+    vi.useFakeTimers();
+    const { models, addTrack, what } = phone();
+    const blue = addTrack('Blue Monday');
+    const ceremony = addTrack('Ceremony');
+    must(models.venue.banTrack(ceremony));
+    vi.advanceTimersByTime(2_000);
+    must(models.venue.loadPlaylist([blue, ceremony]));
+    vi.advanceTimersByTime(2_000);
+    expect(what().slice(-1)).toEqual(['Loaded a playlist: 1 track; 1 banned here will not play']);
+    // and the programme shows what the Log says
+    expect(models.venue.snapshot().programme.entries).toHaveLength(1);
+  });
+
   it('a time zone change reads as the zone, or as each device’s own when cleared', () => {
     vi.useFakeTimers();
     const { models, what } = phone();

@@ -95,7 +95,11 @@ function venueWords(at: ActionContext) {
     move: (entry: string) => ({ what: w.move(entryTitle(entry)), key: `move:${entry}` }),
     clearProgramme: () => ({ what: w.clearProgramme }),
     clearLane: () => ({ what: w.clearLane }),
-    loadPlaylist: (tracks: string[]) => ({ what: w.loadPlaylist(tracks.length) }),
+    loadPlaylist: (tracks: string[]) => {
+      const banned = new Set(at.snapshot.bans);
+      const playable = tracks.filter((t) => !banned.has(t)).length;
+      return { what: w.loadPlaylist(playable, tracks.length - playable) };
+    },
     banTrack: (track: string, banned = true) => ({ what: w.ban(title(track), banned) }),
     setSlot: () => ({ what: w.schedule, key: 'schedule' }),
     removeSlot: () => ({ what: w.schedule, key: 'schedule' }),

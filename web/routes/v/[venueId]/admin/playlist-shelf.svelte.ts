@@ -110,12 +110,19 @@ export class PlaylistShelf {
     return this.tell(this.library.movePlaylist(id, before), '');
   }
 
+  /** How many of a playlist's tracks would play here: one banned at this venue does not (VM13). */
+  playable(list: LibraryPlaylist): number {
+    const banned = new Set(this.admin.session.snapshot.bans);
+    return list.tracks.filter((t) => !banned.has(t)).length;
+  }
+
   /** Makes a playlist the venue's programme: the programme it replaces is gone (VM13). */
   load(list: LibraryPlaylist) {
     if (!list.tracks.length) return this.admin.say(p.loadEmpty);
     if (list.tracks.length > LIMITS.programme) return this.admin.say(p.loadTooLong);
+    const playable = this.playable(list);
     const r = this.admin.session.venue.loadPlaylist(list.tracks);
-    this.admin.report(r, p.loaded(list.name, list.tracks.length));
+    this.admin.report(r, p.loaded(list.name, playable, list.tracks.length - playable));
   }
 
   /** Reads a playlist file and makes a playlist of what the library has (or says why not). */
