@@ -143,7 +143,7 @@ describe('e2e: a night at the venue (admin, player, kiosk)', () => {
     await admin.getByRole('button', { name: 'Skip' }).click();
     await expect.poll(() => playing(player)).toBe('patron');
     // Playing, the kiosk says so, and staff see whose request it is.
-    await expect.poll(() => mark.textContent()).toBe('Playing now');
+    await expect.poll(() => mark.textContent()).toBe('Playing');
     const now = kiosk.getByRole('region', { name: 'Playing now' });
     await expect.poll(() => now.textContent()).toContain('Patron Pick');
     expect(await axeViolations(kiosk)).toEqual([]);

@@ -83,7 +83,8 @@ export const words = {
     buffering: 'Loading the track…',
     upNext: 'Up next',
     upNextEmpty: 'Nothing queued yet',
-    requested: 'Request',
+    /** Beside a patron's request in the TV's Up next: something that was asked for, not a button. */
+    requested: 'Requested',
     scanToRequest: 'Scan to request a song',
     takeOver: 'Take over',
     fullScreen: 'Full screen',
@@ -656,8 +657,10 @@ export const words = {
     requested: 'Requested: it is in the queue',
     requestedOffline: 'Requested: it reaches the queue when the venue is back online',
     inQueue: 'Queued',
-    /** Beside a song that is playing now, and the heading over it. */
+    /** The heading over the song playing now. */
     playingNow: 'Playing now',
+    /** Where that song's Request button would be: one short word, a phone's row has room for. */
+    playing: 'Playing',
     paused: 'Paused',
     vote: 'Vote',
     /** Read after "Vote" by screen readers: which song the vote is for. */
