@@ -14,16 +14,12 @@ import {
   inApp,
   mediaStatus,
   openVenue,
-  pairInApp,
+  openPlayingTv,
   waitForPhase,
   type Browser,
-  type Djamms,
   type E2ERelay,
   type Page,
 } from './harness';
-
-// Page-side global used below (this file is checked with Node's lib only).
-declare const window: unknown;
 
 const picture = Buffer.from(gradientPng(96, [20, 120, 200], [250, 200, 40]));
 const pictureHash = createHash('sha256').update(picture).digest('hex');
@@ -44,13 +40,7 @@ describe('e2e: the gallery on the TV', () => {
     ]);
     expect(await inApp(admin, (app) => app.venue.addToProgramme('long').ok)).toBe(true);
     await waitForPhase(admin, 'saved-relay');
-    tv = await pairInApp(await browser.newContext(), relay, venueId, token, 'player');
-    await tv.setViewportSize({ width: 1920, height: 1080 });
-    await tv.waitForFunction(
-      () => (window as unknown as Djamms).djamms.snapshot.nowPlaying?.state === 'playing',
-      null,
-      { timeout: 20_000 },
-    );
+    tv = await openPlayingTv(browser, relay, venueId, token);
     await admin.getByRole('tab', { name: 'Music' }).click();
   }, 120_000);
 

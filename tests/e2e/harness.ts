@@ -303,6 +303,23 @@ export async function pairInApp(
   return page;
 }
 
+/** Pairs a player as a TV (1920×1080) and waits until it plays the venue's programme. */
+export async function openPlayingTv(
+  browser: Browser,
+  relay: E2ERelay,
+  venueId: string,
+  adminToken: string,
+): Promise<Page> {
+  const tv = await pairInApp(await browser.newContext(), relay, venueId, adminToken, 'player');
+  await tv.setViewportSize({ width: 1920, height: 1080 });
+  await tv.waitForFunction(
+    () => (window as unknown as Djamms).djamms.snapshot.nowPlaying?.state === 'playing',
+    null,
+    { timeout: 20_000 },
+  );
+  return tv;
+}
+
 /** Waits until a service worker controls the page (it claims clients on first install). */
 export async function waitForServiceWorker(page: Page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {

@@ -9,16 +9,14 @@ import {
   closeVenue,
   inApp,
   openVenue,
-  pairInApp,
+  openPlayingTv,
   type Browser,
-  type Djamms,
   type E2ERelay,
   type Locator,
   type Page,
 } from './harness';
 
-// Page-side globals used below (this file is checked with Node's lib only).
-declare const window: unknown;
+// Page-side global used below (this file is checked with Node's lib only).
 declare function getComputedStyle(element: unknown): { lineHeight: string };
 
 const LONG = 'A Very Long Song Title That Goes On And On Forever Without Stopping';
@@ -48,13 +46,7 @@ describe('e2e: long titles on the TV', () => {
     for (const id of ['first', 'second']) {
       expect(await inApp(admin, (app, t) => app.venue.addToProgramme(t).ok, id)).toBe(true);
     }
-    tv = await pairInApp(await browser.newContext(), relay, venueId, token, 'player');
-    await tv.setViewportSize({ width: 1920, height: 1080 });
-    await tv.waitForFunction(
-      () => (window as unknown as Djamms).djamms.snapshot.nowPlaying?.state === 'playing',
-      null,
-      { timeout: 20_000 },
-    );
+    tv = await openPlayingTv(browser, relay, venueId, token);
   }, 120_000);
 
   afterAll(() => closeVenue(browser, relay));
