@@ -1,6 +1,6 @@
 /**
  * Screenshots of the screens people use, at the sizes they use them (issue 8): the player on a
- * 1080p TV, the admin console on a 390×844 phone, the kiosk on a 1024×768 tablet and a guest's
+ * 1080p TV, the admin console on a 390×844 phone (and a 1024×768 tablet), the kiosk on a 1024×768 tablet and a guest's
  * 360 px phone. A real relay serves the production build; the venue is set up as a bar would have it
  * (a programme, requests, votes, a guest link) and the player plays. Writes docs/screens/*.png.
  *
@@ -151,6 +151,15 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     await shot(admin, 'admin-phone-log');
     await admin.getByRole('tab', { name: 'Devices' }).click();
     await shot(admin, 'admin-phone-devices');
+    await admin.getByRole('tab', { name: 'Music' }).click();
+    await shot(admin, 'admin-phone-music');
+    await admin.getByRole('tab', { name: 'Settings' }).click();
+    await shot(admin, 'admin-phone-settings');
+    // A manager's tablet behind the bar.
+    const manager = await pairInApp(tablet, relay, venueId, token, 'admin', 'Bar tablet');
+    await manager.getByTestId('now-playing').filter({ hasText: 'Hey Jude' }).waitFor();
+    await shot(manager, 'admin-tablet-playing');
+    await manager.close();
     await kiosk.getByLabel('Search songs').fill('');
     await shot(kiosk, 'kiosk-tablet');
     await guest.getByRole('heading', { name: 'Request a song' }).scrollIntoViewIfNeeded();
