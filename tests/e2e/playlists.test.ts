@@ -95,6 +95,10 @@ describe('e2e: playlists', () => {
         .click();
     }
     await expect.poll(() => items('Friday')).toEqual(['Africa', 'Dancing Queen', 'Mr. Brightside']);
+    // What the playlist holds already says so: a second tap would add it twice.
+    expect(await section().getByRole('button', { name: 'Add again Mr. Brightside' }).count()).toBe(
+      1,
+    );
 
     // By keyboard: space picks Mr. Brightside up, two arrows up, space puts it down first.
     const handle = (title: string) =>

@@ -537,6 +537,9 @@ export const words = {
     addResults: 'Tracks to add',
     add: 'Add',
     addFor: (title: string) => `Add ${title}`,
+    /** A track the playlist holds already: a second tap would add it twice, so it says so. */
+    addAgain: 'Add again',
+    addAgainFor: (title: string) => `Add again ${title}`,
     added: (title: string, name: string) => `Added ${title} to ${name}`,
     noResults: 'No tracks match',
     moreResults: 'Show more tracks',
