@@ -306,6 +306,20 @@ describe('e2e: a night at the venue (admin, player, kiosk)', () => {
     await expect
       .poll(async () => (await audioState(tv)).currentTime, { timeout: 20_000 })
       .toBeGreaterThan(0.5);
+    // The programme goes round, so the song playing stays in it: the owner's queue marks it.
+    await made.page.getByRole('tab', { name: 'Queue' }).click();
+    const marked = made.page
+      .getByRole('list', { name: 'Programme' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Playing now' });
+    const titleOf = (id: string | null) =>
+      inApp(made.page, (app, id) => app.library.tracks.find((t) => t.id === id)?.title, id);
+    await expect
+      .poll(async () => {
+        const title = await titleOf(await playing(tv));
+        return (await marked.locator('.title').allTextContents()).join() === title;
+      })
+      .toBe(true);
     await tv.context().close();
     await owner.close();
   });

@@ -228,6 +228,8 @@ export const words = {
     byKiosk: 'Kiosk',
     byGuest: 'Guest',
     byStaff: 'Staff',
+    /** Beside the programme's entry that is playing: the programme goes round, so it stays listed. */
+    playingNow: 'Playing now',
     notSynced: 'Not yet synced',
     devices: 'Devices',
     pairDevice: 'Pair a device',

@@ -156,10 +156,22 @@ async function setUp(relay: E2ERelay, browser: Browser) {
     await admin.getByRole('tab', { name: 'Settings' }).click();
     await shot(admin, 'admin-phone-settings');
     // A manager's tablet behind the bar.
-    const manager = await pairInApp(tablet, relay, venueId, token, 'admin', 'Bar tablet');
+    const managerTablet = await newContext({
+      viewport: { width: 1024, height: 768 },
+      hasTouch: true,
+    });
+    const manager = await pairInApp(
+      managerTablet,
+      relay,
+      venueId,
+      token,
+      'admin',
+      true,
+      'Bar tablet',
+    );
     await manager.getByTestId('now-playing').filter({ hasText: 'Hey Jude' }).waitFor();
     await shot(manager, 'admin-tablet-playing');
-    await manager.close();
+    await managerTablet.close();
     await kiosk.getByLabel('Search songs').fill('');
     await shot(kiosk, 'kiosk-tablet');
     await guest.getByRole('heading', { name: 'Request a song' }).scrollIntoViewIfNeeded();
