@@ -6,9 +6,10 @@
 import type { PlaylistFileError } from './playlist-files';
 import type { ClockDoubt } from '@djamms/venue';
 
-/** "3 s ago", "4 min ago", "2 h ago". */
+/** "just now", "13 s ago", "4 min ago", "2 h ago". */
 function ago(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 5) return 'just now';
   if (s < 60) return `${s} s ago`;
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   return `${Math.round(s / 3600)} h ago`;
