@@ -102,6 +102,19 @@ describe('e2e: schedules', () => {
     await admin.getByText('Slot saved').waitFor();
   }
 
+  /** Adds a slot on one day from `start` to `end` (as the form shows them) through the form. */
+  async function addSlotOn(day: string, start: string, end: string, playlist: string) {
+    await admin.getByRole('button', { name: 'Add a slot' }).click();
+    const form = admin.getByRole('form', { name: 'New slot' });
+    await form.getByRole('button', { pressed: true }).click();
+    await form.getByRole('button', { name: day }).click();
+    await form.getByLabel('Starts').selectOption({ label: start });
+    await form.getByLabel('Ends').selectOption({ label: end });
+    await form.getByLabel('Playlist').selectOption({ label: playlist });
+    await form.getByRole('button', { name: 'Save slot' }).click();
+    await admin.getByText('Slot saved').waitFor();
+  }
+
   it('a slot covering now switches the player to its playlist and volume, once', async () => {
     const player = await pairInApp(await browser.newContext(TV), relay, venueId, token, 'player');
     await player.getByTestId('now-playing').filter({ hasText: 'House Tune' }).waitFor();
@@ -201,5 +214,28 @@ describe('e2e: schedules', () => {
       expect(await section.getByRole('button', { name }).count()).toBe(0);
     }
     await staff.context().close();
+  }, 60_000);
+
+  it('VM32 a slot wholly inside another on another day is said never to play in the week, not today', async () => {
+    const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+    const today = new Date().toLocaleDateString('en-GB', {
+      timeZone: 'Europe/London',
+      weekday: 'short',
+    });
+    // Three days on: neither today nor a day whose small hours are today's.
+    const day = days[(days.indexOf(today) + 3) % 7]!;
+    await admin.getByRole('tab', { name: 'Music' }).click();
+    const section = admin.getByRole('region', { name: 'Schedule' });
+    await addSlotOn(day, '20:00', '02:00', 'Late night');
+    await addSlotOn(day, '21:00', '22:00', 'Brunch');
+    await section
+      .getByRole('listitem')
+      .filter({ has: admin.getByRole('button', { name: `Edit Brunch, ${day} 21:00–22:00` }) })
+      .getByText('It will never play: it lies wholly inside Late night')
+      .waitFor();
+    expect(await section.getByText('Not shown above').count()).toBe(0);
+    await section.getByRole('button', { name: 'This week' }).click();
+    await section.getByText(`Not shown above: Brunch, ${day} 21:00–22:00`).waitFor();
+    expect(await axeViolations(admin)).toEqual([]);
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import {
   checkDraft,
   draftOf,
   ENDS,
+  hiddenOn,
   neverPlays,
   STARTS,
   slotLabel,
@@ -134,5 +135,29 @@ describe('the schedule form', () => {
     const longer = checkDraft({ ...draft, end: 180 }, [late], playlistName, timeOf);
     expect(longer.notes.some((n) => n.includes('never play'))).toBe(false);
     expect(neverPlays(late, [late], playlistName, timeOf)).toEqual([]);
+  });
+
+  it('VM32 tells which days a slot inside another is missing from: its own, and the next past midnight', () => {
+    const late: Slot = {
+      id: 'sL',
+      days: [5, 6],
+      start: 20 * 60,
+      end: 180,
+      playlist: 'pLate',
+      volume: null,
+    };
+    const inside: Slot = { ...late, id: 'sI', days: [6], start: 23 * 60, end: 60 };
+    const slots = [late, inside];
+    // Saturday's plan and Sunday's small hours would show it; Friday's and Wednesday's would not.
+    expect([6, 0, 5, 3].map((day) => hiddenOn(inside, slots, day))).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    // Inside on a Saturday evening only, it is not missing from Sunday's plan.
+    const evening = { ...inside, end: 23 * 60 + 30 };
+    expect([6, 0].map((day) => hiddenOn(evening, [late, evening], day))).toEqual([true, false]);
+    expect(hiddenOn(late, slots, 6)).toBe(false);
   });
 });

@@ -99,6 +99,17 @@ export function neverPlays(
 }
 
 /**
+ * Whether `slot` would be seen on `day`'s plan but lies wholly inside another there: it never plays
+ * that day, or its hours past midnight from the day before never play then.
+ */
+export function hiddenOn(slot: Slot, slots: Slot[], day: number): boolean {
+  const dayBefore = (day + 6) % 7;
+  return hiddenDays(slots, slot).some(
+    (h) => h.day === day || (h.day === dayBefore && slot.end < slot.start),
+  );
+}
+
+/**
  * Checks a draft against the other slots: errors that keep it from being saved, and notes (it runs
  * past midnight; it overlaps others, and which plays then).
  */
