@@ -14,6 +14,7 @@ import {
   createVenueInApp,
   E2ERelay,
   inApp,
+  isFocused,
   launchChromium,
   pairInApp,
   waitForPhase,
@@ -129,14 +130,19 @@ describe('e2e: schedules', () => {
     await zone.selectOption({ label: 'Europe/London' });
     await admin.getByText('Time zone set: Europe/London').waitFor();
 
-    // A volume out of range is refused in words before anything is saved.
+    // A volume out of range is refused in words before anything is saved. The form takes the
+    // focus when it opens and gives it back to Add a slot when it closes.
     await admin.getByRole('button', { name: 'Add a slot' }).click();
     const form = admin.getByRole('form', { name: 'New slot' });
+    await expect.poll(() => isFocused(form.getByRole('heading', { name: 'New slot' }))).toBe(true);
     await form.getByLabel('Volume').fill('120');
     await form.getByRole('button', { name: 'Save slot' }).click();
     await form.getByText('The volume is a whole number from 0 to 100').waitFor();
     expect(await axeViolations(admin)).toEqual([]);
     await form.getByRole('button', { name: 'Cancel' }).click();
+    await expect
+      .poll(() => isFocused(section.getByRole('button', { name: 'Add a slot' })))
+      .toBe(true);
 
     await addSlot('Brunch', '35');
     await expect
@@ -164,6 +170,8 @@ describe('e2e: schedules', () => {
     // while it is added).
     await admin.getByRole('button', { name: /^Remove Brunch/ }).click();
     await admin.getByText(/^Slot removed: Brunch/).waitFor();
+    // Its Remove button went with it: the focus stays in the list, on its heading.
+    await expect.poll(() => isFocused(admin.getByRole('heading', { name: 'Slots' }))).toBe(true);
     await addSlot('Late night', '20');
     await waitForPhase(admin, 'saved-relay');
     const tv = await browser.newContext(TV);
@@ -234,6 +242,13 @@ describe('e2e: schedules', () => {
       .getByText('It will never play: it lies wholly inside Late night')
       .waitFor();
     expect(await section.getByText('Not shown above').count()).toBe(0);
+    // Closing a slot's form puts the focus back on its Edit button.
+    const edit = section.getByRole('button', { name: `Edit Brunch, ${day} 21:00–22:00` });
+    await edit.click();
+    const form = admin.getByRole('form', { name: 'Edit slot' });
+    await expect.poll(() => isFocused(form.getByRole('heading', { name: 'Edit slot' }))).toBe(true);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => isFocused(edit)).toBe(true);
     await section.getByRole('button', { name: 'This week' }).click();
     await section.getByText(`Not shown above: Brunch, ${day} 21:00–22:00`).waitFor();
     expect(await axeViolations(admin)).toEqual([]);
