@@ -234,7 +234,9 @@ describe('e2e: schedules', () => {
     const day = days[(days.indexOf(today) + 3) % 7]!;
     await admin.getByRole('tab', { name: 'Music' }).click();
     const section = admin.getByRole('region', { name: 'Schedule' });
-    await addSlotOn(day, '20:00', '02:00', 'Late night');
+    // One that ends with the day says so in words, not 00:00.
+    await addSlotOn(day, '20:00', 'midnight', 'Late night');
+    await section.getByRole('button', { name: `Edit Late night, ${day} 20:00–midnight` }).waitFor();
     await addSlotOn(day, '21:00', '22:00', 'Brunch');
     await section
       .getByRole('listitem')

@@ -610,6 +610,8 @@ export const words = {
     line: (playlist: string, volume: number | null) =>
       volume === null ? playlist : `${playlist} · volume ${volume}`,
     range: (from: string, to: string) => `${from}–${to}`,
+    /** The end of the day, where a slot or a stretch ends: not "00:00", which reads as its start. */
+    midnight: 'midnight',
     allDay: 'All day',
     daysOf: (days: string[]) => (days.length === 7 ? 'Every day' : days.join(', ')),
     noPlaylists: 'Make a playlist first: a slot plays one of the library’s playlists.',
