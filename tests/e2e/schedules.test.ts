@@ -184,11 +184,15 @@ describe('e2e: schedules', () => {
     );
     const section = admin.getByRole('region', { name: 'Schedule' });
     await section.getByTestId('schedule-clock').waitFor({ timeout: 30_000 });
+    // On the admin phone "this player" would be the phone.
     expect(await section.getByTestId('schedule-clock').textContent()).toContain(
-      "This player's clock is wrong",
+      "The player's clock is wrong (3 hours behind",
     );
     await admin.getByRole('tab', { name: 'Playing' }).click();
-    await admin.getByTestId('player-clock').waitFor();
+    await admin
+      .getByTestId('player-clock')
+      .filter({ hasText: "The player's clock is wrong" })
+      .waitFor();
     // What the right clock applied stays; the new slot is not applied.
     expect(await programme(admin)).toEqual({ tracks: ['brunch-a', 'brunch-b'], volume: 50 });
     expect(await axeViolations(player)).toEqual([]);

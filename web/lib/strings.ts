@@ -628,7 +628,9 @@ export const words = {
       `Not shown above: ${slot}, inside a slot that starts first (see Slots below).`,
     overlaps: (names: string) =>
       `Overlaps ${names}: the slot that starts first plays to its end, then the other takes over.`,
-    clockWrong: (why: string) => `This player's clock is wrong (${why}): the schedule is paused`,
+    /** On the TV itself "This player's"; on the admin, where "this" would be the phone, "The player's". */
+    clockWrong: (why: string, onPlayer: boolean) =>
+      `${onPlayer ? 'This' : 'The'} player's clock is wrong (${why}): the schedule is paused`,
     clockFix: 'Set the date and time on the TV, or connect it to the internet.',
     behindRelay: (span: string) => `${span} behind the relay's time`,
     aheadOfRelay: (span: string) => `${span} ahead of the relay's time`,
@@ -806,8 +808,8 @@ const FILE_ERRORS: Record<PlaylistFileError, string> = {
   'bad-entry': 'a track needs a title, a file or a media URL, all as text',
 };
 
-/** Why a player's clock pauses the schedule, in words (VM33): for the TV and for the admin. */
-export function clockDoubtWords(doubt: ClockDoubt): string {
+/** Why a player's clock pauses the schedule, in words (VM33): on the TV itself, or on the admin. */
+export function clockDoubtWords(doubt: ClockDoubt, onPlayer: boolean): string {
   const w = words.schedule;
   const span = w.span(doubt.ms);
   const why =
@@ -816,7 +818,7 @@ export function clockDoubtWords(doubt: ClockDoubt): string {
       : doubt.ms > 0
         ? w.behindRelay(span)
         : w.aheadOfRelay(span);
-  return w.clockWrong(why);
+  return w.clockWrong(why, onPlayer);
 }
 
 /** A refusal in plain words. */
