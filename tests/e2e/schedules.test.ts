@@ -138,6 +138,8 @@ describe('e2e: schedules', () => {
     await form.getByLabel('Volume').fill('120');
     await form.getByRole('button', { name: 'Save slot' }).click();
     await form.getByText('The volume is a whole number from 0 to 100').waitFor();
+    const volume = form.getByRole('textbox', { name: 'Volume (0 to 100)' });
+    expect(await volume.getAttribute('aria-invalid')).toBe('true');
     expect(await axeViolations(admin)).toEqual([]);
     await form.getByRole('button', { name: 'Cancel' }).click();
     await expect

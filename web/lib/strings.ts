@@ -601,6 +601,8 @@ export const words = {
     playlist: 'Playlist',
     choosePlaylist: 'Choose a playlist',
     volume: 'Volume',
+    /** The form's volume field: the scale is said before a wrong guess (a 7 out of 10) is refused. */
+    volumeField: 'Volume (0 to 100)',
     keepVolume: 'Leave as it is',
     save: 'Save slot',
     saved: 'Slot saved',
