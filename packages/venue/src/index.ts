@@ -42,6 +42,7 @@ export {
 } from './settings';
 export {
   progress,
+  playableCount,
   programmeOrder,
   upNext,
   type CursorView,

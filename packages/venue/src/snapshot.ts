@@ -207,6 +207,15 @@ function placed(facts: VenueFacts, view: EntryView, h: string): EntryView {
   return key === view.key ? view : entryView(view, key);
 }
 
+/**
+ * How many of `tracks` a programme made of them plays here: a track banned at the venue is left
+ * out of the programme (VM13), so a loaded playlist is counted without it.
+ */
+export function playableCount(tracks: readonly string[], bans: readonly string[]): number {
+  const banned = new Set(bans);
+  return tracks.filter((t) => !banned.has(t)).length;
+}
+
 function readProgramme(facts: VenueFacts, bans: Set<string>, problems: Problem[]) {
   const { base, h } = currentBase(facts, problems);
   const list: EntryView[] = [];

@@ -7,14 +7,15 @@
  * a moment make one action, with the last value.
  */
 import type { JournalEntryInput } from '@djamms/protocol';
-import type {
-  GalleryRotation,
-  IntentKind,
-  Library,
-  LibrarySnapshot,
-  Result,
-  Venue,
-  VenueSnapshot,
+import {
+  playableCount,
+  type GalleryRotation,
+  type IntentKind,
+  type Library,
+  type LibrarySnapshot,
+  type Result,
+  type Venue,
+  type VenueSnapshot,
 } from '@djamms/venue';
 import { duration, preferences } from '../preferences.svelte';
 import { words } from '../strings';
@@ -96,8 +97,7 @@ function venueWords(at: ActionContext) {
     clearProgramme: () => ({ what: w.clearProgramme }),
     clearLane: () => ({ what: w.clearLane }),
     loadPlaylist: (tracks: string[]) => {
-      const banned = new Set(at.snapshot.bans);
-      const playable = tracks.filter((t) => !banned.has(t)).length;
+      const playable = playableCount(tracks, at.snapshot.bans);
       return { what: w.loadPlaylist(playable, tracks.length - playable) };
     },
     banTrack: (track: string, banned = true) => ({ what: w.ban(title(track), banned) }),

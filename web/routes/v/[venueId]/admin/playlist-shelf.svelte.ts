@@ -5,7 +5,13 @@
  * matches it to the library (`playlist-match.ts`) and makes the playlist in one library
  * transaction, or nothing; exporting downloads M3U8 or JSON.
  */
-import { LIMITS, type LibraryPlaylist, type LibraryTrack, type Result } from '@djamms/venue';
+import {
+  LIMITS,
+  playableCount,
+  type LibraryPlaylist,
+  type LibraryTrack,
+  type Result,
+} from '@djamms/venue';
 import {
   exportFileName,
   formatM3u8,
@@ -112,8 +118,7 @@ export class PlaylistShelf {
 
   /** How many of a playlist's tracks would play here: one banned at this venue does not (VM13). */
   playable(list: LibraryPlaylist): number {
-    const banned = new Set(this.admin.session.snapshot.bans);
-    return list.tracks.filter((t) => !banned.has(t)).length;
+    return playableCount(list.tracks, this.admin.session.snapshot.bans);
   }
 
   /** Makes a playlist the venue's programme: the programme it replaces is gone (VM13). */
