@@ -15,10 +15,14 @@ function ago(ms: number): string {
   return `${Math.round(s / 3600)} h ago`;
 }
 
+/** "1 track", "6 tracks". */
+function trackCount(n: number): string {
+  return n === 1 ? '1 track' : `${n} tracks`;
+}
+
 /** "6 tracks", or "6 tracks; 1 banned here will not play" (a loaded playlist, VM13). */
 function tracksBanned(n: number, banned: number): string {
-  const tracks = n === 1 ? '1 track' : `${n} tracks`;
-  return banned ? `${tracks}; ${banned} banned here will not play` : tracks;
+  return banned ? `${trackCount(n)}; ${banned} banned here will not play` : trackCount(n);
 }
 
 export const words = {
@@ -402,7 +406,7 @@ export const words = {
   /** The admin's library: adding music (picker, drop, progress, outcomes) and editing tracks. */
   library: {
     title: 'Library',
-    tracks: (n: number) => (n === 1 ? '1 track' : `${n} tracks`),
+    tracks: trackCount,
     choose: 'Add music files',
     dropHere: 'or drop music and video files (or folders) here',
     dropNow: 'Drop to add to the library',
@@ -501,7 +505,7 @@ export const words = {
     newPlaceholder: 'Friday night',
     create: 'Create playlist',
     created: (name: string) => `Created ${name}`,
-    tracks: (n: number) => (n === 1 ? '1 track' : `${n} tracks`),
+    tracks: trackCount,
     starred: 'Starred',
     /** The star button of an open playlist: pressed when it is starred. */
     starToggle: 'Star',
@@ -521,11 +525,10 @@ export const words = {
     confirmDeleteYes: 'Delete playlist',
     keep: 'Keep it',
     deleted: (name: string) => `Deleted ${name}`,
-    load: (n: number) =>
-      n === 1 ? 'Load as programme (1 track)' : `Load as programme (${n} tracks)`,
+    load: (n: number) => `Load as programme (${trackCount(n)})`,
     loadNote: (now: number) =>
       now
-        ? `Replaces the whole programme (now ${now === 1 ? '1 track' : `${now} tracks`}) with this playlist. Requests and play next stay.`
+        ? `Replaces the whole programme (now ${trackCount(now)}) with this playlist. Requests and play next stay.`
         : 'Makes this playlist the programme. Requests and play next stay.',
     loaded: (name: string, n: number, banned: number) =>
       `${name} is the programme now (${tracksBanned(n, banned)})`,
