@@ -129,6 +129,10 @@ describe('e2e: schedules', () => {
     await admin.getByText('Time zone set: America/New York').waitFor();
     await zone.selectOption({ label: 'Europe/London' });
     await admin.getByText('Time zone set: Europe/London').waitFor();
+    // What was done shows at the top of the screen, not over the buttons at the bottom (the
+    // slot form's Save and Cancel lay under it for 5 s).
+    const toast = (await admin.getByTestId('message').boundingBox())!;
+    expect(toast.y + toast.height).toBeLessThan(PHONE.viewport.height / 4);
 
     // A volume out of range is refused in words before anything is saved. The form takes the
     // focus when it opens and gives it back to Add a slot when it closes.
