@@ -247,6 +247,7 @@ async function librarySearch(relay: E2ERelay, browser: Browser) {
       mainThreadCpuP50: round(quantile(cpu, 0.5)),
       mainThreadCpuP95: round(quantile(cpu, 0.95)),
       bareInputP50: round(quantile(bare, 0.5)),
+      bareInputP95: round(quantile(bare, 0.95)),
       bareInputCpuP50: round(quantile(bareCpu, 0.5)),
       loadAverage: loadavg()[0],
     });
