@@ -4,6 +4,7 @@ import { Library, SCHEMA_VERSION, Venue, createVenue } from '@djamms/venue';
 import {
   BACKUP_FORMAT,
   backupFileName,
+  confirmsName,
   makeBackup,
   openBackup,
   restoreLibrary,
@@ -47,6 +48,17 @@ function bar() {
 const text = (backup: VenueBackup | null) => JSON.stringify(backup);
 
 describe('backup files', () => {
+  it("confirm a restore with the venue's name as a person types it, not character for character", () => {
+    expect(confirmsName('Joe’s Bar', "Joe's Bar")).toBe(true);
+    expect(confirmsName("  joe's   bar ", "Joe's Bar")).toBe(true);
+    expect(confirmsName('Cafe Ole', 'Café Olé')).toBe(true);
+    expect(confirmsName('Joe', "Joe's Bar")).toBe(false);
+    expect(confirmsName('', "Joe's Bar")).toBe(false);
+    expect(confirmsName('🎵🎵', '🎵🎵')).toBe(true);
+    expect(confirmsName('', '🎵🎵')).toBe(false);
+    expect(confirmsName('🎵', '🎵🎵')).toBe(false);
+  });
+
   it('hold the venue, its library and the files they need, and open again as they were', () => {
     const { venue, library } = bar();
     const backup = makeBackup(venue, library, 'build-1', ports.now())!;

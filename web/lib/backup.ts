@@ -26,6 +26,7 @@ import {
   type Venue,
 } from '@djamms/venue';
 import { storedMediaType } from './media/media-upload';
+import { foldText } from './track-search';
 
 /** The format tag every backup file starts with. */
 export const BACKUP_FORMAT = 'djamms-venue-backup';
@@ -103,6 +104,19 @@ export function backupFileName(backup: Pick<VenueBackup, 'venue' | 'created'>): 
     .slice(0, 60);
   const date = new Date(backup.created).toISOString().slice(0, 10);
   return `${slug || 'venue'}-${date}${BACKUP_EXTENSION}`;
+}
+
+/** Letters, digits and spaces of a name as a person types it: case, accents and quotes apart. */
+const typedForm = (name: string) => foldText(name).split(/\s+/).filter(Boolean).join(' ');
+
+/**
+ * Whether `typed` names the venue `name`, to confirm a restore over it: whatever the case, accents,
+ * spaces and punctuation (a phone types `Joe’s Bar` where the venue is `Joe's Bar`, and nothing
+ * said why Replace stayed disabled). A name of no letters or digits must be typed as it is.
+ */
+export function confirmsName(typed: string, name: string): boolean {
+  const wanted = typedForm(name);
+  return wanted ? typedForm(typed) === wanted : typed.trim() === name.trim() && name.trim() !== '';
 }
 
 type Opened = { ok: true; value: OpenedBackup } | { ok: false; problem: BackupProblem };
