@@ -185,6 +185,12 @@ describe('e2e: music into the library', () => {
     const [track] = await tracksTitled(admin, 'Lock-In');
     await libraryRow(admin, 'Lock-In').getByRole('button', { name: 'Edit Lock-In' }).click();
     const form = admin.getByRole('form', { name: 'Edit Lock-In' });
+    // A title of spaces passes the browser's `required`: the form says what is missing, there.
+    await form.getByLabel('Title').fill('   ');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('alert').filter({ hasText: 'A track needs a title' }).waitFor();
+    expect(await form.getByLabel('Title').getAttribute('aria-invalid')).toBe('true');
+    expect(await isFocused(form.getByLabel('Title'))).toBe(true);
     await form.getByLabel('Title').fill('Lock-In (Live)');
     await form.getByLabel('Explicit lyrics').check();
     await form.getByLabel('Never play at this venue').check();
@@ -238,6 +244,29 @@ describe('e2e: music into the library', () => {
     await form.waitFor({ state: 'detached' });
     expect((await tracksTitled(admin, 'Lock-In (Live)'))[0]).toMatchObject({ explicit: false });
     expect(await isFocused(edit)).toBe(true);
+  });
+
+  it('a track is removed from the library after a second press; Keep it keeps it', async () => {
+    await libraryRow(admin, 'Happy Hour').getByRole('button', { name: 'Edit Happy Hour' }).click();
+    const form = admin.getByRole('form', { name: 'Edit Happy Hour' });
+    const remove = form.getByRole('button', { name: 'Remove from the library' });
+    await remove.click();
+    const question = form.getByRole('group', { name: 'Remove from the library' });
+    await question.getByText('Remove Happy Hour from the library?').waitFor();
+    expect(await isFocused(question.getByRole('button', { name: 'Keep it' }))).toBe(true);
+    expect(await axeViolations(admin)).toEqual([]);
+    await question.getByRole('button', { name: 'Keep it' }).click();
+    expect(await isFocused(remove)).toBe(true);
+    expect(await tracksTitled(admin, 'Happy Hour')).toHaveLength(1);
+
+    await remove.click();
+    await question.getByRole('button', { name: 'Remove it' }).click();
+    await form.waitFor({ state: 'detached' });
+    await admin.getByText('Removed Happy Hour from the library').waitFor();
+    expect(await tracksTitled(admin, 'Happy Hour')).toHaveLength(0);
+    expect(await libraryRow(admin, 'Happy Hour').count()).toBe(0);
+    // the focus is not lost with the row: it is on the search field above the list
+    expect(await isFocused(admin.getByRole('searchbox', { name: 'Find a track' }))).toBe(true);
   });
 
   it('the tag reader is loaded on demand: no screen imports it up front and no device precaches it', () => {

@@ -458,6 +458,7 @@ export const words = {
     editFor: (title: string) => `Edit ${title}`,
     editTitle: (title: string) => `Edit ${title}`,
     fieldTitle: 'Title',
+    titleNeeded: 'A track needs a title: type one, or Cancel.',
     fieldArtist: 'Artist',
     fieldAlbum: 'Album',
     explicit: 'Explicit lyrics',
@@ -467,6 +468,12 @@ export const words = {
     save: 'Save',
     cancel: 'Cancel',
     saved: (title: string) => `Saved ${title}`,
+    remove: 'Remove from the library',
+    confirmRemove: (title: string) =>
+      `Remove ${title} from the library? It goes from every venue that shares this library and from every playlist. Its plays stay in the history.`,
+    removeYes: 'Remove it',
+    keep: 'Keep it',
+    removed: (title: string) => `Removed ${title} from the library`,
   },
 
   /** The admin's gallery: pictures and videos the TV shows during songs (venue SPEC VM37). */
