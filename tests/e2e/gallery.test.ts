@@ -12,6 +12,7 @@ import {
   axeViolations,
   closeVenue,
   inApp,
+  isFocused,
   mediaStatus,
   openVenue,
   openPlayingTv,
@@ -79,6 +80,10 @@ describe('e2e: the gallery on the TV', () => {
     await admin.getByLabel('Show one every').selectOption({ label: '30 seconds' });
     await admin.getByRole('button', { name: 'Remove happy-hour' }).click();
     expect(await admin.getByText('Nothing in the gallery yet.').count()).toBe(1);
+    // the last picture gone, the focus is on the section's heading, not the top of the page
+    expect(await isFocused(admin.getByRole('heading', { name: 'Gallery', exact: true }))).toBe(
+      true,
+    );
     await expect
       .poll(() => inApp(tv, (app) => app.library.gallery.length), { timeout: 10_000 })
       .toBe(0);

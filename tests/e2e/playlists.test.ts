@@ -117,6 +117,18 @@ describe('e2e: playlists', () => {
     await expect.poll(() => items('Friday')).toEqual(['Mr. Brightside', 'Dancing Queen', 'Africa']);
     expect((await playlistNamed('Friday'))!.tracks).toEqual(['brightside', 'queen', africa]);
 
+    // Removed again with ✕: the focus stays in the list, on the ✕ of the row above (the last row).
+    await search.fill('halo');
+    await section().getByRole('button', { name: 'Add Halo' }).click();
+    await expect.poll(() => items('Friday')).toContain('Halo');
+    await section().getByRole('button', { name: 'Remove Halo from the playlist' }).click();
+    await expect.poll(() => items('Friday')).toEqual(['Mr. Brightside', 'Dancing Queen', 'Africa']);
+    await expect
+      .poll(() =>
+        isFocused(section().getByRole('button', { name: 'Remove Africa from the playlist' })),
+      )
+      .toBe(true);
+
     const star = section().getByRole('button', { name: 'Star', exact: true });
     await expect.poll(() => star.getAttribute('aria-pressed')).toBe('false');
     await star.click();
@@ -323,6 +335,8 @@ describe('e2e: playlists', () => {
       .toBe(1);
     await section().getByRole('button', { name: 'Keep it' }).click();
     expect(await playlistNamed('Brunch')).toBeTruthy();
+    // kept: the focus is back on Delete, where the question came from
+    expect(await isFocused(section().getByRole('button', { name: 'Delete Brunch' }))).toBe(true);
     await section().getByRole('button', { name: 'Delete Brunch' }).click();
     await section().getByRole('button', { name: 'Delete playlist' }).click();
     await expect.poll(lists).toEqual(['Friday night', 'Friday night']);
