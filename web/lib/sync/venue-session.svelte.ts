@@ -102,6 +102,8 @@ export class VenueSession {
   readonly libraryModel: Library;
   /** The venue model itself (not its recording wrapper): the origin of this session's own writes. */
   private readonly ownOrigin: Venue;
+  /** The library model itself: what the app writes on its own is not a staff action (RP33). */
+  private readonly ownLibrary: Library;
   /** A refresh is queued: in this task (`now`, this device's writes) or a task of its own. */
   private refreshQueued: 'now' | 'soon' | null = null;
   private readonly ticker: ReturnType<typeof setInterval>;
@@ -124,6 +126,7 @@ export class VenueSession {
     const venue = new Venue(venueDoc.doc, { writer, device: credential.deviceId, role }, ports);
     const library = new Library(libraryDoc.doc, ports);
     this.ownOrigin = venue;
+    this.ownLibrary = library;
     // Staff writes are recorded here, once, whichever screen makes them (RP33).
     if (role === 'admin' || role === 'staff') {
       const actions = new ActionLog(
@@ -225,11 +228,13 @@ export class VenueSession {
 
   /**
    * Gives a venue this writes the genesis of the zone of this device, the schedule's (VM32): the
-   * model takes it from an admin only (rights.ts), and a refusal writes and records nothing.
+   * model takes it from an admin only (rights.ts), and a refusal writes and records nothing. The
+   * app does it, not the admin, so the Log does not show it as theirs ("Set the time zone to UTC"
+   * headed a new venue's activity, found from outside).
    */
   takeDeviceZone() {
     const zone = venueZoneFromDevice();
-    if (zone) this.venue.setSetting('timeZone', zone);
+    if (zone) this.ownOrigin.setSetting('timeZone', zone);
   }
 
   /**
@@ -254,14 +259,15 @@ export class VenueSession {
 
   /**
    * A new venue plays at once: with an empty library, an admin device puts the relay's demo music
-   * in it and, with an empty programme, in the programme too.
+   * in it and, with an empty programme, in the programme too. The app does it, not the admin: the
+   * Log does not list it as theirs.
    */
   async addDemoMusic() {
     if (this.credential.role !== 'admin' || this.library.tracks.length > 0) return;
     const { tracks } = await readDemoLibrary(this.credential.relay);
-    for (const t of tracks) this.libraryModel.putTrack({ ...t, explicit: false });
+    for (const t of tracks) this.ownLibrary.putTrack({ ...t, explicit: false });
     if (this.venue.snapshot().programme.entries.length === 0) {
-      this.venue.loadPlaylist(tracks.map((t) => t.id));
+      this.ownOrigin.loadPlaylist(tracks.map((t) => t.id));
     }
     this.refresh();
   }
