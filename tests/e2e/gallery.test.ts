@@ -78,7 +78,14 @@ describe('e2e: the gallery on the TV', () => {
     await admin.getByLabel('Show one every').selectOption({ label: 'Never' });
     await tv.getByTestId('gallery').waitFor({ state: 'detached', timeout: 10_000 });
     await admin.getByLabel('Show one every').selectOption({ label: '30 seconds' });
+    // ✕ asks first (a mis-tap took the venue's promo away): Keep it keeps it, Remove it removes it
     await admin.getByRole('button', { name: 'Remove happy-hour' }).click();
+    const question = admin.getByRole('group', { name: 'Remove happy-hour' });
+    expect(await isFocused(question.getByRole('button', { name: 'Keep it' }))).toBe(true);
+    await question.getByRole('button', { name: 'Keep it' }).click();
+    expect(await isFocused(admin.getByRole('button', { name: 'Remove happy-hour' }))).toBe(true);
+    await admin.getByRole('button', { name: 'Remove happy-hour' }).click();
+    await question.getByRole('button', { name: 'Remove it' }).click();
     expect(await admin.getByText('Nothing in the gallery yet.').count()).toBe(1);
     // the last picture gone, the focus is on the section's heading, not the top of the page
     expect(await isFocused(admin.getByRole('heading', { name: 'Gallery', exact: true }))).toBe(

@@ -35,6 +35,8 @@ export const words = {
   loading: 'Loading…',
   close: 'Close',
   cancel: 'Cancel',
+  /** The safe answer to a question before something that cannot be undone (AskFirst). */
+  keepIt: 'Keep it',
   confirm: 'Confirm',
   save: 'Save',
   /** Heard, not seen, between a line and a mark shown beside it ("The Lamps, Yours"). */
@@ -472,7 +474,6 @@ export const words = {
     confirmRemove: (title: string) =>
       `Remove ${title} from the library? It goes from every venue that shares this library and from every playlist. Its plays stay in the history.`,
     removeYes: 'Remove it',
-    keep: 'Keep it',
     removed: (title: string) => `Removed ${title} from the library`,
   },
 
@@ -493,6 +494,9 @@ export const words = {
     up: (caption: string) => `Move ${caption} up`,
     down: (caption: string) => `Move ${caption} down`,
     remove: (caption: string) => `Remove ${caption}`,
+    confirmRemove: (caption: string) =>
+      `Take ${caption} out of the gallery? The TV stops showing it; to show it again, add its file again.`,
+    removeYes: 'Remove it',
     untitled: (kind: 'image' | 'video') => (kind === 'image' ? 'Picture' : 'Video'),
     uploading: (name: string, percent: number) => `${name}: uploading… ${percent}%`,
     added: (name: string) => `${name}: added`,
@@ -530,7 +534,6 @@ export const words = {
     deleteFor: (name: string) => `Delete ${name}`,
     confirmDelete: (name: string) => `Delete ${name}? Its tracks stay in the library.`,
     confirmDeleteYes: 'Delete playlist',
-    keep: 'Keep it',
     deleted: (name: string) => `Deleted ${name}`,
     load: (n: number) => `Load as programme (${trackCount(n)})`,
     loadNote: (now: number) =>
