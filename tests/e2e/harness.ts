@@ -351,6 +351,7 @@ export type Djamms = {
       problems: { where: string; what: string }[];
       bans: string[];
       playlists: string[];
+      failures: { track: string; why: string }[];
     };
     library: {
       tracks: {
@@ -381,6 +382,7 @@ export type Djamms = {
     };
     libraryModel: {
       putTrack(t: unknown): { ok: boolean; value?: string };
+      removeTrack(id: string): { ok: boolean };
       createPlaylist(name: string): { ok: boolean; value?: string };
       addToPlaylist(id: string, tracks: string[]): { ok: boolean };
       doc: { transact(f: () => void): void };

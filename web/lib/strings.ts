@@ -113,6 +113,8 @@ export const words = {
   },
 
   admin: {
+    /** What the queue calls a track the library lacks: removed, or not arrived yet. */
+    trackGone: 'A track not in the library',
     title: 'Admin',
     tabs: {
       playing: 'Playing',
@@ -472,7 +474,7 @@ export const words = {
     saved: (title: string) => `Saved ${title}`,
     remove: 'Remove from the library',
     confirmRemove: (title: string) =>
-      `Remove ${title} from the library? It goes from every venue that shares this library and from every playlist. Its plays stay in the history.`,
+      `Remove ${title} from the library? It goes from every venue that shares this library and from every playlist; a venue that has it queued skips it. Its plays stay in the history.`,
     removeYes: 'Remove it',
     removed: (title: string) => `Removed ${title} from the library`,
   },

@@ -28,6 +28,12 @@ const QUICK_FADE_SECONDS = 0.3;
 const BUFFERING_REPORT_MS = 1_500;
 /** How far the device may drift from the venue's position before it seeks. */
 const DRIFT_MS = 3_000;
+/**
+ * How long a track that came up waits for the library while the library is live with the relay:
+ * one still missing then was removed from the library (or never reached it), so it fails and the
+ * music goes on. Before, the TV waited for it for good, silent.
+ */
+const MISSING_TRACK_MS = 10_000;
 
 /** Why this player is not the one playing. */
 export type Standby =
@@ -145,10 +151,30 @@ export class PlayerEngine {
 
   private claimedAt = 0;
 
-  /** Once a second: a standby player checks whether the active one has gone. */
+  /**
+   * Once a second: a standby player checks whether the active one has gone, the position is
+   * published, and a track missing from the library is given up on.
+   */
   private tick() {
     if (!this.active) this.update();
     this.publishPosition();
+    this.giveUpOnMissing();
+  }
+
+  /** When the track now playing has been missing from the library for a while (see load). */
+  private missingSince = 0;
+
+  /**
+   * A track the library still lacks {@link MISSING_TRACK_MS} after it came up, while the library's
+   * link to the relay is up (so anything added elsewhere would have arrived), is reported failed
+   * as a file that will not play is: a retry, then the venue moves on (VM27).
+   */
+  private giveUpOnMissing() {
+    const now = this.session.snapshot.nowPlaying;
+    if (!this.active || !now || this.waitingFor !== now.entry || this.tracks.has(now.track)) return;
+    if (!this.session.libraryLink?.connected) return;
+    if (performance.now() - this.missingSince < MISSING_TRACK_MS) return;
+    this.onFailed('the track is no longer in the library', now);
   }
 
   private beat() {
@@ -279,7 +305,8 @@ export class PlayerEngine {
     if (this.loading === now.entry) return;
     const track = this.tracks.get(now.track);
     if (!track) {
-      // The library has not synced it yet, or it was deleted: wait, then tell.
+      // The library has not synced it yet, or it was removed: wait (see giveUpOnMissing).
+      if (this.waitingFor !== now.entry) this.missingSince = performance.now();
       this.waitingFor = now.entry;
       return;
     }

@@ -96,7 +96,7 @@ export class Console {
   }
 
   title(track: string): string {
-    return this.tracks.get(track)?.title ?? track;
+    return this.tracks.get(track)?.title ?? words.admin.trackGone;
   }
 
   /** Shows a result: `done` when it went through, the reason in words when not. */
