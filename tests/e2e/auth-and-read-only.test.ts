@@ -137,6 +137,23 @@ describe('e2e: refused tokens and read-only devices', () => {
     await context.close();
   });
 
+  it('a revoked staff phone is told so, and its controls are disabled rather than taking taps', async () => {
+    const context = await browser.newContext();
+    const page = await pairInApp(context, relay, venueId, token, 'staff');
+    await waitForPhase(page, 'saved-relay');
+    const stop = page.getByRole('button', { name: /Emergency stop/ });
+    await expect.poll(() => stop.isEnabled()).toBe(true);
+    const deviceId = await inApp(page, (app) => app.credential.deviceId);
+    await api(relay, 'DELETE', `/api/venues/${venueId}/devices/${deviceId}`, token);
+    await waitForPhase(page, 'error');
+    expect(await page.textContent('[data-testid=sync-reason]')).toContain(
+      'An admin removed this device',
+    );
+    await expect.poll(() => stop.isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Skip' }).isDisabled()).toBe(true);
+    await context.close();
+  });
+
   it('journey 6: a viewer sees that it is read-only and cannot change anything', async () => {
     const context = await browser.newContext();
     const viewer = await pairInApp(context, relay, venueId, token, 'viewer');

@@ -156,7 +156,7 @@ export class PlayerEngine {
    * published, and a track missing from the library is given up on.
    */
   private tick() {
-    if (!this.active) this.update();
+    if (!this.active || this.revoked()) this.update();
     this.publishPosition();
     this.giveUpOnMissing();
   }
@@ -177,6 +177,15 @@ export class PlayerEngine {
     this.onFailed('the track is no longer in the library', now);
   }
 
+  /**
+   * An admin removed this device: the venue says so, or the relay did when it closed the link (the
+   * venue's own word cannot reach a device the relay no longer serves).
+   */
+  private revoked(): boolean {
+    const { snapshot, credential, venueLink } = this.session;
+    return snapshot.revoked.includes(credential.deviceId) || venueLink?.error === 'revoked';
+  }
+
   private beat() {
     if (this.active) this.session.venue.heartbeat();
   }
@@ -190,8 +199,11 @@ export class PlayerEngine {
       this.standby = { why: 'loading' };
       return;
     }
-    if (snap.revoked.includes(this.session.credential.deviceId)) {
+    if (this.revoked()) {
+      // A removed TV stops: it can no longer be told to, and kept the bar's music out of reach.
+      this.active = false;
       this.standby = { why: 'revoked' };
+      this.silenceIfPlaying();
       return;
     }
     if (!this.active) {

@@ -56,7 +56,9 @@ export function syncView(
   const error = live.find((l) => l.error)?.error ?? null;
   const pending = live.reduce((n, l) => n + l.pending, 0);
   const connected = live.length > 0 && live.every((l) => l.connected);
-  const readOnly = live[0]?.readOnly ?? false;
+  // a device an admin removed can change nothing any more: its screens say so (disabled controls)
+  // rather than take taps that would never reach the venue
+  const readOnly = (live[0]?.readOnly ?? false) || error === 'revoked';
   const phase: SyncPhase = error
     ? 'error'
     : connected && online

@@ -1,11 +1,15 @@
 /**
- * A track removed from the library while a venue has it queued (found from outside: the TV waited
- * for it for good, silent): when it comes up, the player waits while it might still arrive, then
- * counts it failed and the music goes on.
+ * What the TV does when something is removed (both found from outside):
+ * - a track removed from the library while the venue has it queued: the TV waited for it for good,
+ *   silent; now it waits while the track might still arrive, then counts it failed and goes on;
+ * - the TV itself removed from the venue by an admin: it played on, out of everyone's reach; now it
+ *   stops and says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addToneTracks,
+  api,
+  audioState,
   closeVenue,
   inApp,
   openPlayingTv,
@@ -16,7 +20,7 @@ import {
   type Page,
 } from './harness';
 
-describe('e2e: a queued track removed from the library', () => {
+describe('e2e: removals the TV meets', () => {
   let relay: E2ERelay;
   let browser: Browser;
   let admin: Page;
@@ -38,8 +42,10 @@ describe('e2e: a queued track removed from the library', () => {
 
   afterAll(() => closeVenue(browser, relay));
 
-  it('is skipped when it comes up, as a failure, and the next song plays', async () => {
-    const tv = await openPlayingTv(browser, relay, venueId, token);
+  let tv: Page;
+
+  it('a queued track removed from the library is skipped when it comes up, as a failure', async () => {
+    tv = await openPlayingTv(browser, relay, venueId, token);
     expect(await inApp(admin, (app) => app.libraryModel.removeTrack('gone').ok)).toBe(true);
     await expect
       .poll(() => inApp(tv, (app) => app.snapshot.nowPlaying?.track), { timeout: 40_000 })
@@ -50,4 +56,12 @@ describe('e2e: a queued track removed from the library', () => {
       expect.objectContaining({ why: expect.stringMatching(/no longer in the library/) }),
     ]);
   }, 60_000);
+
+  it('a TV removed from the venue stops the music and says why', async () => {
+    await expect.poll(async () => (await audioState(tv)).paused, { timeout: 10_000 }).toBe(false);
+    const deviceId = await inApp(tv, (app) => app.credential.deviceId);
+    await api(relay, 'DELETE', `/api/venues/${venueId}/devices/${deviceId}`, token);
+    await tv.getByText('This player was removed from the venue by an admin.').waitFor();
+    await expect.poll(async () => (await audioState(tv)).paused, { timeout: 10_000 }).toBe(true);
+  }, 30_000);
 });
