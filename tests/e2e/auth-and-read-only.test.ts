@@ -139,12 +139,23 @@ describe('e2e: refused tokens and read-only devices', () => {
 
   it('a revoked staff phone is told so, and its controls are disabled rather than taking taps', async () => {
     const context = await browser.newContext();
-    const page = await pairInApp(context, relay, venueId, token, 'staff');
+    const page = await pairInApp(context, relay, venueId, token, 'staff', true, 'Till phone');
     await waitForPhase(page, 'saved-relay');
     const stop = page.getByRole('button', { name: /Emergency stop/ });
     await expect.poll(() => stop.isEnabled()).toBe(true);
-    const deviceId = await inApp(page, (app) => app.credential.deviceId);
-    await api(relay, 'DELETE', `/api/venues/${venueId}/devices/${deviceId}`, token);
+    // The admin revokes it on the Devices tab: asked first, Keep it back on Revoke, then done.
+    await admin.getByRole('tab', { name: 'Devices' }).click();
+    const revoke = admin.getByRole('button', { name: 'Revoke Till phone' });
+    await revoke.click();
+    const question = admin.getByRole('group', { name: 'Revoke Till phone' });
+    expect(await isFocused(question.getByRole('button', { name: 'Keep it' }))).toBe(true);
+    await question.getByRole('button', { name: 'Keep it' }).click();
+    expect(await isFocused(revoke)).toBe(true);
+    await revoke.click();
+    await question.getByRole('button', { name: 'Revoke' }).click();
+    await expect
+      .poll(() => isFocused(admin.getByRole('heading', { name: 'Devices', exact: true })))
+      .toBe(true);
     await waitForPhase(page, 'error');
     expect(await page.textContent('[data-testid=sync-reason]')).toContain(
       'An admin removed this device',

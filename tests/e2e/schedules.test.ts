@@ -121,7 +121,7 @@ describe('e2e: schedules', () => {
     await player.getByTestId('now-playing').filter({ hasText: 'House Tune' }).waitFor();
     await admin.getByRole('tab', { name: 'Music' }).click();
     const section = admin.getByRole('region', { name: 'Schedule' });
-    await section.getByText('Nothing scheduled: the music stays as it is').waitFor();
+    await section.getByText('No slot: nothing switches, so what plays goes on').waitFor();
     // The venue keeps the zone of the phone that made it; an admin may choose another.
     const zone = section.getByRole('combobox', { name: 'Time zone' });
     expect(await zone.inputValue()).toBe('Europe/London');

@@ -227,6 +227,9 @@ export const words = {
     undone: (what: string) => `Undone: ${what}`,
     redone: (what: string) => `Redone: ${what}`,
     nothingToUndo: 'Nothing to undo',
+    /** What the search's buttons say they did (the edits' labels below follow "Undone: "). */
+    addedToProgramme: (title: string) => `Added ${title} to the programme`,
+    playsNext: (title: string) => `${title} plays next`,
     edits: {
       add: (title: string) => `added ${title}`,
       playNext: (title: string) => `${title} to play next`,
@@ -599,7 +602,7 @@ export const words = {
     now: 'Now',
     dayNames: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
     dayShort: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
-    nothing: 'Nothing scheduled: the music stays as it is',
+    nothing: 'No slot: nothing switches, so what plays goes on',
     free: 'Nothing scheduled',
     noSlots: 'No slots yet. A slot switches the playlist and the volume by itself at set times.',
     slots: 'Slots',
