@@ -624,6 +624,9 @@ export const words = {
     keepVolume: 'Leave as it is',
     save: 'Save slot',
     saved: 'Slot saved',
+    confirmRemove: (name: string) =>
+      `Remove the slot ${name}? The playlist and volume stop switching then.`,
+    removeYes: 'Remove slot',
     removed: (name: string) => `Slot removed: ${name}`,
     alreadyRemoved: 'That slot was already removed.',
     missingPlaylist: 'Deleted playlist',
