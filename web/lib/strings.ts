@@ -227,9 +227,6 @@ export const words = {
     undone: (what: string) => `Undone: ${what}`,
     redone: (what: string) => `Redone: ${what}`,
     nothingToUndo: 'Nothing to undo',
-    /** What the search's buttons say they did (the edits' labels below follow "Undone: "). */
-    addedToProgramme: (title: string) => `Added ${title} to the programme`,
-    playsNext: (title: string) => `${title} plays next`,
     edits: {
       add: (title: string) => `added ${title}`,
       playNext: (title: string) => `${title} to play next`,
